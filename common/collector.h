@@ -1,0 +1,114 @@
+/*
+ * collector: the collector descriptor and the scrape runner.
+ *
+ * A collector is a static descriptor, one per file:
+ *
+ *   const struct collector loadavg_collector = {
+ *           .name = "loadavg", .enabled_by_default = true,
+ *           .collect = loadavg_collect,
+ *   };
+ *
+ * init() runs once at start-up (optional), collect() on every scrape,
+ * release() at shutdown (optional). collect() writes whole families into the
+ * writer it is given and returns 0, or a negative errno; a failed collector's
+ * output is dropped entirely (no half-written families) and it is reported as
+ * <ns>_scrape_collector_success{collector} 0 with one log line.
+ *
+ * The runner gives every collector of a scrape its own thread and waits for
+ * them until the scrape's deadline. A collector still running then (a stale
+ * NFS mount, a wedged server) is reported as failed and the rest of the scrape
+ * is served; its thread finishes in the background and frees its own output,
+ * and until it does that collector is reported as failed at once instead of
+ * being started again.
+ *
+ * Scrapes that arrive while an identical one (same collectors, same format)
+ * is running wait for it and share its body (single-flight), so two
+ * Prometheus replicas cost one collection.
+ */
+#ifndef EXPORTERBOX_COLLECTOR_H
+#define EXPORTERBOX_COLLECTOR_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "buf.h"
+#include "expo.h"
+
+struct collect_ctx {
+	const void *config;	/* the applet's configuration */
+	void *state;		/* what init() returned, or NULL */
+	double deadline;	/* CLOCK_MONOTONIC seconds; collectors that wait may use it */
+};
+
+struct collector {
+	const char *name;
+	bool enabled_by_default;
+	int (*init)(const void *config, void **state);
+	int (*collect)(const struct collect_ctx *ctx, struct expo *w);
+	void (*release)(void *state);
+};
+
+/* Runtime view of one collector of an applet. */
+struct collector_slot {
+	const struct collector *c;
+	bool enabled;
+	void *state;
+	pthread_mutex_t busy;	/* held while a collect() runs */
+};
+
+struct scrape_request {
+	enum expo_format format;
+	double deadline;		/* CLOCK_MONOTONIC seconds */
+	const char *const *include;	/* collect[] names, or NULL (all enabled) */
+	size_t ninclude;
+	const char *const *exclude;	/* exclude[] names, or NULL */
+	size_t nexclude;
+};
+
+/*
+ * Writes families that belong to the applet rather than to a collector
+ * (pg_up, build info, ...). Called on every scrape, after the collectors.
+ */
+typedef void (*scraper_extra_fn)(void *cls, struct expo *w);
+
+struct scraper {
+	const char *ns;			/* "node": <ns>_scrape_collector_* */
+	const char *exporter_name;	/* "node_exporter": <name>_build_info */
+	const void *config;
+	struct collector_slot *slots;
+	size_t nslots;
+	bool exporter_metrics;		/* process_* and build info */
+	scraper_extra_fn extra;
+	void *extra_cls;
+	pthread_mutex_t lock;		/* guards flights */
+	struct flight *flights;
+};
+
+/*
+ * Builds the scraper from a collector table. enabled[i] says whether table[i]
+ * is on. Runs each enabled collector's init(); one that fails is logged and
+ * disabled. Returns 0, or -1 when no memory.
+ */
+int scraper_init(struct scraper *s, const char *ns, const char *exporter_name,
+		 const void *config, const struct collector *const *table,
+		 const bool *enabled, size_t n);
+void scraper_release(struct scraper *s);
+
+/*
+ * Validates a request's collector filter. Returns 0, or -1 with a one-line
+ * reason in err (unknown or disabled collector), as node_exporter answers 400.
+ */
+int scraper_check_filter(const struct scraper *s,
+			 const struct scrape_request *req, struct buf *err);
+
+/*
+ * Runs (or joins) a scrape and copies the exposition body into out.
+ */
+void scraper_scrape(struct scraper *s, const struct scrape_request *req,
+		    struct buf *out);
+
+/* CLOCK_MONOTONIC now, in seconds. */
+double monotonic_seconds(void);
+
+#endif

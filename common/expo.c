@@ -1,0 +1,352 @@
+#include "expo.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+static const char *type_name(enum metric_type t, enum expo_format f)
+{
+	switch (t) {
+	case METRIC_GAUGE:
+		return "gauge";
+	case METRIC_COUNTER:
+		return "counter";
+	case METRIC_SUMMARY:
+		return "summary";
+	case METRIC_HISTOGRAM:
+		return "histogram";
+	case METRIC_UNTYPED:
+		break;
+	}
+	return f == EXPO_OPENMETRICS ? "unknown" : "untyped";
+}
+
+void expo_init(struct expo *w, struct buf *out, enum expo_format format)
+{
+	memset(w, 0, sizeof(*w));
+	w->out = out;
+	w->format = format;
+}
+
+void expo_release(struct expo *w)
+{
+	free(w->seen);
+	w->seen = NULL;
+	w->seen_cap = w->seen_len = 0;
+}
+
+/* FNV-1a; 0 is reserved as the empty slot marker. */
+static uint64_t name_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	for (; *s; s++) {
+		h ^= (unsigned char)*s;
+		h *= 1099511628211ULL;
+	}
+	return h ? h : 1;
+}
+
+static void seen_grow(struct expo *w)
+{
+	size_t cap = w->seen_cap ? w->seen_cap * 2 : 256;
+	uint64_t *slots = calloc(cap, sizeof(*slots));
+
+	if (!slots)
+		abort();
+	for (size_t i = 0; i < w->seen_cap; i++) {
+		uint64_t h = w->seen[i];
+		if (!h)
+			continue;
+		size_t j = h & (cap - 1);
+		while (slots[j])
+			j = (j + 1) & (cap - 1);
+		slots[j] = h;
+	}
+	free(w->seen);
+	w->seen = slots;
+	w->seen_cap = cap;
+}
+
+/* Adds the family name to the seen set; false when it was already there. */
+static bool seen_insert(struct expo *w, const char *name)
+{
+	if ((w->seen_len + 1) * 2 > w->seen_cap)
+		seen_grow(w);
+	uint64_t h = name_hash(name);
+	size_t j = h & (w->seen_cap - 1);
+	while (w->seen[j]) {
+		if (w->seen[j] == h)
+			return false;
+		j = (j + 1) & (w->seen_cap - 1);
+	}
+	w->seen[j] = h;
+	w->seen_len++;
+	return true;
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+	return n >= m && memcmp(s + n - m, suffix, m) == 0;
+}
+
+void expo_family(struct expo *w, const struct metric_desc *d)
+{
+	w->family = d;
+	w->nlabels = 0;
+	if (d->labels)
+		while (d->labels[w->nlabels])
+			w->nlabels++;
+	w->discard = !seen_insert(w, d->name);
+	if (w->discard) {
+		w->errors++;
+		return;
+	}
+
+	/* OpenMetrics names a counter family without _total (see expo.h). */
+	enum metric_type type = d->type;
+	size_t name_len = strlen(d->name);
+	if (w->format == EXPO_OPENMETRICS && type == METRIC_COUNTER) {
+		if (ends_with(d->name, "_total"))
+			name_len -= strlen("_total");
+		else
+			type = METRIC_UNTYPED;
+	}
+	if (d->help) {
+		buf_adds(w->out, "# HELP ");
+		buf_add(w->out, d->name, name_len);
+		buf_addc(w->out, ' ');
+		expo_escape_help(w->out, d->help, w->format);
+		buf_addc(w->out, '\n');
+	}
+	buf_adds(w->out, "# TYPE ");
+	buf_add(w->out, d->name, name_len);
+	buf_addc(w->out, ' ');
+	buf_adds(w->out, type_name(type, w->format));
+	buf_addc(w->out, '\n');
+}
+
+static void add_number(struct buf *b, double v)
+{
+	char num[EXPO_NUMBER_MAX];
+	size_t n = expo_format_number(num, v);
+	buf_add(b, num, n);
+}
+
+void expo_sample_raw(struct expo *w, const char *suffix,
+		     const char *const *names, const char *const *values,
+		     size_t n, double v)
+{
+	if (!w->family || w->discard) {
+		w->errors += !w->family;
+		return;
+	}
+	struct buf *b = w->out;
+	buf_adds(b, w->family->name);
+	buf_adds(b, suffix);
+	if (n) {
+		buf_addc(b, '{');
+		for (size_t i = 0; i < n; i++) {
+			if (i)
+				buf_addc(b, ',');
+			buf_adds(b, names[i]);
+			buf_add(b, "=\"", 2);
+			expo_escape_label(b, values[i] ? values[i] : "");
+			buf_addc(b, '"');
+		}
+		buf_addc(b, '}');
+	}
+	buf_addc(b, ' ');
+	add_number(b, v);
+	buf_addc(b, '\n');
+}
+
+void expo_samplev(struct expo *w, const char *const *values, double v)
+{
+	size_t n = 0;
+
+	if (values)
+		while (values[n])
+			n++;
+	if (n != w->nlabels) {
+		w->errors++;
+		return;
+	}
+	expo_sample_raw(w, "", n ? w->family->labels : NULL, values, n, v);
+}
+
+void expo_finish(struct expo *w)
+{
+	if (w->format == EXPO_OPENMETRICS)
+		buf_adds(w->out, "# EOF\n");
+}
+
+size_t expo_format_number(char out[EXPO_NUMBER_MAX], double v)
+{
+	int n;
+
+	if (isnan(v))
+		return (size_t)snprintf(out, EXPO_NUMBER_MAX, "NaN");
+	if (isinf(v))
+		return (size_t)snprintf(out, EXPO_NUMBER_MAX, v > 0 ? "+Inf" : "-Inf");
+	if (v == trunc(v) && fabs(v) <= 18446744073709551616.0) {
+		if (fabs(v) < 9007199254740992.0) /* 2^53: exact in int64 */
+			n = snprintf(out, EXPO_NUMBER_MAX, "%lld", (long long)v);
+		else
+			n = snprintf(out, EXPO_NUMBER_MAX, "%.0f", v);
+		if (n == 2 && out[0] == '-' && out[1] == '0') /* -0 */
+			n = snprintf(out, EXPO_NUMBER_MAX, "0");
+		return (size_t)n;
+	}
+	/* %.15g is shortest whenever it round-trips (it strips zeros). */
+	for (int prec = 15; prec <= 17; prec++) {
+		n = snprintf(out, EXPO_NUMBER_MAX, "%.*g", prec, v);
+		if (prec == 17 || strtod(out, NULL) == v)
+			break;
+	}
+	return (size_t)n;
+}
+
+/* Length of the valid UTF-8 sequence at s, or 0 when it is not one. */
+static size_t utf8_sequence_len(const unsigned char *s)
+{
+	unsigned char c = s[0];
+	size_t len;
+	unsigned min;
+	unsigned cp;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf) {
+		len = 2, cp = c & 0x1f, min = 0x80;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		len = 3, cp = c & 0x0f, min = 0x800;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		len = 4, cp = c & 0x07, min = 0x10000;
+	} else {
+		return 0;
+	}
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return len;
+}
+
+static void escape(struct buf *b, const char *s, bool quote)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	while (*p) {
+		size_t run = 0;
+		/* Copy plain runs in one append: the common case. */
+		while (p[run] >= 0x20 && p[run] < 0x80 && p[run] != '\\' &&
+		       p[run] != '"')
+			run++;
+		if (run) {
+			buf_add(b, p, run);
+			p += run;
+			continue;
+		}
+		if (*p == '\\') {
+			buf_add(b, "\\\\", 2);
+		} else if (*p == '\n') {
+			buf_add(b, "\\n", 2);
+		} else if (*p == '"') {
+			if (quote)
+				buf_add(b, "\\\"", 2);
+			else
+				buf_addc(b, '"');
+		} else if (*p < 0x80) {
+			buf_addc(b, (char)*p); /* other control bytes are valid */
+		} else {
+			size_t len = utf8_sequence_len(p);
+			if (len) {
+				buf_add(b, p, len);
+				p += len;
+				continue;
+			}
+			buf_add(b, "\xef\xbf\xbd", 3); /* U+FFFD */
+		}
+		p++;
+	}
+}
+
+void expo_escape_label(struct buf *b, const char *s)
+{
+	escape(b, s, true);
+}
+
+void expo_escape_help(struct buf *b, const char *s, enum expo_format format)
+{
+	escape(b, s, format == EXPO_OPENMETRICS);
+}
+
+static bool name_char(char c, bool first, bool colon)
+{
+	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_')
+		return true;
+	if (colon && c == ':')
+		return true;
+	return !first && c >= '0' && c <= '9';
+}
+
+static bool valid_name(const char *s, bool colon)
+{
+	if (!s || !*s)
+		return false;
+	for (size_t i = 0; s[i]; i++)
+		if (!name_char(s[i], i == 0, colon))
+			return false;
+	return true;
+}
+
+bool expo_valid_metric_name(const char *s)
+{
+	return valid_name(s, true);
+}
+
+bool expo_valid_label_name(const char *s)
+{
+	return valid_name(s, false);
+}
+
+/*
+ * Picks OpenMetrics when the Accept header lists application/openmetrics-text
+ * with a non-zero q, as Prometheus does when it prefers it.
+ */
+enum expo_format expo_negotiate(const char *accept)
+{
+	static const char om[] = "application/openmetrics-text";
+
+	if (!accept)
+		return EXPO_TEXT;
+	for (const char *p = accept; *p;) {
+		const char *end = strchr(p, ',');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+		while (len && (*p == ' ' || *p == '\t'))
+			p++, len--;
+		if (len >= sizeof(om) - 1 && strncasecmp(p, om, sizeof(om) - 1) == 0) {
+			const char *q = strstr(p, "q=");
+			bool zero = q && q < p + len && strtod(q + 2, NULL) == 0.0;
+			if (!zero)
+				return EXPO_OPENMETRICS;
+		}
+		if (!end)
+			break;
+		p = end + 1;
+	}
+	return EXPO_TEXT;
+}
+
+const char *expo_content_type(enum expo_format format)
+{
+	return format == EXPO_OPENMETRICS ? EXPO_CONTENT_TYPE_OPENMETRICS
+					  : EXPO_CONTENT_TYPE_TEXT;
+}

@@ -1,0 +1,22 @@
+/*
+ * regex: the upstream exporters take Go (RE2) regular expressions in their
+ * flags; libc speaks POSIX ERE. re_compile() translates the RE2 escapes that
+ * appear in practice (\d \D \s \S \w \W, \. and other escaped punctuation,
+ * non-capturing groups (?:...)) and compiles with REG_EXTENDED | REG_NOSUB.
+ * Matching is unanchored, as Go's MatchString is.
+ */
+#ifndef EXPORTERBOX_REGEX_H
+#define EXPORTERBOX_REGEX_H
+
+#include <regex.h>
+#include <stdbool.h>
+
+#include "buf.h"
+
+/* Returns 0, or -1 with a one-line reason in err. */
+int re_compile(regex_t *re, const char *pattern, struct buf *err);
+bool re_match(const regex_t *re, const char *s);
+/* The POSIX form of an RE2 pattern (exposed for tests). */
+int re_translate(const char *pattern, struct buf *out, struct buf *err);
+
+#endif
