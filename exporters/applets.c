@@ -81,7 +81,7 @@ int exporterbox_main(int argc, char **argv)
 	if (strcmp(arg, "--list") == 0 || strcmp(arg, "--links") == 0) {
 		for (unsigned i = 0; i < applets_count; i++) {
 			puts(applets[i].name);
-			if (arg[3] == 'n') /* --links: the aliases too */
+			if (strcmp(arg, "--links") == 0) /* the aliases too */
 				puts(applets[i].alias);
 		}
 		return 0;
