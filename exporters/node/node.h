@@ -14,6 +14,7 @@ struct node_config {
 	const char *rootfs;			/* --path.rootfs, default / */
 	const char *fs_mount_points_exclude;	/* RE2 pattern */
 	const char *fs_types_exclude;		/* RE2 pattern */
+	double fs_mount_timeout;		/* seconds a statfs may take */
 	const char *textfile_directory;		/* "" = none */
 };
 

@@ -1,0 +1,2 @@
+/* being written */
+typedef int exporterbox_placeholder_textparse;
