@@ -1,2 +1,465 @@
-/* being written */
-typedef int exporterbox_placeholder_collector;
+#include "collector.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "log.h"
+#include "process.h"
+
+double monotonic_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/*
+ * One scrape's collection. Its jobs run on their own threads; the run is
+ * freed by whoever drops the last reference: the runner when every job
+ * finished in time, otherwise the last job thread to finish. A job therefore
+ * never touches memory that its scrape has already given up.
+ */
+struct job {
+	struct run *run;
+	struct collector_slot *slot;
+	struct buf out;
+	int rc;
+	double seconds;
+	bool finished;		/* under run->lock */
+};
+
+struct run {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	unsigned refs;		/* the runner + every started job */
+	unsigned pending;	/* started jobs not finished */
+	const void *config;
+	enum expo_format format;
+	double deadline;
+	double start;
+	size_t njobs;
+	struct job jobs[];
+};
+
+/* Scrapes sharing one collection (see scraper_scrape). */
+struct flight {
+	struct flight *next;
+	char *key;
+	struct buf body;
+	bool done;
+	unsigned refs;
+	pthread_cond_t cond;
+};
+
+static void run_free(struct run *r)
+{
+	for (size_t i = 0; i < r->njobs; i++)
+		buf_release(&r->jobs[i].out);
+	pthread_cond_destroy(&r->cond);
+	pthread_mutex_destroy(&r->lock);
+	free(r);
+}
+
+/* Drops one reference; call with r->lock held. Returns true if it freed r. */
+static bool run_unref_locked(struct run *r)
+{
+	if (--r->refs) {
+		pthread_mutex_unlock(&r->lock);
+		return false;
+	}
+	pthread_mutex_unlock(&r->lock);
+	run_free(r);
+	return true;
+}
+
+static int realtime_deadline(double mono_deadline, struct timespec *ts)
+{
+	double left = mono_deadline - monotonic_seconds();
+
+	clock_gettime(CLOCK_REALTIME, ts);
+	if (left < 0)
+		left = 0;
+	double ns = (double)ts->tv_nsec + modf(left, &left) * 1e9;
+	ts->tv_sec += (time_t)left + (time_t)(ns / 1e9);
+	ts->tv_nsec = (long)fmod(ns, 1e9);
+	return 0;
+}
+
+/*
+ * Runs one collector into its own writer. The slot's busy lock keeps two
+ * scrapes from running the same collector at once; a slot whose previous run
+ * was abandoned (still "stuck") fails at once rather than queueing behind it.
+ */
+static int job_collect(struct job *j, double *seconds)
+{
+	struct collector_slot *slot = j->slot;
+	struct timespec until;
+	struct expo w;
+
+	if (atomic_load(&slot->stuck))
+		return -EBUSY;
+	realtime_deadline(j->run->deadline, &until);
+	if (pthread_mutex_timedlock(&slot->busy, &until) != 0)
+		return -ETIMEDOUT;
+
+	struct collect_ctx ctx = {
+		.config = j->run->config,
+		.state = slot->state,
+		.deadline = j->run->deadline,
+	};
+	double start = monotonic_seconds();
+	expo_init(&w, &j->out, j->run->format);
+	int rc = slot->c->collect(&ctx, &w);
+	if (rc == 0 && w.errors)
+		rc = -EPROTO; /* a duplicated family or bad label count: a bug */
+	expo_release(&w);
+	*seconds = monotonic_seconds() - start;
+	pthread_mutex_unlock(&slot->busy);
+	return rc;
+}
+
+static void *job_thread(void *arg)
+{
+	struct job *j = arg;
+	struct run *r = j->run;
+	double seconds = 0;
+	int rc = job_collect(j, &seconds);
+
+	pthread_mutex_lock(&r->lock);
+	j->rc = rc;
+	j->seconds = seconds;
+	j->finished = true;
+	/* Under r->lock, so it cannot race the runner marking it stuck. */
+	if (rc != -EBUSY)
+		atomic_store(&j->slot->stuck, false);
+	r->pending--;
+	pthread_cond_broadcast(&r->cond);
+	run_unref_locked(r);
+	return NULL;
+}
+
+static bool name_listed(const char *name, const char *const *list, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(list[i], name) == 0)
+			return true;
+	return false;
+}
+
+static bool slot_selected(const struct collector_slot *slot,
+			  const struct scrape_request *req)
+{
+	if (!slot->enabled)
+		return false;
+	if (req->ninclude && !name_listed(slot->c->name, req->include, req->ninclude))
+		return false;
+	return !name_listed(slot->c->name, req->exclude, req->nexclude);
+}
+
+static bool start_job(struct run *r, struct job *j)
+{
+	pthread_attr_t attr;
+	pthread_t tid;
+
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	pthread_attr_setstacksize(&attr, 256 * 1024);
+	pthread_mutex_lock(&r->lock);
+	r->refs++;
+	r->pending++;
+	pthread_mutex_unlock(&r->lock);
+	int err = pthread_create(&tid, &attr, job_thread, j);
+	pthread_attr_destroy(&attr);
+	if (err == 0)
+		return true;
+	pthread_mutex_lock(&r->lock);
+	r->refs--;
+	r->pending--;
+	pthread_mutex_unlock(&r->lock);
+	j->rc = -err;
+	j->finished = true;
+	return false;
+}
+
+/* Waits until every job finished or the deadline passed; r->lock held. */
+static void wait_jobs(struct run *r)
+{
+	struct timespec until;
+
+	realtime_deadline(r->deadline, &until);
+	while (r->pending) {
+		if (pthread_cond_timedwait(&r->cond, &r->lock, &until) == ETIMEDOUT)
+			break;
+	}
+}
+
+static void report_failure(const struct job *j)
+{
+	char err[64];
+
+	if (j->rc == -EBUSY)
+		snprintf(err, sizeof(err), "still running from an earlier scrape");
+	else if (!j->finished)
+		snprintf(err, sizeof(err), "timed out at the scrape deadline");
+	else if (j->rc == -EPROTO)
+		snprintf(err, sizeof(err), "wrote an invalid family");
+	else
+		snprintf(err, sizeof(err), "%s", strerror(-j->rc));
+	log_error("collector failed", "collector", j->slot->c->name, "err", err);
+}
+
+static void write_collector_meta(const struct scraper *s, struct run *r,
+				 const bool *ok, struct expo *w)
+{
+	const struct metric_desc duration = {
+		.name = s->duration_name, .type = METRIC_GAUGE,
+		.help = s->duration_help, .labels = LABELS("collector"),
+	};
+	const struct metric_desc success = {
+		.name = s->success_name, .type = METRIC_GAUGE,
+		.help = s->success_help, .labels = LABELS("collector"),
+	};
+
+	expo_family(w, &duration);
+	for (size_t i = 0; i < r->njobs; i++)
+		expo_sample(w, r->jobs[i].seconds, r->jobs[i].slot->c->name);
+	expo_family(w, &success);
+	for (size_t i = 0; i < r->njobs; i++)
+		expo_sample(w, ok[i] ? 1 : 0, r->jobs[i].slot->c->name);
+}
+
+/*
+ * Collects everything a request asks for into body: the collectors'
+ * families in table order, then the per-collector duration and success
+ * families, the applet's own families and the exporter's self metrics.
+ */
+static void collect_all(struct scraper *s, const struct scrape_request *req,
+			struct buf *body)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < s->nslots; i++)
+		n += slot_selected(&s->slots[i], req);
+	struct run *r = calloc(1, sizeof(*r) + n * sizeof(struct job));
+	bool *ok = calloc(n ? n : 1, sizeof(bool));
+	if (!r || !ok)
+		abort();
+	pthread_mutex_init(&r->lock, NULL);
+	pthread_cond_init(&r->cond, NULL);
+	r->refs = 1;
+	r->config = s->config;
+	r->format = req->format;
+	r->deadline = req->deadline;
+	r->start = monotonic_seconds();
+	r->njobs = n;
+	for (size_t i = 0, k = 0; i < s->nslots; i++)
+		if (slot_selected(&s->slots[i], req))
+			r->jobs[k++] = (struct job){ .run = r, .slot = &s->slots[i] };
+	for (size_t i = 0; i < n; i++)
+		start_job(r, &r->jobs[i]);
+
+	pthread_mutex_lock(&r->lock);
+	wait_jobs(r);
+	for (size_t i = 0; i < n; i++) {
+		struct job *j = &r->jobs[i];
+		ok[i] = j->finished && j->rc == 0;
+		if (ok[i]) {
+			buf_add(body, buf_cstr(&j->out), j->out.len);
+			continue;
+		}
+		if (!j->finished) {
+			/* Its thread finishes alone and clears the mark. */
+			atomic_store(&j->slot->stuck, true);
+			j->seconds = monotonic_seconds() - r->start;
+		}
+		report_failure(j);
+	}
+
+	struct expo w;
+	expo_init(&w, body, req->format);
+	write_collector_meta(s, r, ok, &w);
+	if (s->extra)
+		s->extra(s->extra_cls, &w);
+	if (s->exporter_metrics)
+		process_metrics_write(&w, s->exporter_name);
+	expo_finish(&w);
+	expo_release(&w);
+	free(ok);
+	run_unref_locked(r);
+}
+
+static char *flight_key(const struct scrape_request *req)
+{
+	struct buf key = BUF_INIT;
+
+	buf_addc(&key, req->format == EXPO_OPENMETRICS ? 'o' : 't');
+	for (size_t i = 0; i < req->ninclude; i++)
+		buf_addf(&key, "|+%s", req->include[i]);
+	for (size_t i = 0; i < req->nexclude; i++)
+		buf_addf(&key, "|-%s", req->exclude[i]);
+	return buf_detach(&key, NULL);
+}
+
+static void flight_unref_locked(struct flight *f)
+{
+	if (--f->refs)
+		return;
+	pthread_cond_destroy(&f->cond);
+	buf_release(&f->body);
+	free(f->key);
+	free(f);
+}
+
+static void flight_unlink(struct scraper *s, struct flight *f)
+{
+	for (struct flight **p = &s->flights; *p; p = &(*p)->next)
+		if (*p == f) {
+			*p = f->next;
+			return;
+		}
+}
+
+void scraper_scrape(struct scraper *s, const struct scrape_request *req,
+		    struct buf *out)
+{
+	char *key = flight_key(req);
+	struct flight *f;
+
+	pthread_mutex_lock(&s->lock);
+	for (f = s->flights; f; f = f->next)
+		if (strcmp(f->key, key) == 0)
+			break;
+	if (f) {
+		/* Someone is collecting exactly this: share their body. */
+		free(key);
+		f->refs++;
+		while (!f->done)
+			pthread_cond_wait(&f->cond, &s->lock);
+		buf_add(out, buf_cstr(&f->body), f->body.len);
+		flight_unref_locked(f);
+		pthread_mutex_unlock(&s->lock);
+		return;
+	}
+	f = calloc(1, sizeof(*f));
+	if (!f)
+		abort();
+	f->key = key;
+	f->refs = 1;
+	pthread_cond_init(&f->cond, NULL);
+	f->next = s->flights;
+	s->flights = f;
+	pthread_mutex_unlock(&s->lock);
+
+	collect_all(s, req, &f->body);
+
+	pthread_mutex_lock(&s->lock);
+	f->done = true;
+	flight_unlink(s, f);
+	pthread_cond_broadcast(&f->cond);
+	buf_add(out, buf_cstr(&f->body), f->body.len);
+	flight_unref_locked(f);
+	pthread_mutex_unlock(&s->lock);
+}
+
+static const struct collector_slot *find_slot(const struct scraper *s,
+					      const char *name)
+{
+	for (size_t i = 0; i < s->nslots; i++)
+		if (strcmp(s->slots[i].c->name, name) == 0)
+			return &s->slots[i];
+	return NULL;
+}
+
+static int check_names(const struct scraper *s, const char *const *names,
+		       size_t n, struct buf *err)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct collector_slot *slot = find_slot(s, names[i]);
+		if (!slot || !slot->enabled) {
+			buf_addf(err, "couldn't create filtered metrics handler: %s collector: %s",
+				 slot ? "disabled" : "missing", names[i]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int scraper_check_filter(const struct scraper *s,
+			 const struct scrape_request *req, struct buf *err)
+{
+	if (check_names(s, req->include, req->ninclude, err))
+		return -1;
+	return check_names(s, req->exclude, req->nexclude, err);
+}
+
+int scraper_init(struct scraper *s, const char *ns, const char *exporter_name,
+		 const void *config, const struct collector *const *table,
+		 const bool *enabled, size_t n)
+{
+	memset(s, 0, sizeof(*s));
+	s->ns = ns;
+	s->exporter_name = exporter_name;
+	s->config = config;
+	s->exporter_metrics = true;
+	snprintf(s->duration_name, sizeof(s->duration_name),
+		 "%s_scrape_collector_duration_seconds", ns);
+	snprintf(s->success_name, sizeof(s->success_name),
+		 "%s_scrape_collector_success", ns);
+	snprintf(s->duration_help, sizeof(s->duration_help),
+		 "%s: Duration of a collector scrape.", exporter_name);
+	snprintf(s->success_help, sizeof(s->success_help),
+		 "%s: Whether a collector succeeded.", exporter_name);
+	pthread_mutex_init(&s->lock, NULL);
+	s->slots = calloc(n ? n : 1, sizeof(*s->slots));
+	if (!s->slots)
+		return -1;
+	s->nslots = n;
+	for (size_t i = 0; i < n; i++) {
+		struct collector_slot *slot = &s->slots[i];
+		slot->c = table[i];
+		slot->enabled = enabled[i];
+		pthread_mutex_init(&slot->busy, NULL);
+		if (!slot->enabled || !slot->c->init)
+			continue;
+		int rc = slot->c->init(config, &slot->state);
+		if (rc) {
+			log_error("collector disabled: init failed",
+				  "collector", slot->c->name, "err", strerror(-rc));
+			slot->enabled = false;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Releases every collector. A collector whose abandoned thread is still
+ * running keeps its state (and so the slot array) alive: the process is
+ * about to exit and freeing under a running thread would be worse.
+ */
+void scraper_release(struct scraper *s)
+{
+	bool any_stuck = false;
+
+	for (size_t i = 0; i < s->nslots; i++) {
+		struct collector_slot *slot = &s->slots[i];
+		if (atomic_load(&slot->stuck)) {
+			any_stuck = true;
+			continue;
+		}
+		if (slot->state && slot->c->release)
+			slot->c->release(slot->state);
+		slot->state = NULL;
+		pthread_mutex_destroy(&slot->busy);
+	}
+	if (!any_stuck)
+		free(s->slots);
+	s->slots = NULL;
+	s->nslots = 0;
+	pthread_mutex_destroy(&s->lock);
+}

@@ -29,6 +29,7 @@
 #define EXPORTERBOX_COLLECTOR_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -55,6 +56,7 @@ struct collector_slot {
 	bool enabled;
 	void *state;
 	pthread_mutex_t busy;	/* held while a collect() runs */
+	atomic_bool stuck;	/* a run was abandoned at its deadline */
 };
 
 struct scrape_request {
@@ -83,6 +85,8 @@ struct scraper {
 	void *extra_cls;
 	pthread_mutex_t lock;		/* guards flights */
 	struct flight *flights;
+	char duration_name[96], success_name[96];
+	char duration_help[128], success_help[128];
 };
 
 /*

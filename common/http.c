@@ -1,2 +1,596 @@
-/* being written */
-typedef int exporterbox_placeholder_http;
+#include "http.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <microhttpd.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "log.h"
+#include "process.h"
+
+#define MAX_LISTENERS 16
+#define MAX_FILTER_VALUES 64
+#define GZIP_MIN_BYTES 256
+
+struct http_server {
+	const struct http_server_options *opt;
+	struct MHD_Daemon *daemons[MAX_LISTENERS];
+	size_t ndaemons;
+	atomic_long in_flight;		/* scrapes being served */
+};
+
+struct http_request {
+	struct MHD_Connection *conn;
+	const char *method;
+	const char *path;
+	double deadline;
+};
+
+static const char *const log_levels[] = { "debug", "info", "warn", "error", NULL };
+static const char *const log_formats[] = { "logfmt", "json", NULL };
+
+void http_add_flags(struct flagset *fs, struct http_config *cfg,
+		    const char *default_listen, const char *listen_env)
+{
+	const struct flag flags[] = {
+		{ "web.listen-address", FLAG_LIST, &cfg->listen, default_listen, listen_env,
+		  "Addresses on which to expose metrics and web interface. Repeatable for multiple addresses." },
+		{ "web.telemetry-path", FLAG_STRING, &cfg->telemetry_path, "/metrics", NULL,
+		  "Path under which to expose metrics." },
+		{ "web.max-requests", FLAG_INT, &cfg->max_requests, "40", NULL,
+		  "Maximum number of parallel scrape requests. Use 0 to disable." },
+		{ "web.disable-exporter-metrics", FLAG_BOOL, &cfg->disable_exporter_metrics, "false", NULL,
+		  "Exclude metrics about the exporter itself (process_*, build info)." },
+		{ "web.config.file", FLAG_STRING, &cfg->config_file, "", NULL,
+		  "Path to configuration file that can enable TLS or authentication (not supported yet: refused when set)." },
+		{ "web.scrape-timeout", FLAG_DURATION, &cfg->scrape_timeout, "10s", NULL,
+		  "Scrape deadline when the client sends no X-Prometheus-Scrape-Timeout-Seconds header." },
+		{ "web.timeout-offset", FLAG_DURATION, &cfg->timeout_offset, "0.5s", NULL,
+		  "Subtracted from X-Prometheus-Scrape-Timeout-Seconds, to leave time to answer." },
+		{ "web.connection-timeout", FLAG_INT, &cfg->connection_timeout, "30", NULL,
+		  "Seconds an idle or slow connection is kept before it is closed." },
+		{ "web.max-connections", FLAG_INT, &cfg->max_connections, "64", NULL,
+		  "Maximum number of open HTTP connections (each holds a thread)." },
+		{ "log.level", FLAG_STRING, &cfg->log_level, "info", NULL,
+		  "Only log messages with the given severity or above. One of: [debug, info, warn, error]",
+		  log_levels },
+		{ "log.format", FLAG_STRING, &cfg->log_format, "logfmt", NULL,
+		  "Output format of log messages. One of: [logfmt, json]", log_formats },
+	};
+
+	flagset_add_table(fs, flags, sizeof(flags) / sizeof(flags[0]));
+}
+
+const char *http_query(const struct http_request *req, const char *key)
+{
+	return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, key);
+}
+
+struct query_values {
+	const char *key;
+	const char **out;
+	size_t n, max;
+};
+
+static enum MHD_Result collect_value(void *cls, enum MHD_ValueKind kind,
+				     const char *key, const char *value)
+{
+	struct query_values *q = cls;
+
+	(void)kind;
+	if (strcmp(key, q->key) == 0 && value && q->n < q->max)
+		q->out[q->n++] = value;
+	return MHD_YES;
+}
+
+size_t http_query_all(const struct http_request *req, const char *key,
+		      const char **out, size_t max)
+{
+	struct query_values q = { key, out, 0, max };
+
+	MHD_get_connection_values(req->conn, MHD_GET_ARGUMENT_KIND, collect_value, &q);
+	return q.n;
+}
+
+const char *http_header(const struct http_request *req, const char *name)
+{
+	return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
+}
+
+double http_deadline(const struct http_request *req)
+{
+	return req->deadline;
+}
+
+/* Whether a comma-separated header admits token with q > 0. */
+static bool header_accepts(const char *header, const char *token)
+{
+	size_t tlen = strlen(token);
+
+	for (const char *p = header; p && *p;) {
+		while (*p == ' ' || *p == '\t' || *p == ',')
+			p++;
+		const char *end = p + strcspn(p, ",");
+		size_t len = strcspn(p, ";, \t");
+		if ((len == tlen && strncasecmp(p, token, tlen) == 0) ||
+		    (len == 1 && *p == '*')) {
+			const char *q = strstr(p, "q=");
+			if (!q || q > end || strtod(q + 2, NULL) > 0)
+				return true;
+		}
+		p = end;
+	}
+	return false;
+}
+
+bool http_accepts_gzip(const char *accept_encoding)
+{
+	return accept_encoding && header_accepts(accept_encoding, "gzip");
+}
+
+/* Compresses in into out as a gzip stream; returns 0 or -1. */
+static int gzip_buf(const struct buf *in, struct buf *out)
+{
+	z_stream zs = { 0 };
+
+	/* Level 1: scrape bodies compress ~10x even so, at a fraction of the CPU. */
+	if (deflateInit2(&zs, 1, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+		return -1;
+	size_t bound = deflateBound(&zs, in->len);
+	buf_grow(out, bound);
+	zs.next_in = (Bytef *)in->data;
+	zs.avail_in = (uInt)in->len;
+	zs.next_out = (Bytef *)out->data + out->len;
+	zs.avail_out = (uInt)bound;
+	int rc = deflate(&zs, Z_FINISH);
+	if (rc == Z_STREAM_END)
+		out->len += bound - zs.avail_out;
+	deflateEnd(&zs);
+	return rc == Z_STREAM_END ? 0 : -1;
+}
+
+static enum MHD_Result send_response(const struct http_request *req,
+				     struct http_response *resp)
+{
+	struct buf gz = BUF_INIT;
+	struct buf *body = &resp->body;
+	bool gzipped = false;
+
+	if (resp->body.len >= GZIP_MIN_BYTES &&
+	    http_accepts_gzip(http_header(req, MHD_HTTP_HEADER_ACCEPT_ENCODING)) &&
+	    gzip_buf(&resp->body, &gz) == 0) {
+		body = &gz;
+		gzipped = true;
+	}
+	size_t len;
+	char *data = buf_detach(body, &len);
+	struct MHD_Response *r =
+		MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
+	if (!r) {
+		free(data);
+		buf_release(&gz);
+		return MHD_NO;
+	}
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, resp->content_type);
+	MHD_add_response_header(r, MHD_HTTP_HEADER_VARY, MHD_HTTP_HEADER_ACCEPT_ENCODING);
+	if (gzipped)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
+	if (resp->status == MHD_HTTP_METHOD_NOT_ALLOWED)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
+	enum MHD_Result ret = MHD_queue_response(req->conn, (unsigned)resp->status, r);
+	MHD_destroy_response(r);
+	buf_release(&gz);
+	buf_release(&resp->body);
+	return ret;
+}
+
+/* Appends s with HTML's special characters escaped. */
+static void add_html(struct buf *b, const char *s)
+{
+	for (; *s; s++) {
+		switch (*s) {
+		case '&': buf_adds(b, "&amp;"); break;
+		case '<': buf_adds(b, "&lt;"); break;
+		case '>': buf_adds(b, "&gt;"); break;
+		case '"': buf_adds(b, "&quot;"); break;
+		case '\'': buf_adds(b, "&#39;"); break;
+		default: buf_addc(b, *s);
+		}
+	}
+}
+
+static void landing_page(const struct http_server *srv, struct http_response *resp)
+{
+	const struct http_server_options *opt = srv->opt;
+	struct buf *b = &resp->body;
+
+	resp->content_type = "text/html; charset=utf-8";
+	buf_adds(b, "<!DOCTYPE html>\n<html>\n<head><meta charset=\"utf-8\"><title>");
+	add_html(b, opt->title);
+	buf_adds(b, "</title></head>\n<body>\n<h1>");
+	add_html(b, opt->title);
+	buf_adds(b, "</h1>\n<p>");
+	add_html(b, opt->applet);
+	buf_adds(b, " (exporterbox " EXPORTERBOX_VERSION ")</p>\n<ul>\n<li><a href=\"");
+	add_html(b, opt->cfg->telemetry_path);
+	buf_adds(b, "\">Metrics</a></li>\n");
+	for (size_t i = 0; i < srv->opt->nroutes; i++) {
+		buf_adds(b, "<li><a href=\"");
+		add_html(b, srv->opt->routes[i].path);
+		buf_adds(b, "\">");
+		add_html(b, srv->opt->routes[i].path);
+		buf_adds(b, "</a></li>\n");
+	}
+	buf_adds(b, "<li><a href=\"/-/healthy\">Health</a></li>\n</ul>\n</body>\n</html>\n");
+}
+
+/*
+ * The scrape deadline: Prometheus says how long it will wait; answer a
+ * little before that so it gets a body (with success 0 for the slow
+ * collectors) instead of a timeout.
+ */
+static double scrape_deadline(const struct http_config *cfg, const char *header)
+{
+	double budget = cfg->scrape_timeout;
+
+	if (header) {
+		char *end;
+		double t = strtod(header, &end);
+		if (end != header && t > 0 && t < 86400) {
+			budget = t - cfg->timeout_offset;
+			if (budget < t / 2)
+				budget = t / 2;
+		}
+	}
+	return monotonic_seconds() + budget;
+}
+
+static void serve_metrics(struct http_server *srv, const struct http_request *req,
+			  struct http_response *resp)
+{
+	const char *include[MAX_FILTER_VALUES], *exclude[MAX_FILTER_VALUES];
+	struct scrape_request sr = {
+		.format = expo_negotiate(http_header(req, MHD_HTTP_HEADER_ACCEPT)),
+		.deadline = req->deadline,
+		.include = include,
+		.ninclude = http_query_all(req, "collect[]", include, MAX_FILTER_VALUES),
+		.exclude = exclude,
+		.nexclude = http_query_all(req, "exclude[]", exclude, MAX_FILTER_VALUES),
+	};
+
+	if (scraper_check_filter(srv->opt->scraper, &sr, &resp->body)) {
+		resp->status = MHD_HTTP_BAD_REQUEST;
+		buf_addc(&resp->body, '\n');
+		return;
+	}
+	resp->content_type = expo_content_type(sr.format);
+	scraper_scrape(srv->opt->scraper, &sr, &resp->body);
+}
+
+/* Serves the telemetry path within --web.max-requests. */
+static void serve_limited(struct http_server *srv, const struct http_request *req,
+			  struct http_response *resp)
+{
+	long limit = srv->opt->cfg->max_requests;
+	long now = atomic_fetch_add(&srv->in_flight, 1) + 1;
+
+	if (limit > 0 && now > limit) {
+		resp->status = MHD_HTTP_SERVICE_UNAVAILABLE;
+		buf_addf(&resp->body,
+			 "Limit of concurrent requests reached (%ld), try again later.\n", limit);
+	} else {
+		serve_metrics(srv, req, resp);
+	}
+	atomic_fetch_sub(&srv->in_flight, 1);
+}
+
+static void route(struct http_server *srv, const struct http_request *req,
+		  struct http_response *resp)
+{
+	const char *path = req->path;
+
+	if (strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0) {
+		resp->status = MHD_HTTP_METHOD_NOT_ALLOWED;
+		buf_adds(&resp->body, "Method Not Allowed\n");
+		return;
+	}
+	if (strcmp(path, srv->opt->cfg->telemetry_path) == 0) {
+		serve_limited(srv, req, resp);
+		return;
+	}
+	for (size_t i = 0; i < srv->opt->nroutes; i++)
+		if (strcmp(path, srv->opt->routes[i].path) == 0) {
+			srv->opt->routes[i].fn(srv->opt->routes[i].cls, req, resp);
+			return;
+		}
+	if (strcmp(path, "/") == 0) {
+		landing_page(srv, resp);
+	} else if (strcmp(path, "/-/healthy") == 0 || strcmp(path, "/-/ready") == 0) {
+		buf_adds(&resp->body, "OK\n");
+	} else {
+		resp->status = MHD_HTTP_NOT_FOUND;
+		buf_adds(&resp->body, "404 page not found\n");
+	}
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
+				  const char *url, const char *method,
+				  const char *version, const char *upload_data,
+				  size_t *upload_data_size, void **con_cls)
+{
+	struct http_server *srv = cls;
+
+	(void)version;
+	(void)upload_data;
+	(void)con_cls;
+	/* Any request body is ignored: no route takes one. */
+	*upload_data_size = 0;
+	const struct http_request req = {
+		.conn = conn,
+		.method = method,
+		.path = url,
+		.deadline = scrape_deadline(srv->opt->cfg,
+			MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+						    "X-Prometheus-Scrape-Timeout-Seconds")),
+	};
+	struct http_response resp = {
+		.status = MHD_HTTP_OK,
+		.content_type = "text/plain; charset=utf-8",
+	};
+	route(srv, &req, &resp);
+	return send_response(&req, &resp);
+}
+
+int http_parse_listen_address(const char *addr, struct buf *host, unsigned *port)
+{
+	const char *colon;
+
+	buf_truncate(host, 0);
+	if (addr[0] == '[') {
+		const char *close = strchr(addr, ']');
+		if (!close || close[1] != ':')
+			return -1;
+		buf_add(host, addr + 1, (size_t)(close - addr - 1));
+		colon = close + 1;
+	} else {
+		colon = strrchr(addr, ':');
+		if (!colon || memchr(addr, ':', (size_t)(colon - addr)))
+			return -1; /* bare IPv6 needs brackets */
+		buf_add(host, addr, (size_t)(colon - addr));
+	}
+	char *end;
+	errno = 0;
+	unsigned long p = strtoul(colon + 1, &end, 10);
+	if (colon[1] == '\0' || *end || errno || p > 65535)
+		return -1;
+	buf_add(host, "", 0); /* NUL-terminate even when empty */
+	*port = (unsigned)p;
+	return 0;
+}
+
+static int bind_one(const struct addrinfo *ai, bool dual_stack)
+{
+	int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
+	int one = 1, zero = 0;
+
+	if (fd < 0)
+		return -errno;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (ai->ai_family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, dual_stack ? &zero : &one,
+			   sizeof(int));
+	if (bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 || listen(fd, 128) != 0) {
+		int err = errno;
+		close(fd);
+		return -err;
+	}
+	return fd;
+}
+
+/*
+ * Opens a listening socket for "host:port". An empty host listens on every
+ * address, IPv6 and IPv4 alike, as Go's ":9100" does. Returns the socket or
+ * a negative errno (EAI errors as -EINVAL, with the reason logged).
+ */
+static int listen_on(const char *addr)
+{
+	struct buf host = BUF_INIT;
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE };
+	struct addrinfo *res = NULL;
+	char service[8];
+	unsigned port;
+	int fd = -EINVAL;
+
+	if (http_parse_listen_address(addr, &host, &port) != 0) {
+		log_error("invalid listen address", "address", addr);
+		goto out;
+	}
+	snprintf(service, sizeof(service), "%u", port);
+	bool any = host.len == 0;
+	hints.ai_family = any ? AF_INET6 : AF_UNSPEC;
+	int gai = getaddrinfo(any ? NULL : buf_cstr(&host), service, &hints, &res);
+	if (gai != 0 && any) {
+		hints.ai_family = AF_INET; /* no IPv6 on this host */
+		gai = getaddrinfo(NULL, service, &hints, &res);
+	}
+	if (gai != 0) {
+		log_error("cannot resolve listen address", "address", addr,
+			  "err", gai_strerror(gai));
+		goto out;
+	}
+	fd = bind_one(res, any);
+	if (fd == -EAFNOSUPPORT && any) {
+		freeaddrinfo(res);
+		res = NULL;
+		hints.ai_family = AF_INET;
+		if (getaddrinfo(NULL, service, &hints, &res) == 0)
+			fd = bind_one(res, false);
+	}
+	if (fd < 0)
+		log_error("cannot listen", "address", addr, "err", strerror(-fd));
+out:
+	if (res)
+		freeaddrinfo(res);
+	buf_release(&host);
+	return fd;
+}
+
+static void log_bound_address(int fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	char host[INET6_ADDRSTRLEN] = "", addr[INET6_ADDRSTRLEN + 16];
+	unsigned port = 0;
+
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) != 0)
+		return;
+	if (ss.ss_family == AF_INET6) {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+		inet_ntop(AF_INET6, &s6->sin6_addr, host, sizeof(host));
+		port = ntohs(s6->sin6_port);
+		snprintf(addr, sizeof(addr), "[%s]:%u", host, port);
+	} else {
+		struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+		inet_ntop(AF_INET, &s4->sin_addr, host, sizeof(host));
+		port = ntohs(s4->sin_port);
+		snprintf(addr, sizeof(addr), "%s:%u", host, port);
+	}
+	log_info("listening on", "address", addr);
+}
+
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	struct buf msg = BUF_INIT;
+
+	(void)cls;
+	buf_vaddf(&msg, fmt, ap);
+	while (msg.len && msg.data[msg.len - 1] == '\n')
+		buf_truncate(&msg, msg.len - 1);
+	log_debug("http server", "detail", buf_cstr(&msg));
+	buf_release(&msg);
+}
+
+static struct MHD_Daemon *start_daemon(struct http_server *srv, int fd)
+{
+	const struct http_config *cfg = srv->opt->cfg;
+	unsigned limit = cfg->max_connections > 0 ? (unsigned)cfg->max_connections : 64;
+
+	/* A thread per connection: a slow scrape holds only its own thread. */
+	return MHD_start_daemon(
+		MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
+			MHD_USE_AUTO | MHD_USE_ERROR_LOG,
+		0, NULL, NULL, on_request, srv,
+		MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd,
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->connection_timeout,
+		MHD_OPTION_CONNECTION_LIMIT, limit,
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
+		MHD_OPTION_THREAD_STACK_SIZE, (size_t)(256 * 1024),
+		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+		MHD_OPTION_END);
+}
+
+struct http_server *http_start(const struct http_server_options *opt)
+{
+	struct http_server *srv = calloc(1, sizeof(*srv));
+
+	if (!srv)
+		return NULL;
+	srv->opt = opt;
+	if (opt->cfg->listen.n > MAX_LISTENERS) {
+		log_error("too many listen addresses", "max", "16");
+		goto fail;
+	}
+	for (size_t i = 0; i < opt->cfg->listen.n; i++) {
+		int fd = listen_on(opt->cfg->listen.v[i]);
+		if (fd < 0)
+			goto fail;
+		struct MHD_Daemon *d = start_daemon(srv, fd);
+		if (!d) {
+			close(fd);
+			log_error("cannot start http server", "address", opt->cfg->listen.v[i]);
+			goto fail;
+		}
+		srv->daemons[srv->ndaemons++] = d;
+		log_bound_address(fd);
+	}
+	return srv;
+fail:
+	http_stop(srv);
+	return NULL;
+}
+
+void http_stop(struct http_server *srv)
+{
+	if (!srv)
+		return;
+	/* MHD closes the listening socket it was given. */
+	for (size_t i = 0; i < srv->ndaemons; i++)
+		MHD_stop_daemon(srv->daemons[i]);
+	free(srv);
+}
+
+int http_serve_until_signal(const struct http_server_options *opt)
+{
+	sigset_t stop;
+	int sig = 0;
+
+	/* Block the stop signals in every thread; the main thread waits for them. */
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &stop, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	struct http_server *srv = http_start(opt);
+	if (!srv)
+		return 1;
+	sigwait(&stop, &sig);
+	log_info("shutting down", "signal", sig == SIGINT ? "SIGINT" : "SIGTERM");
+	http_stop(srv);
+	return 0;
+}
+
+int http_parse_flags(struct flagset *fs, const struct http_config *cfg,
+		     int argc, char **argv)
+{
+	struct buf out = BUF_INIT;
+	int code = -1;
+
+	switch (flagset_parse(fs, argc, argv, &out)) {
+	case FLAGS_HELP:
+		flagset_usage(fs, &out);
+		fputs(buf_cstr(&out), stdout);
+		code = 0;
+		break;
+	case FLAGS_VERSION:
+		printf("%s (exporterbox) version %s\n  platform: linux/%s\n",
+		       fs->prog, EXPORTERBOX_VERSION, process_build_arch());
+		code = 0;
+		break;
+	case FLAGS_ERROR:
+		fprintf(stderr, "%s: %s (see --help)\n", fs->prog, buf_cstr(&out));
+		code = 2;
+		break;
+	case FLAGS_OK:
+		log_setup(cfg->log_level, cfg->log_format);
+		log_set_caller(fs->prog);
+		if (cfg->config_file && cfg->config_file[0]) {
+			/* Refuse rather than silently serve without TLS/auth. */
+			fprintf(stderr, "%s: --web.config.file is not supported yet\n", fs->prog);
+			code = 2;
+		}
+		break;
+	}
+	buf_release(&out);
+	return code;
+}

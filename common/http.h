@@ -65,11 +65,19 @@ void http_add_flags(struct flagset *fs, struct http_config *cfg,
 
 struct http_server;
 
+struct http_route {
+	const char *path;		/* exact match */
+	http_handler fn;
+	void *cls;
+};
+
 struct http_server_options {
 	const char *applet;		/* "node-exporter", for the landing page */
 	const char *title;		/* "Node Exporter" */
 	const struct http_config *cfg;
 	struct scraper *scraper;	/* serves the telemetry path */
+	const struct http_route *routes;	/* extra routes (/probe, ...) */
+	size_t nroutes;
 };
 
 /*
@@ -77,9 +85,6 @@ struct http_server_options {
  * one clear line (address in use, bad address, ...).
  */
 struct http_server *http_start(const struct http_server_options *opt);
-/* Adds a route (exact path match). Call before requests arrive. */
-void http_route(struct http_server *srv, const char *path, http_handler fn,
-		void *cls);
 void http_stop(struct http_server *srv);
 
 /* Parses "host:port", ":port", "[v6]:port" into host (may be "") and port. */
@@ -89,10 +94,14 @@ int http_parse_listen_address(const char *addr, struct buf *host, unsigned *port
 bool http_accepts_gzip(const char *accept_encoding);
 
 /*
- * The common applet start-up: parse flags (exit 2 on error, 0 on --help and
- * --version), set up logging, and after the applet has built its scraper,
- * serve until SIGINT or SIGTERM. Returns the process exit code.
+ * The common applet start-up: parses flags and sets up logging. Returns -1
+ * to go on, or the exit code: 0 after --help or --version, 2 after printing
+ * one line about a bad flag.
  */
+int http_parse_flags(struct flagset *fs, const struct http_config *cfg,
+		     int argc, char **argv);
+
+/* Serves until SIGINT or SIGTERM; returns the process exit code. */
 int http_serve_until_signal(const struct http_server_options *opt);
 
 #endif

@@ -15,7 +15,8 @@
 
 /* Returns 0, or -1 with a one-line reason in err. */
 int re_compile(regex_t *re, const char *pattern, struct buf *err);
-bool re_match(const regex_t *re, const char *s);
+/* (Not re_match: glibc declares one under _GNU_SOURCE.) */
+bool re_matches(const regex_t *re, const char *s);
 /* The POSIX form of an RE2 pattern (exposed for tests). */
 int re_translate(const char *pattern, struct buf *out, struct buf *err);
 

@@ -1,8 +1,161 @@
-#include "applets.h"
-#include "node.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
-/* Being written. */
+#include "applets.h"
+#include "flags.h"
+#include "http.h"
+#include "log.h"
+#include "node.h"
+#include "regex.h"
+
+/* node_exporter 1.5.0's defaults (Debian's package patches the first). */
+#define DEFAULT_MOUNT_POINTS_EXCLUDE \
+	"^/(dev|proc|run/credentials/.+|sys|var/lib/docker/.+|var/lib/containers/storage/.+)($|/)"
+#define DEFAULT_FS_TYPES_EXCLUDE \
+	"^(autofs|binfmt_misc|bpf|cgroup2?|configfs|debugfs|devpts|devtmpfs|fusectl|" \
+	"hugetlbfs|iso9660|mqueue|nsfs|overlay|proc|procfs|pstore|rpc_pipefs|" \
+	"securityfs|selinuxfs|squashfs|sysfs|tracefs)$"
+
+struct node_flags {
+	struct node_config cfg;
+	struct http_config web;
+	bool disable_defaults;
+	bool *enabled;			/* one per node_collectors[] entry */
+	struct buf *names;		/* "collector.NAME" flag names */
+};
+
+static void add_node_flags(struct flagset *fs, struct node_flags *nf)
+{
+	struct node_config *c = &nf->cfg;
+	const struct flag flags[] = {
+		{ "path.procfs", FLAG_STRING, &c->procfs, "/proc", NULL, "procfs mountpoint." },
+		{ "path.sysfs", FLAG_STRING, &c->sysfs, "/sys", NULL, "sysfs mountpoint." },
+		{ "path.rootfs", FLAG_STRING, &c->rootfs, "/", NULL, "rootfs mountpoint." },
+		{ "collector.filesystem.mount-points-exclude", FLAG_STRING,
+		  &c->fs_mount_points_exclude, DEFAULT_MOUNT_POINTS_EXCLUDE, NULL,
+		  "Regexp of mount points to exclude for filesystem collector." },
+		{ "collector.filesystem.fs-types-exclude", FLAG_STRING, &c->fs_types_exclude,
+		  DEFAULT_FS_TYPES_EXCLUDE, NULL,
+		  "Regexp of filesystem types to exclude for filesystem collector." },
+		{ "collector.filesystem.mount-timeout", FLAG_DURATION, &c->fs_mount_timeout,
+		  "5s", NULL,
+		  "How long to wait for a mount to respond before marking it as stale." },
+		{ "collector.textfile.directory", FLAG_STRING, &c->textfile_directory, "", NULL,
+		  "Directory to read text files with metrics from." },
+		{ "collector.disable-defaults", FLAG_BOOL, &nf->disable_defaults, "false", NULL,
+		  "Set all collectors to disabled by default." },
+	};
+
+	flagset_add_table(fs, flags, sizeof(flags) / sizeof(flags[0]));
+	http_add_flags(fs, &nf->web, ":9100", NULL);
+}
+
+/* --collector.NAME / --no-collector.NAME, one per table entry. */
+static void add_collector_flags(struct flagset *fs, struct node_flags *nf)
+{
+	for (size_t i = 0; i < node_collectors_count; i++) {
+		const struct collector *c = node_collectors[i];
+		struct buf *name = &nf->names[2 * i], *help = &nf->names[2 * i + 1];
+		buf_addf(name, "collector.%s", c->name);
+		buf_addf(help, "Enable the %s collector (default: %s).", c->name,
+			 c->enabled_by_default ? "enabled" : "disabled");
+		const struct flag f = {
+			buf_cstr(name), FLAG_BOOL, &nf->enabled[i],
+			c->enabled_by_default ? "true" : "false", NULL, buf_cstr(help),
+		};
+		flagset_add(fs, &f);
+	}
+}
+
+/* Bad patterns are a start-up error (exit 2), not a failing collector. */
+static int check_patterns(const struct node_config *c)
+{
+	const char *patterns[] = { c->fs_mount_points_exclude, c->fs_types_exclude };
+	const char *flags[] = { "--collector.filesystem.mount-points-exclude",
+				"--collector.filesystem.fs-types-exclude" };
+
+	for (size_t i = 0; i < 2; i++) {
+		struct buf err = BUF_INIT;
+		regex_t re;
+		if (re_compile(&re, patterns[i], &err) != 0) {
+			fprintf(stderr, "node-exporter: invalid %s: %s\n", flags[i], buf_cstr(&err));
+			buf_release(&err);
+			return -1;
+		}
+		regfree(&re);
+		buf_release(&err);
+	}
+	return 0;
+}
+
+/* Applies --collector.disable-defaults to the flags not given explicitly. */
+static void resolve_enabled(const struct flagset *fs, struct node_flags *nf)
+{
+	if (!nf->disable_defaults)
+		return;
+	for (size_t i = 0; i < node_collectors_count; i++)
+		if (!flagset_given(fs, buf_cstr(&nf->names[2 * i])))
+			nf->enabled[i] = false;
+}
+
+static void log_enabled_collectors(const struct node_flags *nf)
+{
+	struct buf list = BUF_INIT;
+
+	for (size_t i = 0; i < node_collectors_count; i++)
+		if (nf->enabled[i])
+			buf_addf(&list, "%s%s", list.len ? "," : "", node_collectors[i]->name);
+	log_info("enabled collectors", "collectors", buf_cstr(&list));
+	buf_release(&list);
+}
+
+static int serve(struct node_flags *nf)
+{
+	struct scraper scraper;
+
+	if (scraper_init(&scraper, "node", "node_exporter", &nf->cfg, node_collectors,
+			 nf->enabled, node_collectors_count) != 0)
+		return 1;
+	scraper.exporter_metrics = !nf->web.disable_exporter_metrics;
+	log_enabled_collectors(nf);
+	const struct http_server_options opt = {
+		.applet = "node-exporter",
+		.title = "Node Exporter",
+		.cfg = &nf->web,
+		.scraper = &scraper,
+	};
+	int code = http_serve_until_signal(&opt);
+	scraper_release(&scraper);
+	return code;
+}
+
 int node_main(int argc, char **argv)
 {
-	return applet_not_built("node-exporter", argc, argv);
+	struct node_flags nf = { 0 };
+	struct flagset fs;
+	int code;
+
+	nf.enabled = calloc(node_collectors_count, sizeof(bool));
+	nf.names = calloc(2 * node_collectors_count, sizeof(struct buf));
+	if (!nf.enabled || !nf.names)
+		abort();
+	flagset_init(&fs, "node-exporter",
+		     "Linux host metrics from /proc and /sys, a drop-in for node_exporter.");
+	add_node_flags(&fs, &nf);
+	add_collector_flags(&fs, &nf);
+	code = http_parse_flags(&fs, &nf.web, argc, argv);
+	if (code < 0 && check_patterns(&nf.cfg) != 0)
+		code = 2;
+	if (code < 0) {
+		resolve_enabled(&fs, &nf);
+		log_info("starting node-exporter", "version", EXPORTERBOX_VERSION);
+		code = serve(&nf);
+	}
+	flagset_release(&fs);
+	for (size_t i = 0; i < 2 * node_collectors_count; i++)
+		buf_release(&nf.names[i]);
+	free(nf.names);
+	free(nf.enabled);
+	return code;
 }
