@@ -4,16 +4,276 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-static void placeholder(void **state)
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "expo.h"
+
+static const char *num(double v)
+{
+	static char out[EXPO_NUMBER_MAX];
+	expo_format_number(out, v);
+	return out;
+}
+
+static void numbers_special(void **state)
 {
 	(void)state;
-	assert_true(1);
+	assert_string_equal(num(NAN), "NaN");
+	assert_string_equal(num(INFINITY), "+Inf");
+	assert_string_equal(num(-INFINITY), "-Inf");
+	assert_string_equal(num(-0.0), "0");
+}
+
+static void numbers_integers_have_no_exponent(void **state)
+{
+	(void)state;
+	assert_string_equal(num(0), "0");
+	assert_string_equal(num(-1), "-1");
+	assert_string_equal(num(25276518400.0), "25276518400");
+	assert_string_equal(num(1795507465.0), "1795507465");
+	assert_string_equal(num(9007199254740992.0), "9007199254740992");
+	/* A counter near 2^64 keeps its integer spelling. */
+	assert_string_equal(num(18446744073709551615.0), "18446744073709551616");
+	/* Beyond 2^64 an exponent is the honest spelling. */
+	assert_string_equal(num(1e30), "1e+30");
+}
+
+static void numbers_shortest_round_trip(void **state)
+{
+	(void)state;
+	assert_string_equal(num(0.5), "0.5");
+	assert_string_equal(num(0.1), "0.1");
+	assert_string_equal(num(0.53), "0.53");
+	assert_string_equal(num(1.0 / 3.0), "0.3333333333333333");
+	assert_string_equal(num(1e-9), "1e-09");
+	assert_string_equal(num(0.1 + 0.2), "0.30000000000000004");
+	assert_string_equal(num(1.7976931348623157e308), "1.7976931348623157e+308");
+	for (double v = 1e-7; v < 1e7; v *= 3.3) {
+		char out[EXPO_NUMBER_MAX];
+		expo_format_number(out, v);
+		assert_true(strtod(out, NULL) == v);
+	}
+}
+
+static void label_escaping(void **state)
+{
+	struct buf b = BUF_INIT;
+
+	(void)state;
+	expo_escape_label(&b, "a\"b\\c\nd\te");
+	assert_string_equal(buf_cstr(&b), "a\\\"b\\\\c\\nd\te");
+	buf_truncate(&b, 0);
+	expo_escape_label(&b, "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80");
+	assert_string_equal(buf_cstr(&b), "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80");
+	buf_truncate(&b, 0);
+	/* Invalid UTF-8: a stray byte, an overlong form, a truncated sequence. */
+	expo_escape_label(&b, "a\xff" "b\xc0\xaf" "c\xe2\x82");
+	assert_string_equal(buf_cstr(&b),
+			    "a\xef\xbf\xbd" "b\xef\xbf\xbd\xef\xbf\xbd" "c\xef\xbf\xbd\xef\xbf\xbd");
+	buf_release(&b);
+}
+
+static void help_escaping(void **state)
+{
+	struct buf b = BUF_INIT;
+
+	(void)state;
+	expo_escape_help(&b, "say \"hi\"\\\n", EXPO_TEXT);
+	assert_string_equal(buf_cstr(&b), "say \"hi\"\\\\\\n");
+	buf_truncate(&b, 0);
+	expo_escape_help(&b, "say \"hi\"", EXPO_OPENMETRICS);
+	assert_string_equal(buf_cstr(&b), "say \\\"hi\\\"");
+	buf_release(&b);
+}
+
+static const struct metric_desc fs_size = {
+	"node_filesystem_size_bytes", "Filesystem size in bytes.", METRIC_GAUGE,
+	LABELS("device", "fstype", "mountpoint"),
+};
+static const struct metric_desc forks = {
+	"node_forks_total", "Total number of forks.", METRIC_COUNTER, NULL,
+};
+
+static void family_and_samples(void **state)
+{
+	struct buf b = BUF_INIT;
+	struct expo w;
+
+	(void)state;
+	expo_init(&w, &b, EXPO_TEXT);
+	expo_family(&w, &fs_size);
+	expo_sample(&w, 1024, "/dev/vda", "ext4", "/");
+	expo_sample(&w, 2048, "tmpfs", "tmpfs", "/mnt/a \"b\"");
+	expo_family(&w, &forks);
+	expo_value(&w, 3005);
+	expo_finish(&w);
+	assert_string_equal(buf_cstr(&b),
+		"# HELP node_filesystem_size_bytes Filesystem size in bytes.\n"
+		"# TYPE node_filesystem_size_bytes gauge\n"
+		"node_filesystem_size_bytes{device=\"/dev/vda\",fstype=\"ext4\",mountpoint=\"/\"} 1024\n"
+		"node_filesystem_size_bytes{device=\"tmpfs\",fstype=\"tmpfs\",mountpoint=\"/mnt/a \\\"b\\\"\"} 2048\n"
+		"# HELP node_forks_total Total number of forks.\n"
+		"# TYPE node_forks_total counter\n"
+		"node_forks_total 3005\n");
+	assert_int_equal(w.errors, 0);
+	expo_release(&w);
+	buf_release(&b);
+}
+
+static void label_count_mismatch_is_dropped(void **state)
+{
+	struct buf b = BUF_INIT;
+	struct expo w;
+
+	(void)state;
+	expo_init(&w, &b, EXPO_TEXT);
+	expo_family(&w, &fs_size);
+	size_t header = b.len;
+	expo_sample(&w, 1, "only-one");
+	expo_value(&w, 2);
+	assert_int_equal(b.len, header);
+	assert_int_equal(w.errors, 2);
+	expo_release(&w);
+	buf_release(&b);
+}
+
+static void duplicate_family_is_dropped(void **state)
+{
+	struct buf b = BUF_INIT;
+	struct expo w;
+
+	(void)state;
+	expo_init(&w, &b, EXPO_TEXT);
+	expo_family(&w, &forks);
+	expo_value(&w, 1);
+	size_t before = b.len;
+	expo_family(&w, &forks);
+	expo_value(&w, 2);
+	assert_int_equal(b.len, before);
+	assert_int_equal(w.errors, 1);
+	/* Many families: the seen-set grows and still finds every duplicate. */
+	char names[600][32];
+	struct metric_desc d[600];
+	for (int i = 0; i < 600; i++) {
+		snprintf(names[i], sizeof(names[i]), "family_%d", i);
+		d[i] = (struct metric_desc){ names[i], NULL, METRIC_GAUGE, NULL };
+		expo_family(&w, &d[i]);
+	}
+	assert_int_equal(w.errors, 1);
+	for (int i = 0; i < 600; i += 7)
+		expo_family(&w, &d[i]);
+	assert_int_equal(w.errors, 1 + 86);
+	expo_release(&w);
+	buf_release(&b);
+}
+
+static void openmetrics(void **state)
+{
+	static const struct metric_desc plain_counter = {
+		"pg_stat_database_xact_commit", "Transactions committed.", METRIC_COUNTER, NULL,
+	};
+	static const struct metric_desc untyped = {
+		"some_value", NULL, METRIC_UNTYPED, NULL,
+	};
+	struct buf b = BUF_INIT;
+	struct expo w;
+
+	(void)state;
+	expo_init(&w, &b, EXPO_OPENMETRICS);
+	expo_family(&w, &forks);
+	expo_value(&w, 7);
+	expo_family(&w, &plain_counter);
+	expo_value(&w, 8);
+	expo_family(&w, &untyped);
+	expo_value(&w, 9);
+	expo_finish(&w);
+	assert_string_equal(buf_cstr(&b),
+		"# HELP node_forks Total number of forks.\n"
+		"# TYPE node_forks counter\n"
+		"node_forks_total 7\n"
+		"# HELP pg_stat_database_xact_commit Transactions committed.\n"
+		"# TYPE pg_stat_database_xact_commit unknown\n"
+		"pg_stat_database_xact_commit 8\n"
+		"# TYPE some_value unknown\n"
+		"some_value 9\n"
+		"# EOF\n");
+	expo_release(&w);
+	buf_release(&b);
+}
+
+static void raw_samples(void **state)
+{
+	static const struct metric_desc h = {
+		"req_seconds", "Request latency.", METRIC_HISTOGRAM, NULL,
+	};
+	const char *names[] = { "path", "le" };
+	const char *values[] = { "/a", "+Inf" };
+	struct buf b = BUF_INIT;
+	struct expo w;
+
+	(void)state;
+	expo_init(&w, &b, EXPO_TEXT);
+	expo_family(&w, &h);
+	expo_sample_raw(&w, "_bucket", names, values, 2, 3);
+	expo_sample_raw(&w, "_sum", names, values, 1, 0.25);
+	assert_string_equal(buf_cstr(&b),
+		"# HELP req_seconds Request latency.\n"
+		"# TYPE req_seconds histogram\n"
+		"req_seconds_bucket{path=\"/a\",le=\"+Inf\"} 3\n"
+		"req_seconds_sum{path=\"/a\"} 0.25\n");
+	expo_release(&w);
+	buf_release(&b);
+}
+
+static void negotiation(void **state)
+{
+	(void)state;
+	assert_int_equal(expo_negotiate(NULL), EXPO_TEXT);
+	assert_int_equal(expo_negotiate("text/plain"), EXPO_TEXT);
+	assert_int_equal(expo_negotiate("*/*"), EXPO_TEXT);
+	/* What Prometheus 2.x sends when it prefers OpenMetrics. */
+	assert_int_equal(expo_negotiate(
+		"application/openmetrics-text;version=1.0.0,application/openmetrics-text;"
+		"version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1"),
+		EXPO_OPENMETRICS);
+	assert_int_equal(expo_negotiate("text/plain;q=0.5, Application/OpenMetrics-Text"),
+			 EXPO_OPENMETRICS);
+	assert_int_equal(expo_negotiate("application/openmetrics-text;q=0,text/plain"),
+			 EXPO_TEXT);
+	assert_string_equal(expo_content_type(EXPO_TEXT),
+			    "text/plain; version=0.0.4; charset=utf-8");
+}
+
+static void names(void **state)
+{
+	(void)state;
+	assert_true(expo_valid_metric_name("node_load1"));
+	assert_true(expo_valid_metric_name("job:rate5m:sum"));
+	assert_false(expo_valid_metric_name("1abc"));
+	assert_false(expo_valid_metric_name(""));
+	assert_false(expo_valid_metric_name("a-b"));
+	assert_true(expo_valid_label_name("_x9"));
+	assert_false(expo_valid_label_name("a:b"));
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(placeholder),
+		cmocka_unit_test(numbers_special),
+		cmocka_unit_test(numbers_integers_have_no_exponent),
+		cmocka_unit_test(numbers_shortest_round_trip),
+		cmocka_unit_test(label_escaping),
+		cmocka_unit_test(help_escaping),
+		cmocka_unit_test(family_and_samples),
+		cmocka_unit_test(label_count_mismatch_is_dropped),
+		cmocka_unit_test(duplicate_family_is_dropped),
+		cmocka_unit_test(openmetrics),
+		cmocka_unit_test(raw_samples),
+		cmocka_unit_test(negotiation),
+		cmocka_unit_test(names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
