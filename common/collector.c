@@ -367,6 +367,17 @@ void scraper_scrape(struct scraper *s, const struct scrape_request *req,
 	pthread_mutex_unlock(&s->lock);
 }
 
+unsigned scraper_requests_in_flight(struct scraper *s)
+{
+	unsigned n = 0;
+
+	pthread_mutex_lock(&s->lock);
+	for (const struct flight *f = s->flights; f; f = f->next)
+		n += f->refs;
+	pthread_mutex_unlock(&s->lock);
+	return n;
+}
+
 static const struct collector_slot *find_slot(const struct scraper *s,
 					      const char *name)
 {

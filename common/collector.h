@@ -112,6 +112,9 @@ int scraper_check_filter(const struct scraper *s,
 void scraper_scrape(struct scraper *s, const struct scrape_request *req,
 		    struct buf *out);
 
+/* Scrape requests running or waiting on a collection right now. */
+unsigned scraper_requests_in_flight(struct scraper *s);
+
 /* CLOCK_MONOTONIC now, in seconds. */
 double monotonic_seconds(void);
 

@@ -4,16 +4,345 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-static void placeholder(void **state)
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "collector.h"
+#include "log.h"
+
+/*
+ * Fake collectors. "gate" blocks until the test opens it, which makes the
+ * deadline and single-flight cases deterministic without timing assertions.
+ */
+struct gate {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	bool open;
+	atomic_int entered;
+	atomic_int finished;
+};
+
+static struct gate gate = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER };
+
+static void gate_reset(void)
 {
+	gate.open = false;
+	atomic_store(&gate.entered, 0);
+	atomic_store(&gate.finished, 0);
+}
+
+static void gate_open(void)
+{
+	pthread_mutex_lock(&gate.lock);
+	gate.open = true;
+	pthread_cond_broadcast(&gate.cond);
+	pthread_mutex_unlock(&gate.lock);
+}
+
+/* Bounded wait for a condition another thread makes true. */
+#define WAIT_FOR(cond)                                                  \
+	do {                                                            \
+		for (int i_ = 0; i_ < 10000 && !(cond); i_++)           \
+			usleep(1000);                                   \
+		assert_true(cond);                                      \
+	} while (0)
+
+static const struct metric_desc ok_desc = { "test_ok", "A fine value.", METRIC_GAUGE, NULL };
+static const struct metric_desc gated_desc = { "test_gated", "Waited for.", METRIC_GAUGE, NULL };
+static const struct metric_desc bad_desc = {
+	"test_partial", "Half written.", METRIC_GAUGE, LABELS("x"),
+};
+
+static int ok_collect(const struct collect_ctx *ctx, struct expo *w)
+{
+	(void)ctx;
+	expo_family(w, &ok_desc);
+	expo_value(w, 42);
+	return 0;
+}
+
+static int failing_collect(const struct collect_ctx *ctx, struct expo *w)
+{
+	(void)ctx;
+	expo_family(w, &bad_desc);
+	expo_sample(w, 1, "a");
+	return -EIO;
+}
+
+static int duplicate_collect(const struct collect_ctx *ctx, struct expo *w)
+{
+	(void)ctx;
+	expo_family(w, &ok_desc);
+	expo_family(w, &ok_desc);
+	return 0;
+}
+
+static int gated_collect(const struct collect_ctx *ctx, struct expo *w)
+{
+	(void)ctx;
+	atomic_fetch_add(&gate.entered, 1);
+	pthread_mutex_lock(&gate.lock);
+	while (!gate.open)
+		pthread_cond_wait(&gate.cond, &gate.lock);
+	pthread_mutex_unlock(&gate.lock);
+	expo_family(w, &gated_desc);
+	expo_value(w, 7);
+	atomic_fetch_add(&gate.finished, 1);
+	return 0;
+}
+
+static int state_init(const void *config, void **state)
+{
+	(void)config;
+	*state = strdup("owned by the collector");
+	return *state ? 0 : -ENOMEM;
+}
+
+static int init_fails(const void *config, void **state)
+{
+	(void)config;
 	(void)state;
-	assert_true(1);
+	return -ENOENT;
+}
+
+static void state_release(void *state)
+{
+	free(state);
+}
+
+static const struct collector c_ok = {
+	"ok", true, state_init, ok_collect, state_release,
+};
+static const struct collector c_failing = { "failing", true, NULL, failing_collect, NULL };
+static const struct collector c_duplicate = { "duplicate", true, NULL, duplicate_collect, NULL };
+static const struct collector c_gated = { "gated", true, NULL, gated_collect, NULL };
+static const struct collector c_off = { "off", false, NULL, ok_collect, NULL };
+static const struct collector c_init_fails = { "broken", true, init_fails, ok_collect, NULL };
+
+static struct scrape_request request(double timeout)
+{
+	return (struct scrape_request){
+		.format = EXPO_TEXT,
+		.deadline = monotonic_seconds() + timeout,
+	};
+}
+
+static void setup_scraper(struct scraper *s, const struct collector *const *table,
+			  size_t n)
+{
+	bool enabled[8];
+
+	for (size_t i = 0; i < n; i++)
+		enabled[i] = table[i]->enabled_by_default;
+	assert_int_equal(scraper_init(s, "test", "test_exporter", NULL, table, enabled, n), 0);
+	s->exporter_metrics = false;
+}
+
+static void success_and_failure(void **state)
+{
+	const struct collector *table[] = { &c_duplicate, &c_failing, &c_ok };
+	struct scrape_request req = request(10);
+	struct buf body = BUF_INIT;
+	struct scraper s;
+
+	(void)state;
+	setup_scraper(&s, table, 3);
+	scraper_scrape(&s, &req, &body);
+	const char *text = buf_cstr(&body);
+	assert_non_null(strstr(text, "test_ok 42\n"));
+	/* Failed collectors leave nothing behind: no half-written family. */
+	assert_null(strstr(text, "test_partial"));
+	assert_non_null(strstr(text, "test_scrape_collector_success{collector=\"ok\"} 1\n"));
+	assert_non_null(strstr(text, "test_scrape_collector_success{collector=\"failing\"} 0\n"));
+	assert_non_null(strstr(text, "test_scrape_collector_success{collector=\"duplicate\"} 0\n"));
+	assert_non_null(strstr(text,
+		"# HELP test_scrape_collector_duration_seconds test_exporter: Duration of a collector scrape.\n"
+		"# TYPE test_scrape_collector_duration_seconds gauge\n"));
+	assert_non_null(strstr(text,
+		"# HELP test_scrape_collector_success test_exporter: Whether a collector succeeded.\n"));
+	/* The ok family appears exactly once. */
+	assert_null(strstr(strstr(text, "test_ok 42\n") + 1, "test_ok 42\n"));
+	buf_release(&body);
+	scraper_release(&s);
+}
+
+static void disabled_and_failed_init(void **state)
+{
+	const struct collector *table[] = { &c_init_fails, &c_off, &c_ok };
+	struct scrape_request req = request(10);
+	struct buf body = BUF_INIT, err = BUF_INIT;
+	struct scraper s;
+
+	(void)state;
+	setup_scraper(&s, table, 3);
+	assert_false(s.slots[0].enabled); /* init failed: disabled, logged */
+	scraper_scrape(&s, &req, &body);
+	assert_null(strstr(buf_cstr(&body), "collector=\"off\""));
+	assert_null(strstr(buf_cstr(&body), "collector=\"broken\""));
+
+	const char *inc[] = { "off" };
+	req.include = inc;
+	req.ninclude = 1;
+	assert_int_equal(scraper_check_filter(&s, &req, &err), -1);
+	assert_string_equal(buf_cstr(&err),
+		"couldn't create filtered metrics handler: disabled collector: off");
+	buf_truncate(&err, 0);
+	const char *unknown[] = { "nope" };
+	req.include = NULL;
+	req.ninclude = 0;
+	req.exclude = unknown;
+	req.nexclude = 1;
+	assert_int_equal(scraper_check_filter(&s, &req, &err), -1);
+	assert_string_equal(buf_cstr(&err),
+		"couldn't create filtered metrics handler: missing collector: nope");
+	buf_release(&err);
+	buf_release(&body);
+	scraper_release(&s);
+}
+
+static void filters(void **state)
+{
+	const struct collector *table[] = { &c_failing, &c_ok };
+	struct buf body = BUF_INIT, err = BUF_INIT;
+	struct scrape_request req = request(10);
+	const char *only_ok[] = { "ok" };
+	struct scraper s;
+
+	(void)state;
+	setup_scraper(&s, table, 2);
+	req.include = only_ok;
+	req.ninclude = 1;
+	assert_int_equal(scraper_check_filter(&s, &req, &err), 0);
+	scraper_scrape(&s, &req, &body);
+	assert_non_null(strstr(buf_cstr(&body), "test_ok 42\n"));
+	assert_null(strstr(buf_cstr(&body), "collector=\"failing\""));
+
+	buf_truncate(&body, 0);
+	req.include = NULL;
+	req.ninclude = 0;
+	req.exclude = only_ok;
+	req.nexclude = 1;
+	scraper_scrape(&s, &req, &body);
+	assert_null(strstr(buf_cstr(&body), "test_ok"));
+	assert_non_null(strstr(buf_cstr(&body), "collector=\"failing\"} 0"));
+	buf_release(&err);
+	buf_release(&body);
+	scraper_release(&s);
+}
+
+static void deadline_serves_the_rest(void **state)
+{
+	const struct collector *table[] = { &c_gated, &c_ok };
+	struct buf body = BUF_INIT;
+	struct scraper s;
+
+	(void)state;
+	gate_reset();
+	setup_scraper(&s, table, 2);
+	struct scrape_request req = request(0.2);
+	scraper_scrape(&s, &req, &body);
+	assert_non_null(strstr(buf_cstr(&body), "test_ok 42\n"));
+	assert_non_null(strstr(buf_cstr(&body), "collector=\"gated\"} 0\n"));
+	assert_null(strstr(buf_cstr(&body), "test_gated"));
+
+	/* Still stuck: the next scrape fails it at once, without a new run. */
+	buf_truncate(&body, 0);
+	req = request(10);
+	scraper_scrape(&s, &req, &body);
+	assert_non_null(strstr(buf_cstr(&body), "collector=\"gated\"} 0\n"));
+	assert_int_equal(atomic_load(&gate.entered), 1);
+
+	/* Once the stuck run ends, the collector works again. */
+	gate_open();
+	WAIT_FOR(!atomic_load(&s.slots[0].stuck));
+	buf_truncate(&body, 0);
+	req = request(10);
+	scraper_scrape(&s, &req, &body);
+	assert_non_null(strstr(buf_cstr(&body), "test_gated 7\n"));
+	assert_non_null(strstr(buf_cstr(&body), "collector=\"gated\"} 1\n"));
+	buf_release(&body);
+	scraper_release(&s);
+}
+
+struct scrape_thread {
+	struct scraper *s;
+	struct buf body;
+	pthread_t tid;
+};
+
+static void *scrape_in_thread(void *arg)
+{
+	struct scrape_thread *t = arg;
+	struct scrape_request req = request(30);
+
+	scraper_scrape(t->s, &req, &t->body);
+	return NULL;
+}
+
+static void single_flight(void **state)
+{
+	const struct collector *table[] = { &c_gated };
+	struct scrape_thread a = { 0 }, b = { 0 };
+	struct scraper s;
+
+	(void)state;
+	gate_reset();
+	setup_scraper(&s, table, 1);
+	a.s = b.s = &s;
+	pthread_create(&a.tid, NULL, scrape_in_thread, &a);
+	WAIT_FOR(atomic_load(&gate.entered) == 1);
+	pthread_create(&b.tid, NULL, scrape_in_thread, &b);
+	WAIT_FOR(scraper_requests_in_flight(&s) == 2);
+	gate_open();
+	pthread_join(a.tid, NULL);
+	pthread_join(b.tid, NULL);
+	assert_int_equal(atomic_load(&gate.entered), 1);
+	assert_non_null(strstr(buf_cstr(&a.body), "test_gated 7\n"));
+	assert_string_equal(buf_cstr(&a.body), buf_cstr(&b.body));
+	assert_null(s.flights);
+	buf_release(&a.body);
+	buf_release(&b.body);
+	scraper_release(&s);
+}
+
+static void openmetrics_and_self_metrics(void **state)
+{
+	const struct collector *table[] = { &c_ok };
+	struct scrape_request req = request(10);
+	struct buf body = BUF_INIT;
+	struct scraper s;
+
+	(void)state;
+	setup_scraper(&s, table, 1);
+	s.exporter_metrics = true;
+	req.format = EXPO_OPENMETRICS;
+	scraper_scrape(&s, &req, &body);
+	const char *text = buf_cstr(&body);
+	assert_non_null(strstr(text, "# TYPE process_cpu_seconds counter\n"));
+	assert_non_null(strstr(text, "process_cpu_seconds_total "));
+	assert_non_null(strstr(text, "\nprocess_open_fds "));
+	assert_non_null(strstr(text, "\nprocess_start_time_seconds 1"));
+	assert_non_null(strstr(text, "test_exporter_build_info{branch=\"\",goarch="));
+	assert_true(body.len > 6);
+	assert_string_equal(text + body.len - 6, "# EOF\n");
+	buf_release(&body);
+	scraper_release(&s);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(placeholder),
+		cmocka_unit_test(success_and_failure),
+		cmocka_unit_test(disabled_and_failed_init),
+		cmocka_unit_test(filters),
+		cmocka_unit_test(deadline_serves_the_rest),
+		cmocka_unit_test(single_flight),
+		cmocka_unit_test(openmetrics_and_self_metrics),
 	};
+	log_setup("error", "logfmt");
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
