@@ -445,27 +445,32 @@ out:
 	return fd;
 }
 
-static void log_bound_address(int fd)
+/*
+ * The address a listening socket is bound to, as "host:port" or
+ * "[v6]:port" in addr; returns the port (0 when unknown).
+ */
+static unsigned bound_address(int fd, char *addr, size_t size)
 {
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof(ss);
-	char host[INET6_ADDRSTRLEN] = "", addr[INET6_ADDRSTRLEN + 16];
-	unsigned port = 0;
+	char host[INET6_ADDRSTRLEN] = "";
+	unsigned port;
 
+	snprintf(addr, size, "unknown");
 	if (getsockname(fd, (struct sockaddr *)&ss, &len) != 0)
-		return;
+		return 0;
 	if (ss.ss_family == AF_INET6) {
 		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
 		inet_ntop(AF_INET6, &s6->sin6_addr, host, sizeof(host));
 		port = ntohs(s6->sin6_port);
-		snprintf(addr, sizeof(addr), "[%s]:%u", host, port);
+		snprintf(addr, size, "[%s]:%u", host, port);
 	} else {
 		struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
 		inet_ntop(AF_INET, &s4->sin_addr, host, sizeof(host));
 		port = ntohs(s4->sin_port);
-		snprintf(addr, sizeof(addr), "%s:%u", host, port);
+		snprintf(addr, size, "%s:%u", host, port);
 	}
-	log_info("listening on", "address", addr);
+	return port;
 }
 
 static void mhd_log(void *cls, const char *fmt, va_list ap)
@@ -490,12 +495,12 @@ static struct MHD_Daemon *start_daemon(struct http_server *srv, int fd)
 		MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
 			MHD_USE_AUTO | MHD_USE_ERROR_LOG,
 		0, NULL, NULL, on_request, srv,
+		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, /* must come first */
 		MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->connection_timeout,
 		MHD_OPTION_CONNECTION_LIMIT, limit,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
 		MHD_OPTION_THREAD_STACK_SIZE, (size_t)(256 * 1024),
-		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 		MHD_OPTION_END);
 }
 
@@ -521,7 +526,9 @@ struct http_server *http_start(const struct http_server_options *opt)
 			goto fail;
 		}
 		srv->daemons[srv->ndaemons++] = d;
-		log_bound_address(fd);
+		char bound[INET6_ADDRSTRLEN + 16];
+		bound_address(fd, bound, sizeof(bound));
+		log_info("listening on", "address", bound);
 	}
 	return srv;
 fail:
@@ -537,6 +544,17 @@ void http_stop(struct http_server *srv)
 	for (size_t i = 0; i < srv->ndaemons; i++)
 		MHD_stop_daemon(srv->daemons[i]);
 	free(srv);
+}
+
+unsigned http_port(const struct http_server *srv, size_t i)
+{
+	char addr[INET6_ADDRSTRLEN + 16];
+
+	if (i >= srv->ndaemons)
+		return 0;
+	const union MHD_DaemonInfo *info =
+		MHD_get_daemon_info(srv->daemons[i], MHD_DAEMON_INFO_LISTEN_FD);
+	return info ? bound_address(info->listen_fd, addr, sizeof(addr)) : 0;
 }
 
 int http_serve_until_signal(const struct http_server_options *opt)

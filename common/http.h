@@ -86,6 +86,8 @@ struct http_server_options {
  */
 struct http_server *http_start(const struct http_server_options *opt);
 void http_stop(struct http_server *srv);
+/* The port listener i is bound to (for --web.listen-address=...:0). */
+unsigned http_port(const struct http_server *srv, size_t i);
 
 /* Parses "host:port", ":port", "[v6]:port" into host (may be "") and port. */
 int http_parse_listen_address(const char *addr, struct buf *host, unsigned *port);
