@@ -1,0 +1,185 @@
+#!/usr/bin/env python3
+"""Parity oracle: ours against Debian's node_exporter 1.5.0 on the same host.
+
+Runs both with the same collectors (ours: every collector we have; theirs:
+--collector.disable-defaults plus the same ones, with upstream's default
+exclude patterns, since Debian patches them), scrapes each, and compares
+per family: presence, TYPE, HELP, label names, and the label-value sets
+(which CPUs and modes, which mount points, which meminfo fields). Values are
+compared where they cannot move between two reads (memory total, filesystem
+size, boot time) or move slowly (CPU seconds).
+
+usage: parity_node.py EXPORTERBOX_BIN [GO_BIN]
+Exits 0 when everything matches, 77 (ctest's "skipped") when the Go exporter
+is not installed, 1 otherwise.
+"""
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+
+COLLECTORS = ["cpu", "filesystem", "loadavg", "meminfo", "stat", "textfile", "time", "uname"]
+MOUNT_POINTS_EXCLUDE = ("^/(dev|proc|run/credentials/.+|sys|var/lib/docker/.+|"
+                        "var/lib/containers/storage/.+)($|/)")
+# Families only one side has, on purpose (README: "Differences from upstream").
+ONLY_THEIRS = re.compile(r"^(go_|promhttp_)")
+SAMPLE = re.compile(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(.*)\})?\s+(\S+)')
+LABEL = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"')
+
+passed = failed = 0
+
+
+def check(ok, what):
+    global passed, failed
+    if ok:
+        passed += 1
+    else:
+        failed += 1
+        print("FAIL", what)
+
+
+def parse(text):
+    """family name -> {type, help, samples: [(name, {labels}, value)]}"""
+    fams = {}
+    for line in text.splitlines():
+        if line.startswith("# HELP ") or line.startswith("# TYPE "):
+            _, kind, name, rest = (line.split(" ", 3) + [""])[:4]
+            fam = fams.setdefault(name, {"type": None, "help": None, "samples": []})
+            fam["help" if kind == "HELP" else "type"] = rest
+            continue
+        m = SAMPLE.match(line)
+        if not m:
+            continue
+        name, labels = m.group(1), dict(LABEL.findall(m.group(3) or ""))
+        base = name
+        for suffix in ("_bucket", "_sum", "_count"):
+            if name.endswith(suffix) and name[: -len(suffix)] in fams:
+                base = name[: -len(suffix)]
+        fam = fams.setdefault(base, {"type": None, "help": None, "samples": []})
+        fam["samples"].append((name, labels, float(m.group(4))))
+    return fams
+
+
+def start(cmd):
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 20
+    while time.time() < deadline:
+        line = proc.stderr.readline()
+        if not line:
+            break
+        m = re.search(r'address=\[?([0-9.:]+?)\]?:(\d+)', line)
+        if "istening on" in line and m:
+            return proc, int(m.group(2))
+    proc.kill()
+    sys.exit("could not start: %s" % " ".join(cmd))
+
+
+def free_port():
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def scrape(port):
+    with urllib.request.urlopen("http://127.0.0.1:%d/metrics" % port, timeout=30) as r:
+        return r.read().decode()
+
+
+def label_names(fam):
+    return sorted({k for _, labels, _ in fam["samples"] for k in labels})
+
+
+def label_sets(fam):
+    return sorted(tuple(sorted(l.items())) for _, l, _ in fam["samples"])
+
+
+def main():
+    ours_bin = sys.argv[1]
+    go_bin = sys.argv[2] if len(sys.argv) > 2 else "/usr/bin/prometheus-node-exporter"
+    if not os.access(go_bin, os.X_OK):
+        print("skipped: %s not installed" % go_bin)
+        return 77
+    textfile_dir = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "fixtures", "node", "textfile")
+    common = ["--collector.filesystem.mount-points-exclude=" + MOUNT_POINTS_EXCLUDE,
+              "--collector.textfile.directory=" + textfile_dir]
+    ours, ours_port = start([ours_bin, "node-exporter", "--web.listen-address=127.0.0.1:0"] + common)
+    theirs_port = free_port()
+    theirs = subprocess.Popen(
+        [go_bin, "--web.listen-address=127.0.0.1:%d" % theirs_port,
+         "--collector.disable-defaults"] + ["--collector." + c for c in COLLECTORS] + common,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(200):
+            try:
+                go_text = scrape(theirs_port)
+                break
+            except OSError:
+                time.sleep(0.05)
+        else:
+            sys.exit("Go exporter did not answer")
+        our_text = scrape(ours_port)
+        go_text = scrape(theirs_port)
+    finally:
+        for p in (ours, theirs):
+            p.send_signal(signal.SIGTERM)
+            p.wait(timeout=10)
+
+    go, us = parse(go_text), parse(our_text)
+    for name in sorted(set(go) | set(us)):
+        if ONLY_THEIRS.match(name):
+            continue
+        check(name in us, "family missing from ours: " + name)
+        check(name in go, "family only in ours: " + name)
+        if name not in us or name not in go:
+            continue
+        g, o = go[name], us[name]
+        check(g["type"] == o["type"], "%s: TYPE %s, upstream %s" % (name, o["type"], g["type"]))
+        check(g["help"] == o["help"], "%s: HELP %r, upstream %r" % (name, o["help"], g["help"]))
+        check(label_names(g) == label_names(o),
+              "%s: labels %s, upstream %s" % (name, label_names(o), label_names(g)))
+        volatile = name in ("node_scrape_collector_duration_seconds", "node_exporter_build_info",
+                            "node_textfile_mtime_seconds") or name.startswith("process_")
+        if not volatile:
+            check(label_sets(g) == label_sets(o),
+                  "%s: label values differ:\n  ours     %s\n  upstream %s"
+                  % (name, label_sets(o)[:6], label_sets(g)[:6]))
+    compare_values(go, us)
+    print("%d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
+
+
+def value(fams, name, **labels):
+    for _, l, v in fams.get(name, {"samples": []})["samples"]:
+        if all(l.get(k) == x for k, x in labels.items()):
+            return v
+    return None
+
+
+def compare_values(go, us):
+    """Values that cannot move, or move little, between the two reads."""
+    for name in ("node_memory_MemTotal_bytes", "node_boot_time_seconds",
+                 "node_memory_SwapTotal_bytes", "node_memory_Hugepagesize_bytes"):
+        check(value(go, name) == value(us, name),
+              "%s: %s, upstream %s" % (name, value(us, name), value(go, name)))
+    for _, l, v in go.get("node_filesystem_size_bytes", {"samples": []})["samples"]:
+        check(value(us, "node_filesystem_size_bytes", **l) == v,
+              "node_filesystem_size_bytes%s differs" % l)
+    for _, l, v in go.get("node_cpu_seconds_total", {"samples": []})["samples"]:
+        ours_v = value(us, "node_cpu_seconds_total", **l)
+        check(ours_v is not None and 0 <= ours_v - v < 5,
+              "node_cpu_seconds_total%s: %s, upstream %s" % (l, ours_v, v))
+    for name in ("node_time_seconds", "node_load1"):
+        a, b = value(go, name), value(us, name)
+        check(a is not None and b is not None and abs(a - b) < 5,
+              "%s: %s, upstream %s" % (name, b, a))
+    check(value(go, "node_textfile_scrape_error") == value(us, "node_textfile_scrape_error"),
+          "node_textfile_scrape_error differs")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
