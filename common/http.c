@@ -473,6 +473,8 @@ static unsigned bound_address(int fd, char *addr, size_t size)
 	return port;
 }
 
+/* MHD hands us a printf format and its arguments. */
+__attribute__((format(printf, 2, 0)))
 static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
 	struct buf msg = BUF_INIT;

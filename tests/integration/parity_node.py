@@ -171,7 +171,7 @@ def compare_values(go, us):
               "node_filesystem_size_bytes%s differs" % l)
     for _, l, v in go.get("node_cpu_seconds_total", {"samples": []})["samples"]:
         ours_v = value(us, "node_cpu_seconds_total", **l)
-        check(ours_v is not None and 0 <= ours_v - v < 5,
+        check(ours_v is not None and abs(ours_v - v) < 5,
               "node_cpu_seconds_total%s: %s, upstream %s" % (l, ours_v, v))
     for name in ("node_time_seconds", "node_load1"):
         a, b = value(go, name), value(us, name)
