@@ -23,6 +23,8 @@ void buf_grow(struct buf *b, size_t extra)
 	char *p = realloc(b->data, cap);
 	if (!p)
 		die_oom(cap);
+	if (!b->data)
+		p[0] = '\0'; /* keep the invariant from the first allocation */
 	b->data = p;
 	b->cap = cap;
 }

@@ -9,8 +9,9 @@
  *
  * Targets are written only by flagset_parse(); string targets point into argv,
  * the environment or the static default, so they live as long as the process.
- * The flagset owns the arrays behind list targets: flagset_release() frees
- * them.
+ * The flagset owns the arrays behind list targets: flagset_add() empties a
+ * list target (the one other write), and the next flagset_parse() or
+ * flagset_release() frees its array.
  */
 #ifndef EXPORTERBOX_FLAGS_H
 #define EXPORTERBOX_FLAGS_H
