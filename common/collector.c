@@ -26,6 +26,7 @@ double monotonic_seconds(void)
  * never touches memory that its scrape has already given up.
  */
 struct job {
+	struct job *next;	/* in the pool's queue */
 	struct run *run;
 	struct collector_slot *slot;
 	struct buf out;
@@ -124,9 +125,9 @@ static int job_collect(struct job *j, double *seconds)
 	return rc;
 }
 
-static void *job_thread(void *arg)
+/* Runs a job and reports it to its run; the run may already be given up. */
+static void job_run(struct job *j)
 {
-	struct job *j = arg;
 	struct run *r = j->run;
 	double seconds = 0;
 	int rc = job_collect(j, &seconds);
@@ -141,7 +142,124 @@ static void *job_thread(void *arg)
 	r->pending--;
 	pthread_cond_broadcast(&r->cond);
 	run_unref_locked(r);
+}
+
+/*
+ * The worker pool: threads are made once and reused, because creating
+ * one per collector per scrape cost more than most collectors themselves.
+ * A worker held by a stuck collector is simply not idle; when queued jobs
+ * outnumber idle workers a new one is started (up to max_threads), so a
+ * stuck collector never delays the others.
+ */
+struct pool {
+	pthread_mutex_t lock;
+	pthread_cond_t work;		/* a job was queued, or stopping */
+	pthread_cond_t exited;		/* a worker ended (for pool_stop) */
+	struct job *head, *tail;
+	unsigned queued, idle, threads, max_threads;
+	bool stopping;
+};
+
+static void *worker(void *arg)
+{
+	struct pool *p = arg;
+
+	pthread_mutex_lock(&p->lock);
+	for (;;) {
+		while (!p->head && !p->stopping) {
+			p->idle++;
+			pthread_cond_wait(&p->work, &p->lock);
+			p->idle--;
+		}
+		if (!p->head)
+			break; /* stopping, and nothing left to do */
+		struct job *j = p->head;
+		p->head = j->next;
+		if (!p->head)
+			p->tail = NULL;
+		p->queued--;
+		pthread_mutex_unlock(&p->lock);
+		job_run(j);
+		pthread_mutex_lock(&p->lock);
+	}
+	p->threads--;
+	pthread_cond_broadcast(&p->exited);
+	pthread_mutex_unlock(&p->lock);
 	return NULL;
+}
+
+/* Starts one more worker; p->lock held. Returns false when none could be. */
+static bool pool_grow_locked(struct pool *p)
+{
+	pthread_attr_t attr;
+	pthread_t tid;
+
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	pthread_attr_setstacksize(&attr, 256 * 1024);
+	int err = pthread_create(&tid, &attr, worker, p);
+	pthread_attr_destroy(&attr);
+	if (err)
+		return false;
+	p->threads++;
+	return true;
+}
+
+static void pool_submit(struct pool *p, struct job *j)
+{
+	struct run *r = j->run;
+
+	pthread_mutex_lock(&r->lock);
+	r->refs++;
+	r->pending++;
+	pthread_mutex_unlock(&r->lock);
+
+	pthread_mutex_lock(&p->lock);
+	j->next = NULL;
+	if (p->tail)
+		p->tail->next = j;
+	else
+		p->head = j;
+	p->tail = j;
+	p->queued++;
+	if (p->queued > p->idle && p->threads < p->max_threads)
+		pool_grow_locked(p);
+	pthread_cond_signal(&p->work);
+	pthread_mutex_unlock(&p->lock);
+}
+
+static struct pool *pool_new(unsigned max_threads)
+{
+	struct pool *p = calloc(1, sizeof(*p));
+
+	if (!p)
+		return NULL;
+	pthread_mutex_init(&p->lock, NULL);
+	pthread_cond_init(&p->work, NULL);
+	pthread_cond_init(&p->exited, NULL);
+	p->max_threads = max_threads;
+	return p;
+}
+
+/*
+ * Stops the idle workers and frees the pool, unless a worker is still held
+ * by a stuck collector: then the pool stays (the process is exiting).
+ */
+static void pool_stop(struct pool *p, unsigned stuck)
+{
+	pthread_mutex_lock(&p->lock);
+	p->stopping = true;
+	pthread_cond_broadcast(&p->work);
+	while (p->threads > stuck)
+		pthread_cond_wait(&p->exited, &p->lock);
+	bool in_use = p->threads > 0;
+	pthread_mutex_unlock(&p->lock);
+	if (in_use)
+		return;
+	pthread_cond_destroy(&p->exited);
+	pthread_cond_destroy(&p->work);
+	pthread_mutex_destroy(&p->lock);
+	free(p);
 }
 
 static bool name_listed(const char *name, const char *const *list, size_t n)
@@ -160,31 +278,6 @@ static bool slot_selected(const struct collector_slot *slot,
 	if (req->ninclude && !name_listed(slot->c->name, req->include, req->ninclude))
 		return false;
 	return !name_listed(slot->c->name, req->exclude, req->nexclude);
-}
-
-static bool start_job(struct run *r, struct job *j)
-{
-	pthread_attr_t attr;
-	pthread_t tid;
-
-	pthread_attr_init(&attr);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	pthread_attr_setstacksize(&attr, 256 * 1024);
-	pthread_mutex_lock(&r->lock);
-	r->refs++;
-	r->pending++;
-	pthread_mutex_unlock(&r->lock);
-	int err = pthread_create(&tid, &attr, job_thread, j);
-	pthread_attr_destroy(&attr);
-	if (err == 0)
-		return true;
-	pthread_mutex_lock(&r->lock);
-	r->refs--;
-	r->pending--;
-	pthread_mutex_unlock(&r->lock);
-	j->rc = -err;
-	j->finished = true;
-	return false;
 }
 
 /* Waits until every job finished or the deadline passed; r->lock held. */
@@ -262,7 +355,7 @@ static void collect_all(struct scraper *s, const struct scrape_request *req,
 		if (slot_selected(&s->slots[i], req))
 			r->jobs[k++] = (struct job){ .run = r, .slot = &s->slots[i] };
 	for (size_t i = 0; i < n; i++)
-		start_job(r, &r->jobs[i]);
+		pool_submit(s->pool, &r->jobs[i]);
 
 	pthread_mutex_lock(&r->lock);
 	wait_jobs(r);
@@ -428,7 +521,9 @@ int scraper_init(struct scraper *s, const char *ns, const char *exporter_name,
 		 "%s: Whether a collector succeeded.", exporter_name);
 	pthread_mutex_init(&s->lock, NULL);
 	s->slots = calloc(n ? n : 1, sizeof(*s->slots));
-	if (!s->slots)
+	/* Room for every collector of two concurrent scrapes, plus stuck ones. */
+	s->pool = pool_new(2 * (unsigned)n + 2);
+	if (!s->slots || !s->pool)
 		return -1;
 	s->nslots = n;
 	for (size_t i = 0; i < n; i++) {
@@ -455,20 +550,22 @@ int scraper_init(struct scraper *s, const char *ns, const char *exporter_name,
  */
 void scraper_release(struct scraper *s)
 {
-	bool any_stuck = false;
+	unsigned stuck = 0;
 
+	for (size_t i = 0; i < s->nslots; i++)
+		stuck += atomic_load(&s->slots[i].stuck);
+	pool_stop(s->pool, stuck);
+	s->pool = NULL;
 	for (size_t i = 0; i < s->nslots; i++) {
 		struct collector_slot *slot = &s->slots[i];
-		if (atomic_load(&slot->stuck)) {
-			any_stuck = true;
+		if (atomic_load(&slot->stuck))
 			continue;
-		}
 		if (slot->state && slot->c->release)
 			slot->c->release(slot->state);
 		slot->state = NULL;
 		pthread_mutex_destroy(&slot->busy);
 	}
-	if (!any_stuck)
+	if (!stuck)
 		free(s->slots);
 	s->slots = NULL;
 	s->nslots = 0;

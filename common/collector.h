@@ -14,8 +14,8 @@
  * output is dropped entirely (no half-written families) and it is reported as
  * <ns>_scrape_collector_success{collector} 0 with one log line.
  *
- * The runner gives every collector of a scrape its own thread and waits for
- * them until the scrape's deadline. A collector still running then (a stale
+ * The runner hands every collector of a scrape to its own worker thread (from
+ * a pool kept across scrapes) and waits for them until the scrape's deadline. A collector still running then (a stale
  * NFS mount, a wedged server) is reported as failed and the rest of the scrape
  * is served; its thread finishes in the background and frees its own output,
  * and until it does that collector is reported as failed at once instead of
@@ -85,6 +85,7 @@ struct scraper {
 	void *extra_cls;
 	pthread_mutex_t lock;		/* guards flights */
 	struct flight *flights;
+	struct pool *pool;		/* worker threads, reused across scrapes */
 	char duration_name[96], success_name[96];
 	char duration_help[128], success_help[128];
 };

@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -333,6 +334,41 @@ static void openmetrics_and_self_metrics(void **state)
 	scraper_release(&s);
 }
 
+static int count_threads(void)
+{
+	int n = 0;
+	DIR *d = opendir("/proc/self/task");
+
+	assert_non_null(d);
+	for (struct dirent *e; (e = readdir(d));)
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
+/* Workers are made once and reused: scrapes do not create threads. */
+static void workers_are_reused(void **state)
+{
+	const struct collector *table[] = { &c_duplicate, &c_failing, &c_ok };
+	struct buf body = BUF_INIT;
+	struct scraper s;
+
+	(void)state;
+	setup_scraper(&s, table, 3);
+	struct scrape_request req = request(10);
+	scraper_scrape(&s, &req, &body);
+	int threads = count_threads();
+	for (int i = 0; i < 50; i++) {
+		req = request(10);
+		buf_truncate(&body, 0);
+		scraper_scrape(&s, &req, &body);
+	}
+	assert_int_equal(count_threads(), threads);
+	assert_non_null(strstr(buf_cstr(&body), "test_ok 42\n"));
+	buf_release(&body);
+	scraper_release(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -342,6 +378,7 @@ int main(void)
 		cmocka_unit_test(deadline_serves_the_rest),
 		cmocka_unit_test(single_flight),
 		cmocka_unit_test(openmetrics_and_self_metrics),
+		cmocka_unit_test(workers_are_reused),
 	};
 	log_setup("error", "logfmt");
 	return cmocka_run_group_tests(tests, NULL, NULL);
