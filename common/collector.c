@@ -125,12 +125,10 @@ static int job_collect(struct job *j, double *seconds)
 	return rc;
 }
 
-/* Runs a job and reports it to its run; the run may already be given up. */
-static void job_run(struct job *j)
+/* Reports a job's result to its run; the run may already be given up. */
+static void job_report(struct job *j, int rc, double seconds)
 {
 	struct run *r = j->run;
-	double seconds = 0;
-	int rc = job_collect(j, &seconds);
 
 	pthread_mutex_lock(&r->lock);
 	j->rc = rc;
@@ -147,16 +145,16 @@ static void job_run(struct job *j)
 /*
  * The worker pool: threads are made once and reused, because creating
  * one per collector per scrape cost more than most collectors themselves.
- * A worker held by a stuck collector is simply not idle; when queued jobs
- * outnumber idle workers a new one is started (up to max_threads), so a
- * stuck collector never delays the others.
+ * A worker held by a stuck collector stays "running"; when queued jobs
+ * outnumber the workers not running one, a new worker is started (up to
+ * max_threads), so a stuck collector never delays the others.
  */
 struct pool {
 	pthread_mutex_t lock;
 	pthread_cond_t work;		/* a job was queued, or stopping */
 	pthread_cond_t exited;		/* a worker ended (for pool_stop) */
 	struct job *head, *tail;
-	unsigned queued, idle, threads, max_threads;
+	unsigned queued, running, threads, max_threads;
 	bool stopping;
 };
 
@@ -166,11 +164,8 @@ static void *worker(void *arg)
 
 	pthread_mutex_lock(&p->lock);
 	for (;;) {
-		while (!p->head && !p->stopping) {
-			p->idle++;
+		while (!p->head && !p->stopping)
 			pthread_cond_wait(&p->work, &p->lock);
-			p->idle--;
-		}
 		if (!p->head)
 			break; /* stopping, and nothing left to do */
 		struct job *j = p->head;
@@ -178,8 +173,17 @@ static void *worker(void *arg)
 		if (!p->head)
 			p->tail = NULL;
 		p->queued--;
+		p->running++;
 		pthread_mutex_unlock(&p->lock);
-		job_run(j);
+
+		double seconds = 0;
+		int rc = job_collect(j, &seconds);
+		/* Available again before the run hears of it, so that the
+		 * next scrape finds this worker instead of starting another. */
+		pthread_mutex_lock(&p->lock);
+		p->running--;
+		pthread_mutex_unlock(&p->lock);
+		job_report(j, rc, seconds);
 		pthread_mutex_lock(&p->lock);
 	}
 	p->threads--;
@@ -222,7 +226,7 @@ static void pool_submit(struct pool *p, struct job *j)
 		p->head = j;
 	p->tail = j;
 	p->queued++;
-	if (p->queued > p->idle && p->threads < p->max_threads)
+	if (p->queued > p->threads - p->running && p->threads < p->max_threads)
 		pool_grow_locked(p);
 	pthread_cond_signal(&p->work);
 	pthread_mutex_unlock(&p->lock);
