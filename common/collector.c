@@ -156,6 +156,8 @@ struct pool {
 	struct job *head, *tail;
 	unsigned queued, running, threads, max_threads;
 	bool stopping;
+	unsigned started;		/* entries in tids */
+	pthread_t tids[];		/* every worker started, for pool_stop */
 };
 
 static void *worker(void *arg)
@@ -196,15 +198,14 @@ static void *worker(void *arg)
 static bool pool_grow_locked(struct pool *p)
 {
 	pthread_attr_t attr;
-	pthread_t tid;
 
 	pthread_attr_init(&attr);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	pthread_attr_setstacksize(&attr, 256 * 1024);
-	int err = pthread_create(&tid, &attr, worker, p);
+	int err = pthread_create(&p->tids[p->started], &attr, worker, p);
 	pthread_attr_destroy(&attr);
 	if (err)
 		return false;
+	p->started++;
 	p->threads++;
 	return true;
 }
@@ -234,7 +235,7 @@ static void pool_submit(struct pool *p, struct job *j)
 
 static struct pool *pool_new(unsigned max_threads)
 {
-	struct pool *p = calloc(1, sizeof(*p));
+	struct pool *p = calloc(1, sizeof(*p) + max_threads * sizeof(pthread_t));
 
 	if (!p)
 		return NULL;
@@ -246,8 +247,8 @@ static struct pool *pool_new(unsigned max_threads)
 }
 
 /*
- * Stops the idle workers and frees the pool, unless a worker is still held
- * by a stuck collector: then the pool stays (the process is exiting).
+ * Stops the workers and frees the pool, unless a worker is still held by a
+ * stuck collector: then the pool stays, unjoined (the process is exiting).
  */
 static void pool_stop(struct pool *p, unsigned stuck)
 {
@@ -260,6 +261,8 @@ static void pool_stop(struct pool *p, unsigned stuck)
 	pthread_mutex_unlock(&p->lock);
 	if (in_use)
 		return;
+	for (unsigned i = 0; i < p->started; i++)
+		pthread_join(p->tids[i], NULL);
 	pthread_cond_destroy(&p->exited);
 	pthread_cond_destroy(&p->work);
 	pthread_mutex_destroy(&p->lock);
