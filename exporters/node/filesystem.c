@@ -100,8 +100,13 @@ static int parse_mount_line(const char *s, const char *end, struct buf *strings,
 		return 0;
 	if (n < 4)
 		return -EINVAL;
+	/*
+	 * Only the mount point is unescaped: node_exporter 1.5 keeps the
+	 * device as the kernel writes it ("backup\040disk"), and the device
+	 * label is part of every series dashboards select on.
+	 */
 	for (size_t i = 0; i < 4; i++)
-		offs[i] = add_field(strings, f[i], len[i], i < 2);
+		offs[i] = add_field(strings, f[i], len[i], i == 1);
 	return 0;
 }
 

@@ -4,12 +4,13 @@
  * node_exporter's textfile collector does, plus node_textfile_mtime_seconds
  * for every file read and node_textfile_scrape_error.
  *
- * Each file is parsed whole by textparse and either taken whole or skipped
- * whole (and counted as an error): a parse error, a client-side timestamp,
- * or a clash with the files before it (another TYPE or HELP for a family, a
- * series that is already there). Upstream lets client_golang drop just the
- * clashing series at gather time, without counting an error; skipping the
- * file keeps a half-consistent file from being half exported. Families
+ * Each file is parsed whole by textparse. A parse error or a client-side
+ * timestamp skips the whole file. A clash with the files before it (another
+ * TYPE or HELP for a family, a series that is already there) drops just the
+ * clashing family or series and keeps the rest of the file, as client_golang
+ * does for upstream at gather time; unlike upstream, it also sets
+ * node_textfile_scrape_error, so that dropped series do not pass silently
+ * (upstream only logs them). Families
  * found in several files become one family, with the first HELP found or
  * upstream's generated one; within a family, a sample lacking a label that
  * others have gets it as "" (upstream fills missing labels the same way).
@@ -302,33 +303,66 @@ static int family_check(struct tf_scrape *s, const struct textparse_family *f,
 	return 0;
 }
 
-/*
- * Checks a parsed file against the files taken before it. Its series keys
- * go into local (a series twice in the same file is a clash too), to be
- * moved into s->series when the file is taken.
- */
-static int file_check(struct tf_scrape *s, const struct textparse *doc,
-		      struct map *local, struct buf *why)
+/* Removes family i of doc, freeing its samples (the rest stays in order). */
+static void drop_family(struct textparse *doc, size_t i)
 {
-	for (size_t i = 0; i < doc->nfamilies; i++) {
-		const struct textparse_family *f = &doc->families[i];
-		if (family_check(s, f, why))
-			return -1;
-		for (size_t j = 0; j < f->nsamples; j++) {
-			series_key(s, f, &f->samples[j]);
-			uint64_t h = map_hash(s->key.data, s->key.len);
-			if (map_find(&s->series, s->key.data, s->key.len, h) ||
-			    map_find(local, s->key.data, s->key.len, h)) {
-				buf_addf(why, "line %u: duplicate series of metric %s",
-					 f->samples[j].line, f->name);
-				return -1;
-			}
-			char *k = xrealloc(NULL, s->key.len);
-			memcpy(k, s->key.data, s->key.len);
-			map_put(local, k, s->key.len, h, 0);
+	free(doc->families[i].samples);
+	memmove(&doc->families[i], &doc->families[i + 1],
+		(doc->nfamilies - i - 1) * sizeof(doc->families[0]));
+	doc->nfamilies--;
+}
+
+/*
+ * Drops from family f the samples whose series the files taken before (or
+ * this file, earlier) already have, noting each in why. Their keys go into
+ * local, moved into s->series when the file is taken.
+ */
+static void drop_duplicate_samples(struct tf_scrape *s, struct textparse_family *f,
+				   struct map *local, struct buf *why)
+{
+	size_t kept = 0;
+
+	for (size_t j = 0; j < f->nsamples; j++) {
+		series_key(s, f, &f->samples[j]);
+		uint64_t h = map_hash(s->key.data, s->key.len);
+		if (map_find(&s->series, s->key.data, s->key.len, h) ||
+		    map_find(local, s->key.data, s->key.len, h)) {
+			buf_addf(why, "%sline %u: duplicate series of metric %s",
+				 why->len ? "; " : "", f->samples[j].line, f->name);
+			continue;
 		}
+		char *k = xrealloc(NULL, s->key.len);
+		memcpy(k, s->key.data, s->key.len);
+		map_put(local, k, s->key.len, h, 0);
+		f->samples[kept++] = f->samples[j];
 	}
-	return 0;
+	f->nsamples = kept;
+}
+
+/*
+ * Filters a parsed file against the files taken before it, as client_golang
+ * does at gather time for upstream: a family that clashes (another TYPE or
+ * HELP, or the collector's own name) and a series already there are dropped,
+ * the rest of the file is kept. Unlike upstream, every drop is reported in
+ * why, so that it counts as a scrape error instead of passing silently.
+ */
+static void file_filter(struct tf_scrape *s, struct textparse *doc,
+			struct map *local, struct buf *why)
+{
+	for (size_t i = 0; i < doc->nfamilies;) {
+		struct textparse_family *f = &doc->families[i];
+		struct buf clash = BUF_INIT;
+		bool clashes = family_check(s, f, &clash) != 0;
+		if (clashes)
+			buf_addf(why, "%s%s", why->len ? "; " : "", buf_cstr(&clash));
+		else
+			drop_duplicate_samples(s, f, local, why);
+		buf_release(&clash);
+		if (clashes || f->nsamples == 0)
+			drop_family(doc, i);
+		else
+			i++;
+	}
 }
 
 /* Adds family f of a file being taken to the exposed family of its name. */
@@ -455,15 +489,13 @@ static void process_file(struct tf_scrape *s, const char *path,
 	double mtime = 0;
 
 	if (file_load(path, text, &doc, &mtime, &why) == 0) {
-		struct buf clash = BUF_INIT;
-		if (file_check(s, &doc, &local, &clash) == 0) {
-			file_take(s, &doc, &local, path, mtime);
-		} else {
-			textparse_release(&doc);
-			buf_addf(&why, "textfile \"%s\": %s, skipping entire file",
-				 path, buf_cstr(&clash));
-		}
-		buf_release(&clash);
+		struct buf dropped = BUF_INIT;
+		file_filter(s, &doc, &local, &dropped);
+		file_take(s, &doc, &local, path, mtime);
+		if (dropped.len)
+			buf_addf(&why, "textfile \"%s\": dropped %s", path,
+				 buf_cstr(&dropped));
+		buf_release(&dropped);
 	}
 	if (why.len) {
 		const char *base = strrchr(path, '/');

@@ -157,7 +157,7 @@ static void parse_mounts_fields(void **state)
 	assert_string_equal(m.v[0].mountpoint, "/");
 	assert_string_equal(m.v[0].fstype, "ext4");
 	assert_string_equal(m.v[0].options, "rw,relatime");
-	assert_string_equal(m.v[1].device, "my dev");
+	assert_string_equal(m.v[1].device, "my\\040dev"); /* raw, as upstream */
 	assert_string_equal(m.v[1].mountpoint, "/mnt/a b\tc\nd\\e");
 	assert_string_equal(m.v[1].options, "ro");
 	/* \000 would cut the string; \400 is no byte; \04 is too short. */
@@ -229,7 +229,7 @@ static void fixture_label_sets(void **state)
 	assert_non_null(strstr(o,
 		"# HELP node_filesystem_device_error Whether an error occurred while getting statistics for the given device.\n"
 		"# TYPE node_filesystem_device_error gauge\n"
-		"node_filesystem_device_error{device=\"/dev/disk/by-label/backup disk\",fstype=\"ext4\",mountpoint=\"/mnt/backup\"} 0\n"
+		"node_filesystem_device_error{device=\"/dev/disk/by-label/backup\\\\040disk\",fstype=\"ext4\",mountpoint=\"/mnt/backup\"} 0\n"
 		"node_filesystem_device_error" ROOT_LABELS " 0\n"
 		"node_filesystem_device_error{device=\"/dev/vdb1\",fstype=\"ext4\",mountpoint=\"/data disk\"} 0\n"
 		"node_filesystem_device_error{device=\"/dev/vdc1\",fstype=\"ext4\",mountpoint=\"/srv/readonly\"} 0\n"
@@ -239,7 +239,7 @@ static void fixture_label_sets(void **state)
 	assert_non_null(strstr(o,
 		"# HELP node_filesystem_readonly Filesystem read-only status.\n"
 		"# TYPE node_filesystem_readonly gauge\n"
-		"node_filesystem_readonly{device=\"/dev/disk/by-label/backup disk\",fstype=\"ext4\",mountpoint=\"/mnt/backup\"} 0\n"
+		"node_filesystem_readonly{device=\"/dev/disk/by-label/backup\\\\040disk\",fstype=\"ext4\",mountpoint=\"/mnt/backup\"} 0\n"
 		"node_filesystem_readonly" ROOT_LABELS " 0\n"
 		"node_filesystem_readonly{device=\"/dev/vdb1\",fstype=\"ext4\",mountpoint=\"/data disk\"} 0\n"
 		"node_filesystem_readonly{device=\"/dev/vdc1\",fstype=\"ext4\",mountpoint=\"/srv/readonly\"} 1\n"

@@ -439,6 +439,9 @@ static void collector_fixture(void **state)
 
 	assert_int_equal(scrape(TEXTFILE_DIR, &out), 0);
 	buf_addf(&want,
+		"# HELP textfile_conflict_innocent Metric read from %s/e_conflict.prom\n"
+		"# TYPE textfile_conflict_innocent untyped\n"
+		"textfile_conflict_innocent 1\n"
 		"# HELP textfile_jobs_total Jobs run.\\nA second line, and a backslash: \\\\.\n"
 		"# TYPE textfile_jobs_total counter\n"
 		"textfile_jobs_total{job=\"backup\",note=\"\",path=\"C:\\\\backups\\\\daily\"} 1027\n"
@@ -481,12 +484,16 @@ static void collector_fixture(void **state)
 		"# TYPE node_textfile_mtime_seconds gauge\n"
 		"node_textfile_mtime_seconds{file=\"%s/a_good.prom\"} %ld\n"
 		"node_textfile_mtime_seconds{file=\"%s/b_more.prom\"} %ld\n"
+		"node_textfile_mtime_seconds{file=\"%s/e_conflict.prom\"} %ld\n"
+		"node_textfile_mtime_seconds{file=\"%s/f_duplicate.prom\"} %ld\n"
 		"# HELP node_textfile_scrape_error 1 if there was an error opening or reading a file, 0 otherwise\n"
 		"# TYPE node_textfile_scrape_error gauge\n"
 		"node_textfile_scrape_error 1\n",
-		TEXTFILE_DIR, TEXTFILE_DIR, TEXTFILE_DIR,
+		TEXTFILE_DIR, TEXTFILE_DIR, TEXTFILE_DIR, TEXTFILE_DIR,
 		TEXTFILE_DIR, mtime_of(TEXTFILE_DIR "/a_good.prom"),
-		TEXTFILE_DIR, mtime_of(TEXTFILE_DIR "/b_more.prom"));
+		TEXTFILE_DIR, mtime_of(TEXTFILE_DIR "/b_more.prom"),
+		TEXTFILE_DIR, mtime_of(TEXTFILE_DIR "/e_conflict.prom"),
+		TEXTFILE_DIR, mtime_of(TEXTFILE_DIR "/f_duplicate.prom"));
 	assert_string_equal(buf_cstr(&out), buf_cstr(&want));
 	buf_release(&out);
 	buf_release(&want);
@@ -580,11 +587,16 @@ static void collector_clashes(void **state)
 	const char *o = buf_cstr(&out);
 	assert_non_null(strstr(o, "# HELP m Late help.\n# TYPE m untyped\n"
 				  "m{a=\"1\"} 1\nm{a=\"2\"} 2\n# HELP n"));
+	/* Only the clashing family or series goes; the rest of each file stays. */
 	assert_null(strstr(o, "m{a=\"3\"}"));
-	assert_null(strstr(o, "keep_4"));
-	assert_null(strstr(o, "x 1"));
-	assert_null(strstr(o, "h_bucket"));
-	assert_null(strstr(o, "3.prom"));
+	assert_null(strstr(o, "} 4\n"));
+	assert_non_null(strstr(o, "\nkeep_4 1\n"));
+	assert_non_null(strstr(o, "\nx 1\n"));
+	assert_null(strstr(o, "\nx 2\n"));
+	assert_non_null(strstr(o, "# TYPE h histogram\nh_bucket{le=\"0.5\"} 1\nh_bucket{le=\"+Inf\"}"));
+	assert_non_null(strstr(o, "node_textfile_mtime_seconds{file=\""));
+	assert_non_null(strstr(o, "/3.prom\"}"));
+	/* Unlike upstream, dropped series count as an error. */
 	assert_non_null(strstr(o, "node_textfile_scrape_error 1\n"));
 	/* Exactly one scrape_error family. */
 	assert_ptr_equal(strstr(o, "# TYPE node_textfile_scrape_error"),
