@@ -217,6 +217,7 @@ struct fs_state {
 	bool have_mount_points, have_fs_types;
 	filesystem_statfs_fn statfs_fn;
 	/* Touched only by collect() and release(), which never overlap. */
+	struct stat_worker *worker;	/* NULL until needed, or after a hang */
 	struct stuck_mount *stuck;
 	size_t nstuck, stuck_cap;
 };
@@ -247,9 +248,9 @@ static bool job_done(struct fs_job *j)
 	return done;
 }
 
-static void *job_run(void *arg)
+/* Runs one statfs job and drops the worker's reference to it. */
+static void job_run(struct fs_job *j)
 {
-	struct fs_job *j = arg;
 	struct statfs st;
 	int err = 0;
 
@@ -262,17 +263,96 @@ static void *job_run(void *arg)
 	j->done = true;
 	pthread_cond_broadcast(&j->cond);
 	job_unref_locked(j);
+}
+
+/*
+ * The thread that runs the statfs calls, one after another, kept across
+ * scrapes: a thread per call cost more than the calls. When a call hangs
+ * (a stale NFS mount) the collector abandons the worker to it and starts a
+ * new one; the abandoned worker exits once its call returns. The worker and
+ * the collector each hold a reference; the last one frees it.
+ */
+struct stat_worker {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	struct fs_job *job;		/* handed over, not yet taken */
+	bool quit;			/* abandoned or released: exit when free */
+	unsigned refs;
+};
+
+static void worker_unref_locked(struct stat_worker *w)
+{
+	bool last = --w->refs == 0;
+
+	pthread_mutex_unlock(&w->lock);
+	if (!last)
+		return;
+	pthread_cond_destroy(&w->cond);
+	pthread_mutex_destroy(&w->lock);
+	free(w);
+}
+
+static void *worker_main(void *arg)
+{
+	struct stat_worker *w = arg;
+
+	pthread_mutex_lock(&w->lock);
+	for (;;) {
+		while (!w->job && !w->quit)
+			pthread_cond_wait(&w->cond, &w->lock);
+		if (!w->job)
+			break;
+		struct fs_job *j = w->job;
+		w->job = NULL;
+		pthread_mutex_unlock(&w->lock);
+		job_run(j);
+		pthread_mutex_lock(&w->lock);
+	}
+	worker_unref_locked(w);
 	return NULL;
 }
 
-/* Starts statfs(path) on a detached worker; NULL if no thread could start. */
-static struct fs_job *job_start(filesystem_statfs_fn fn, const char *path)
+static struct stat_worker *worker_start(void)
+{
+	struct stat_worker *w = calloc(1, sizeof(*w));
+	pthread_attr_t attr;
+	pthread_t tid;
+
+	if (!w)
+		abort();
+	pthread_mutex_init(&w->lock, NULL);
+	pthread_cond_init(&w->cond, NULL);
+	w->refs = 2;
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	pthread_attr_setstacksize(&attr, 256 * 1024);
+	int err = pthread_create(&tid, &attr, worker_main, w);
+	pthread_attr_destroy(&attr);
+	if (err == 0)
+		return w;
+	pthread_cond_destroy(&w->cond);
+	pthread_mutex_destroy(&w->lock);
+	free(w);
+	errno = err;
+	return NULL;
+}
+
+/* Tells the worker to exit once it is free; drops the collector's ref. */
+static void worker_quit(struct stat_worker *w)
+{
+	pthread_mutex_lock(&w->lock);
+	w->quit = true;
+	pthread_cond_signal(&w->cond);
+	worker_unref_locked(w);
+}
+
+/* Makes a statfs job for path and hands it to the (idle) worker. */
+static struct fs_job *job_start(struct stat_worker *w, filesystem_statfs_fn fn,
+				const char *path)
 {
 	size_t n = strlen(path) + 1;
 	struct fs_job *j = calloc(1, sizeof(*j) + n);
 	pthread_condattr_t ca;
-	pthread_attr_t attr;
-	pthread_t tid;
 
 	if (!j)
 		abort();
@@ -284,17 +364,11 @@ static struct fs_job *job_start(filesystem_statfs_fn fn, const char *path)
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&j->cond, &ca);
 	pthread_condattr_destroy(&ca);
-	pthread_attr_init(&attr);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	pthread_attr_setstacksize(&attr, 256 * 1024);
-	int err = pthread_create(&tid, &attr, job_run, j);
-	pthread_attr_destroy(&attr);
-	if (err == 0)
-		return j;
-	j->refs = 1;	/* no worker */
-	job_unref(j);
-	errno = err;
-	return NULL;
+	pthread_mutex_lock(&w->lock);
+	w->job = j;
+	pthread_cond_signal(&w->cond);
+	pthread_mutex_unlock(&w->lock);
+	return j;
 }
 
 /* Waits for the job until the CLOCK_MONOTONIC time until; true if done. */
@@ -371,6 +445,26 @@ struct fs_stat {
 };
 
 /*
+ * Local block and memory filesystems answer statfs from counters the
+ * kernel keeps in memory: they are stat'ed inline, saving two thread
+ * wake-ups per mount. Everything else (NFS, CIFS, FUSE, types we do not
+ * know) may block, so it goes to the worker under the mount timeout. Should
+ * a local one ever hang, the scrape's deadline still covers the collector.
+ */
+static bool answers_from_memory(const char *fstype)
+{
+	static const char *const local[] = {
+		"btrfs", "devtmpfs", "erofs", "exfat", "ext2", "ext3", "ext4",
+		"f2fs", "iso9660", "ramfs", "squashfs", "tmpfs", "vfat", "xfs",
+	};
+
+	for (size_t i = 0; i < sizeof(local) / sizeof(local[0]); i++)
+		if (strcmp(fstype, local[i]) == 0)
+			return true;
+	return false;
+}
+
+/*
  * Runs statfs for one mount with the mount timeout, never past the scrape
  * deadline. A mount that is still stuck from an earlier scrape is an error
  * at once; one that times out now becomes stuck.
@@ -388,16 +482,23 @@ static void stat_mount(struct fs_state *st, struct fs_stat *s, const char *path,
 	}
 	if (until <= monotonic_seconds())
 		return;		/* the scrape is over: don't start more work */
-	j = job_start(st->statfs_fn, path);
-	if (!j) {
+	if (answers_from_memory(s->fstype)) {
+		s->error = st->statfs_fn(path, &s->st) != 0;
+		return;
+	}
+	if (!st->worker && !(st->worker = worker_start())) {
 		log_warn("statfs thread did not start", "mountpoint",
 			 s->mountpoint, "err", strerror(errno));
 		return;
 	}
+	j = job_start(st->worker, st->statfs_fn, path);
 	if (!job_wait(j, until)) {
 		log_warn("mount point timed out, skipping it until statfs returns",
 			 "mountpoint", s->mountpoint);
 		stuck_add(st, s->mountpoint, j);
+		/* The worker is held by the hung call: leave it to it. */
+		worker_quit(st->worker);
+		st->worker = NULL;
 		return;
 	}
 	if (j->err)
@@ -593,6 +694,8 @@ static void filesystem_release(void *state)
 
 	if (!st)
 		return;
+	if (st->worker)
+		worker_quit(st->worker);
 	for (size_t i = 0; i < st->nstuck; i++) {
 		/* A worker still hung in statfs frees its job when it returns. */
 		job_unref(st->stuck[i].job);
