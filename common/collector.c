@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "process.h"
@@ -34,6 +35,9 @@ struct job {
 	double seconds;
 	bool finished;		/* under run->lock */
 };
+
+/* How long a queue may stand still before the pool gets another worker. */
+#define STALL_SECONDS 0.05
 
 struct run {
 	pthread_mutex_t lock;
@@ -105,6 +109,8 @@ static int job_collect(struct job *j, double *seconds)
 
 	if (atomic_load(&slot->stuck))
 		return -EBUSY;
+	if (monotonic_seconds() >= j->run->deadline)
+		return -ETIMEDOUT; /* queued behind a stuck one: too late now */
 	realtime_deadline(j->run->deadline, &until);
 	if (pthread_mutex_timedlock(&slot->busy, &until) != 0)
 		return -ETIMEDOUT;
@@ -137,24 +143,27 @@ static void job_report(struct job *j, int rc, double seconds)
 	/* Under r->lock, so it cannot race the runner marking it stuck. */
 	if (rc != -EBUSY)
 		atomic_store(&j->slot->stuck, false);
-	r->pending--;
-	pthread_cond_broadcast(&r->cond);
+	if (--r->pending == 0)
+		pthread_cond_signal(&r->cond); /* only the runner waits */
 	run_unref_locked(r);
 }
 
 /*
  * The worker pool: threads are made once and reused, because creating
  * one per collector per scrape cost more than most collectors themselves.
- * A worker held by a stuck collector stays "running"; when queued jobs
- * outnumber the workers not running one, a new worker is started (up to
- * max_threads), so a stuck collector never delays the others.
+ * There are `base` workers (one per CPU), each taking queued jobs one after
+ * another, so a scrape costs a few wake-ups rather than one per collector.
+ * A worker held by a stuck collector stays "running"; when the queue makes
+ * no progress for STALL_SECONDS while every worker is running, the runner
+ * adds one (up to max_threads), so a stuck collector never holds up the
+ * others for long.
  */
 struct pool {
 	pthread_mutex_t lock;
 	pthread_cond_t work;		/* a job was queued, or stopping */
 	pthread_cond_t exited;		/* a worker ended (for pool_stop) */
 	struct job *head, *tail;
-	unsigned queued, running, threads, max_threads;
+	unsigned queued, running, threads, base, max_threads;
 	bool stopping;
 	unsigned started;		/* entries in tids */
 	pthread_t tids[];		/* every worker started, for pool_stop */
@@ -210,30 +219,46 @@ static bool pool_grow_locked(struct pool *p)
 	return true;
 }
 
-static void pool_submit(struct pool *p, struct job *j)
+/* Queues all of a run's jobs with one lock and one wake-up. */
+static void pool_submit(struct pool *p, struct run *r)
 {
-	struct run *r = j->run;
-
+	if (!r->njobs)
+		return;
 	pthread_mutex_lock(&r->lock);
-	r->refs++;
-	r->pending++;
+	r->refs += (unsigned)r->njobs;
+	r->pending += (unsigned)r->njobs;
 	pthread_mutex_unlock(&r->lock);
 
 	pthread_mutex_lock(&p->lock);
-	j->next = NULL;
-	if (p->tail)
-		p->tail->next = j;
-	else
-		p->head = j;
-	p->tail = j;
-	p->queued++;
-	if (p->queued > p->threads - p->running && p->threads < p->max_threads)
-		pool_grow_locked(p);
-	pthread_cond_signal(&p->work);
+	for (size_t i = 0; i < r->njobs; i++) {
+		struct job *j = &r->jobs[i];
+		j->next = NULL;
+		if (p->tail)
+			p->tail->next = j;
+		else
+			p->head = j;
+		p->tail = j;
+	}
+	p->queued += (unsigned)r->njobs;
+	while (p->threads < p->base && pool_grow_locked(p))
+		;
+	pthread_cond_broadcast(&p->work);
 	pthread_mutex_unlock(&p->lock);
 }
 
-static struct pool *pool_new(unsigned max_threads)
+/*
+ * Called when a run has waited STALL_SECONDS: if jobs are queued and every
+ * worker is busy (one is probably stuck), start another worker.
+ */
+static void pool_unstall(struct pool *p)
+{
+	pthread_mutex_lock(&p->lock);
+	if (p->queued && p->running == p->threads && p->threads < p->max_threads)
+		pool_grow_locked(p);
+	pthread_mutex_unlock(&p->lock);
+}
+
+static struct pool *pool_new(unsigned base, unsigned max_threads)
 {
 	struct pool *p = calloc(1, sizeof(*p) + max_threads * sizeof(pthread_t));
 
@@ -242,6 +267,7 @@ static struct pool *pool_new(unsigned max_threads)
 	pthread_mutex_init(&p->lock, NULL);
 	pthread_cond_init(&p->work, NULL);
 	pthread_cond_init(&p->exited, NULL);
+	p->base = base < max_threads ? base : max_threads;
 	p->max_threads = max_threads;
 	return p;
 }
@@ -288,14 +314,18 @@ static bool slot_selected(const struct collector_slot *slot,
 }
 
 /* Waits until every job finished or the deadline passed; r->lock held. */
-static void wait_jobs(struct run *r)
+static void wait_jobs(struct run *r, struct pool *p)
 {
 	struct timespec until;
 
-	realtime_deadline(r->deadline, &until);
-	while (r->pending) {
-		if (pthread_cond_timedwait(&r->cond, &r->lock, &until) == ETIMEDOUT)
-			break;
+	while (r->pending && monotonic_seconds() < r->deadline) {
+		double next = monotonic_seconds() + STALL_SECONDS;
+		realtime_deadline(next < r->deadline ? next : r->deadline, &until);
+		if (pthread_cond_timedwait(&r->cond, &r->lock, &until) != ETIMEDOUT)
+			continue;
+		pthread_mutex_unlock(&r->lock);
+		pool_unstall(p);
+		pthread_mutex_lock(&r->lock);
 	}
 }
 
@@ -361,11 +391,10 @@ static void collect_all(struct scraper *s, const struct scrape_request *req,
 	for (size_t i = 0, k = 0; i < s->nslots; i++)
 		if (slot_selected(&s->slots[i], req))
 			r->jobs[k++] = (struct job){ .run = r, .slot = &s->slots[i] };
-	for (size_t i = 0; i < n; i++)
-		pool_submit(s->pool, &r->jobs[i]);
+	pool_submit(s->pool, r);
 
 	pthread_mutex_lock(&r->lock);
-	wait_jobs(r);
+	wait_jobs(r, s->pool);
 	for (size_t i = 0; i < n; i++) {
 		struct job *j = &r->jobs[i];
 		ok[i] = j->finished && j->rc == 0;
@@ -528,8 +557,9 @@ int scraper_init(struct scraper *s, const char *ns, const char *exporter_name,
 		 "%s: Whether a collector succeeded.", exporter_name);
 	pthread_mutex_init(&s->lock, NULL);
 	s->slots = calloc(n ? n : 1, sizeof(*s->slots));
-	/* Room for every collector of two concurrent scrapes, plus stuck ones. */
-	s->pool = pool_new(2 * (unsigned)n + 2);
+	/* One worker per CPU; room for every collector to be stuck, and more. */
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	s->pool = pool_new(cpus > 0 ? (unsigned)cpus : 1, 2 * (unsigned)n + 2);
 	if (!s->slots || !s->pool)
 		return -1;
 	s->nslots = n;
