@@ -1,8 +1,11 @@
 #include "fsutil.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -108,4 +111,50 @@ int fs_read_line(const char *path, struct buf *out)
 		out->len--;
 	out->data[out->len] = '\0';
 	return 0;
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static bool numbered(const char *name, const char *prefix, size_t len)
+{
+	return strncmp(name, prefix, len) == 0 &&
+	       name[len] >= '0' && name[len] <= '9';
+}
+
+size_t fs_list_numbered(const char *dir, const char *prefix, char ***names)
+{
+	size_t len = strlen(prefix), n = 0, cap = 0;
+	DIR *d = opendir(dir);
+	struct dirent *e;
+
+	*names = NULL;
+	if (!d)
+		return 0;
+	while ((e = readdir(d))) {
+		if (!numbered(e->d_name, prefix, len))
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 8;
+			char **v = realloc(*names, cap * sizeof(*v));
+			if (!v)
+				abort();
+			*names = v;
+		}
+		if (!((*names)[n++] = strdup(e->d_name)))
+			abort();
+	}
+	closedir(d);
+	if (n)
+		qsort(*names, n, sizeof(**names), name_cmp);
+	return n;
+}
+
+void fs_names_free(char **names, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
 }

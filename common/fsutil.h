@@ -28,4 +28,13 @@ const char *fs_join(struct buf *out, const char *root, const char *rel);
 /* Reads a one-line sysfs attribute, trailing newline removed. */
 int fs_read_line(const char *path, struct buf *out);
 
+/*
+ * Lists the entries of dir that glob "PREFIX[0-9]*" matches ("cpu0",
+ * "clocksource1", ...), sorted as glob sorts them (bytewise). *names gets
+ * an array of strdup'ed names: free both with fs_names_free(). A missing
+ * directory lists nothing.
+ */
+size_t fs_list_numbered(const char *dir, const char *prefix, char ***names);
+void fs_names_free(char **names, size_t n);
+
 #endif

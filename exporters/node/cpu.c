@@ -9,7 +9,6 @@
  * idle time that drops by 3 s or more is taken as a new CPU and restarts it.
  */
 #include <ctype.h>
-#include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -363,46 +362,6 @@ static void throttle_read_cpu(struct throttles *cores, struct throttles *pkgs,
 		throttle_add(pkgs, package, 0, count);
 }
 
-/* True for the names glob "cpu[0-9]*" matches. */
-static bool is_cpu_dir(const char *name)
-{
-	return strncmp(name, "cpu", 3) == 0 &&
-	       isdigit((unsigned char)name[3]);
-}
-
-static int name_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/*
- * Lists <sysfs>/devices/system/cpu/cpu[0-9]* in glob order into names
- * (strdup'ed). A missing directory is simply no CPUs.
- */
-static size_t cpu_dirs(const char *dir, char ***names)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	size_t n = 0, cap = 0;
-
-	*names = NULL;
-	if (!d)
-		return 0;
-	while ((e = readdir(d))) {
-		if (!is_cpu_dir(e->d_name))
-			continue;
-		*names = grow(*names, &cap, n, sizeof(**names));
-		(*names)[n] = strdup(e->d_name);
-		if (!(*names)[n])
-			abort();
-		n++;
-	}
-	closedir(d);
-	if (n)
-		qsort(*names, n, sizeof(**names), name_cmp);
-	return n;
-}
-
 /* Gathers the throttle counts of every CPU; absent files add nothing. */
 static void throttle_read(const struct node_config *cfg,
 			  struct throttles *cores, struct throttles *pkgs)
@@ -411,13 +370,12 @@ static void throttle_read(const struct node_config *cfg,
 	char **names;
 	size_t n;
 
-	n = cpu_dirs(fs_join(&dir, cfg->sysfs, "devices/system/cpu"), &names);
-	for (size_t i = 0; i < n; i++) {
+	n = fs_list_numbered(fs_join(&dir, cfg->sysfs, "devices/system/cpu"),
+			     "cpu", &names);
+	for (size_t i = 0; i < n; i++)
 		throttle_read_cpu(cores, pkgs, buf_cstr(&dir), names[i],
 				  &scratch);
-		free(names[i]);
-	}
-	free(names);
+	fs_names_free(names, n);
 	buf_release(&scratch);
 	buf_release(&dir);
 }

@@ -3,7 +3,6 @@
  * node_exporter's time collector exposes them on Linux.
  */
 #include <ctype.h>
-#include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -148,52 +147,6 @@ static int cs_read_device(const char *dir, const char *name, size_t device,
 	return err;
 }
 
-/* True for the names glob "clocksource[0-9]*" matches. */
-static bool is_cs_dir(const char *name)
-{
-	return strncmp(name, "clocksource", 11) == 0 &&
-	       isdigit((unsigned char)name[11]);
-}
-
-static int name_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/*
- * Lists the clocksource directories in glob order (device N is the N-th);
- * a missing directory means none. The names are strdup'ed.
- */
-static size_t cs_dirs(const char *dir, char ***names)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	size_t n = 0, cap = 0;
-
-	*names = NULL;
-	if (!d)
-		return 0;
-	while ((e = readdir(d))) {
-		if (!is_cs_dir(e->d_name))
-			continue;
-		if (n == cap) {
-			cap = cap ? cap * 2 : 4;
-			char **v = realloc(*names, cap * sizeof(*v));
-			if (!v)
-				abort();
-			*names = v;
-		}
-		(*names)[n] = strdup(e->d_name);
-		if (!(*names)[n])
-			abort();
-		n++;
-	}
-	closedir(d);
-	if (n)
-		qsort(*names, n, sizeof(**names), name_cmp);
-	return n;
-}
-
 /* Reads every clocksource device under <sysfs>/devices/system/clocksource. */
 static int cs_read(const struct node_config *cfg, struct cs_samples *avail,
 		   struct cs_samples *cur)
@@ -203,14 +156,12 @@ static int cs_read(const struct node_config *cfg, struct cs_samples *avail,
 	size_t n;
 	int err = 0;
 
-	n = cs_dirs(fs_join(&dir, cfg->sysfs, CLOCKSOURCE_DIR), &names);
-	for (size_t i = 0; i < n; i++) {
-		if (!err)
-			err = cs_read_device(buf_cstr(&dir), names[i], i, avail,
-					     cur);
-		free(names[i]);
-	}
-	free(names);
+	/* Device N is the N-th directory in glob order, as upstream counts. */
+	n = fs_list_numbered(fs_join(&dir, cfg->sysfs, CLOCKSOURCE_DIR),
+			     "clocksource", &names);
+	for (size_t i = 0; i < n && !err; i++)
+		err = cs_read_device(buf_cstr(&dir), names[i], i, avail, cur);
+	fs_names_free(names, n);
 	buf_release(&dir);
 	return err;
 }

@@ -73,6 +73,22 @@ static void join(void **state)
 	buf_release(&b);
 }
 
+static void list_numbered(void **state)
+{
+	char **names;
+
+	(void)state;
+	size_t n = fs_list_numbered(FIXTURES_DIR "/node/sys/devices/system/cpu", "cpu", &names);
+	/* cpu0, cpu1 only: not "online", nor "cpufreq"-like names without a digit. */
+	assert_int_equal(n, 2);
+	assert_string_equal(names[0], "cpu0");
+	assert_string_equal(names[1], "cpu1");
+	fs_names_free(names, n);
+	assert_int_equal(fs_list_numbered("/nonexistent", "cpu", &names), 0);
+	assert_null(names);
+	fs_names_free(names, 0);
+}
+
 static void process_starttime(void **state)
 {
 	unsigned long long ticks;
@@ -93,6 +109,7 @@ int main(void)
 		cmocka_unit_test(read_file),
 		cmocka_unit_test(read_line),
 		cmocka_unit_test(join),
+		cmocka_unit_test(list_numbered),
 		cmocka_unit_test(process_starttime),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
