@@ -6,6 +6,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "text.h"
+
 static const char *type_name(enum metric_type t, enum expo_format f)
 {
 	switch (t) {
@@ -37,15 +39,11 @@ void expo_release(struct expo *w)
 	w->seen_cap = w->seen_len = 0;
 }
 
-/* FNV-1a; 0 is reserved as the empty slot marker. */
+/* 0 is reserved as the empty slot marker. */
 static uint64_t name_hash(const char *s)
 {
-	uint64_t h = 1469598103934665603ULL;
+	uint64_t h = text_hash(s, strlen(s));
 
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 1099511628211ULL;
-	}
 	return h ? h : 1;
 }
 
@@ -210,35 +208,6 @@ size_t expo_format_number(char out[EXPO_NUMBER_MAX], double v)
 	return (size_t)n;
 }
 
-/* Length of the valid UTF-8 sequence at s, or 0 when it is not one. */
-static size_t utf8_sequence_len(const unsigned char *s)
-{
-	unsigned char c = s[0];
-	size_t len;
-	unsigned min;
-	unsigned cp;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf) {
-		len = 2, cp = c & 0x1f, min = 0x80;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		len = 3, cp = c & 0x0f, min = 0x800;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		len = 4, cp = c & 0x07, min = 0x10000;
-	} else {
-		return 0;
-	}
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return len;
-}
-
 static void escape(struct buf *b, const char *s, bool quote)
 {
 	const unsigned char *p = (const unsigned char *)s;
@@ -266,7 +235,7 @@ static void escape(struct buf *b, const char *s, bool quote)
 		} else if (*p < 0x80) {
 			buf_addc(b, (char)*p); /* other control bytes are valid */
 		} else {
-			size_t len = utf8_sequence_len(p);
+			size_t len = text_utf8_len(p, 4); /* stops at the NUL */
 			if (len) {
 				buf_add(b, p, len);
 				p += len;

@@ -1,4 +1,5 @@
 #include "textparse.h"
+#include "text.h"
 
 #include <errno.h>
 #include <math.h>
@@ -163,40 +164,12 @@ static size_t token_len(const struct parser *ps)
 	return n;
 }
 
-/* Length of the valid UTF-8 sequence at s (at most n bytes), or 0. */
-static size_t utf8_len(const unsigned char *s, size_t n)
-{
-	unsigned cp, min;
-	size_t len;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		len = 2, cp = s[0] & 0x1f, min = 0x80;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		len = 3, cp = s[0] & 0x0f, min = 0x800;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		len = 4, cp = s[0] & 0x07, min = 0x10000;
-	else
-		return 0;
-	if (len > n)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return len;
-}
-
 static bool valid_utf8(const char *s, size_t n)
 {
 	const unsigned char *u = (const unsigned char *)s;
 
 	for (size_t i = 0; i < n;) {
-		size_t len = utf8_len(u + i, n - i);
+		size_t len = text_utf8_len(u + i, n - i);
 		if (!len)
 			return false;
 		i += len;
@@ -275,17 +248,6 @@ static bool parse_int64(const char *s, size_t len, int64_t *out)
 
 /* ---- families ------------------------------------------------------------- */
 
-static uint64_t hash_name(const char *s, size_t n)
-{
-	uint64_t h = 1469598103934665603ULL;
-
-	for (size_t i = 0; i < n; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
-
 static bool family_is(const struct textparse_family *f, const char *s, size_t n)
 {
 	return strncmp(f->name, s, n) == 0 && f->name[n] == '\0';
@@ -298,7 +260,7 @@ static struct textparse_family *family_find(struct parser *ps, const char *s,
 	if (!ps->nslots)
 		return NULL;
 	size_t mask = ps->nslots - 1;
-	for (size_t j = hash_name(s, n) & mask; ps->slots[j]; j = (j + 1) & mask) {
+	for (size_t j = text_hash(s, n) & mask; ps->slots[j]; j = (j + 1) & mask) {
 		struct textparse_family *f = &ps->tp->families[ps->slots[j] - 1];
 		if (family_is(f, s, n))
 			return f;
@@ -309,7 +271,7 @@ static struct textparse_family *family_find(struct parser *ps, const char *s,
 static void slots_insert(size_t *slots, size_t nslots, const char *name,
 			 size_t index)
 {
-	size_t j = hash_name(name, strlen(name)) & (nslots - 1);
+	size_t j = text_hash(name, strlen(name)) & (nslots - 1);
 
 	while (slots[j])
 		j = (j + 1) & (nslots - 1);

@@ -31,6 +31,7 @@
 #include "fsutil.h"
 #include "log.h"
 #include "node.h"
+#include "text.h"
 #include "textparse.h"
 
 #define MTIME_NAME "node_textfile_mtime_seconds"
@@ -70,13 +71,7 @@ struct map {
 
 static uint64_t map_hash(const char *s, size_t n)
 {
-	uint64_t h = 1469598103934665603ULL;
-
-	for (size_t i = 0; i < n; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 1099511628211ULL;
-	}
-	return h;
+	return text_hash(s, n);
 }
 
 static struct map_entry *map_find(const struct map *m, const char *k, size_t n,

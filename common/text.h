@@ -1,0 +1,21 @@
+/*
+ * text: the two small byte-level facts several parsers and writers need.
+ */
+#ifndef EXPORTERBOX_TEXT_H
+#define EXPORTERBOX_TEXT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* FNV-1a over n bytes: fast, and plenty for the hash tables of a scrape. */
+uint64_t text_hash(const void *p, size_t n);
+
+/*
+ * Length of the well-formed UTF-8 sequence at s (1 to 4), looking at no
+ * more than n bytes and stopping at the first bad one (so a NUL ends it);
+ * 0 when it is not one: stray continuation bytes, overlong forms,
+ * surrogates, code points past U+10FFFF, or a sequence cut short.
+ */
+size_t text_utf8_len(const unsigned char *s, size_t n);
+
+#endif
