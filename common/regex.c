@@ -4,6 +4,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "text.h"
+
 /*
  * The translation works on bytes in the C locale. Character classes become
  * a set of bytes first and are written out afresh, which sidesteps POSIX's
@@ -318,32 +320,27 @@ static int64_t escape_value(struct xlate *x, unsigned char c)
 	return fail(x, "invalid escape sequence \\x%02x", c);
 }
 
-/* Length of the UTF-8 sequence at s, or 0 when it is cut short or bad. */
-static size_t utf8_seq_len(const char *s)
+/* One character, UTF-8 checked, copied as itself. */
+static int xlate_literal(struct xlate *x)
 {
-	unsigned char c = (unsigned char)*s;
-	size_t n = c > 0xf4 ? 0 : c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 ? 2 : 0;
+	size_t n = text_utf8_len((const unsigned char *)x->p, 4);
 
-	for (size_t i = 1; i < n; i++)
-		if (((unsigned char)s[i] & 0xc0) != 0x80)
-			return 0;
-	return c < 0x80 ? 1 : n;
+	if (n == 0)
+		return fail(x, "invalid UTF-8");
+	if (n == 1)
+		emit_char(x, (unsigned char)*x->p);
+	else
+		emit_multibyte(x, x->p, n);
+	x->p += n;
+	return 0;
 }
 
 /* \Q...\E: everything up to \E (or the end) is literal. */
 static int xlate_quote(struct xlate *x)
 {
-	while (*x->p && !(x->p[0] == '\\' && x->p[1] == 'E')) {
-		size_t n = utf8_seq_len(x->p);
-
-		if (n == 0)
-			return fail(x, "invalid UTF-8");
-		if (n == 1)
-			emit_char(x, (unsigned char)*x->p);
-		else
-			emit_multibyte(x, x->p, n);
-		x->p += n;
-	}
+	while (*x->p && !(x->p[0] == '\\' && x->p[1] == 'E'))
+		if (xlate_literal(x))
+			return -1;
 	if (*x->p)
 		x->p += 2;
 	return 0;
@@ -597,20 +594,6 @@ static int leading_flags(struct xlate *x)
 		}
 		x->p = q + 1;
 	}
-	return 0;
-}
-
-static int xlate_literal(struct xlate *x)
-{
-	size_t n = utf8_seq_len(x->p);
-
-	if (n == 0)
-		return fail(x, "invalid UTF-8");
-	if (n == 1)
-		emit_char(x, (unsigned char)*x->p);
-	else
-		emit_multibyte(x, x->p, n);
-	x->p += n;
 	return 0;
 }
 

@@ -3,7 +3,7 @@
 uint64_t text_hash(const void *p, size_t n)
 {
 	const unsigned char *s = p;
-	uint64_t h = 1469598103934665603ULL;
+	uint64_t h = 14695981039346656037ULL; /* FNV-1a 64-bit offset basis */
 
 	for (size_t i = 0; i < n; i++) {
 		h ^= s[i];
@@ -37,4 +37,16 @@ size_t text_utf8_len(const unsigned char *s, size_t n)
 	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
 		return 0;
 	return len;
+}
+
+const char *text_u64(char out[TEXT_U64_MAX], uint64_t v)
+{
+	char *p = out + TEXT_U64_MAX - 1;
+
+	*p = '\0';
+	do {
+		*--p = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	return p;
 }

@@ -1,5 +1,5 @@
 /*
- * text: the two small byte-level facts several parsers and writers need.
+ * text: small byte-level helpers that several parsers and writers share.
  */
 #ifndef EXPORTERBOX_TEXT_H
 #define EXPORTERBOX_TEXT_H
@@ -17,5 +17,12 @@ uint64_t text_hash(const void *p, size_t n);
  * surrogates, code points past U+10FFFF, or a sequence cut short.
  */
 size_t text_utf8_len(const unsigned char *s, size_t n);
+
+/*
+ * v in decimal, written at the end of out; returns where it starts. For
+ * label values ("cpu"="12"), cheaper than snprintf in a sort comparator.
+ */
+#define TEXT_U64_MAX 21
+const char *text_u64(char out[TEXT_U64_MAX], uint64_t v);
 
 #endif

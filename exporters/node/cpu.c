@@ -17,6 +17,7 @@
 #include "fsutil.h"
 #include "node.h"
 #include "node_parse.h"
+#include "text.h"
 
 /* Upstream's jumpBackSeconds. */
 #define CPU_JUMP_BACK_SECONDS 3.0
@@ -382,25 +383,12 @@ static void throttle_read(const struct node_config *cfg,
 
 /* ---- writing ------------------------------------------------------------- */
 
-/* Formats v in decimal into out (at least 21 bytes); returns out. */
-static char *u64_str(char out[21], uint64_t v)
-{
-	char *p = out + 20;
-
-	*p = '\0';
-	do {
-		*--p = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	return p;
-}
-
 /* Orders numbers as their decimal strings sort ("10" before "2"). */
 static int dec_cmp(uint64_t a, uint64_t b)
 {
-	char x[21], y[21];
+	char x[TEXT_U64_MAX], y[TEXT_U64_MAX];
 
-	return strcmp(u64_str(x, a), u64_str(y, b));
+	return strcmp(text_u64(x, a), text_u64(y, b));
 }
 
 static int cpu_label_cmp(const void *a, const void *b)
@@ -426,7 +414,7 @@ static int package_cmp(const void *a, const void *b)
 
 static void write_core_throttles(struct expo *w, struct throttles *t)
 {
-	char core[21], pkg[21];
+	char core[TEXT_U64_MAX], pkg[TEXT_U64_MAX];
 
 	if (!t->n)
 		return;
@@ -434,13 +422,13 @@ static void write_core_throttles(struct expo *w, struct throttles *t)
 	expo_family(w, &core_throttles_desc);
 	for (size_t i = 0; i < t->n; i++)
 		expo_sample(w, (double)t->v[i].count,
-			    u64_str(core, t->v[i].core),
-			    u64_str(pkg, t->v[i].package));
+			    text_u64(core, t->v[i].core),
+			    text_u64(pkg, t->v[i].package));
 }
 
 static void write_package_throttles(struct expo *w, struct throttles *t)
 {
-	char pkg[21];
+	char pkg[TEXT_U64_MAX];
 
 	if (!t->n)
 		return;
@@ -448,7 +436,7 @@ static void write_package_throttles(struct expo *w, struct throttles *t)
 	expo_family(w, &package_throttles_desc);
 	for (size_t i = 0; i < t->n; i++)
 		expo_sample(w, (double)t->v[i].count,
-			    u64_str(pkg, t->v[i].package));
+			    text_u64(pkg, t->v[i].package));
 }
 
 /* Writes one of the time families, a sample per CPU and mode. */
@@ -456,11 +444,11 @@ static void write_times(struct expo *w, const struct metric_desc *d,
 			const struct mode_name *modes, size_t nmodes,
 			const struct cpu_stat *const *cpus, size_t n)
 {
-	char id[21];
+	char id[TEXT_U64_MAX];
 
 	expo_family(w, d);
 	for (size_t i = 0; i < n; i++) {
-		const char *label = u64_str(id, cpus[i]->id);
+		const char *label = text_u64(id, cpus[i]->id);
 
 		for (size_t m = 0; m < nmodes; m++)
 			expo_sample(w, cpus[i]->t[modes[m].mode], label,

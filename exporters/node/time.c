@@ -11,6 +11,7 @@
 #include "fsutil.h"
 #include "node.h"
 #include "node_parse.h"
+#include "text.h"
 
 /* Attributes are one short line; a longer file is not one of them. */
 #define SYSFS_ATTR_MAX 4096
@@ -166,34 +167,21 @@ static int cs_read(const struct node_config *cfg, struct cs_samples *avail,
 	return err;
 }
 
-/* Formats a small index in decimal into out (at least 21 bytes). */
-static const char *index_str(char out[21], size_t v)
-{
-	char *p = out + 20;
-
-	*p = '\0';
-	do {
-		*--p = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	return p;
-}
-
 /* Samples sort by clocksource name, then by device as a string. */
 static int cs_cmp(const void *a, const void *b, void *names)
 {
 	const struct cs_sample *x = a, *y = b;
-	char dx[21], dy[21];
+	char dx[TEXT_U64_MAX], dy[TEXT_U64_MAX];
 	int c = strcmp((char *)names + x->name, (char *)names + y->name);
 
-	return c ? c : strcmp(index_str(dx, x->device),
-			      index_str(dy, y->device));
+	return c ? c : strcmp(text_u64(dx, x->device),
+			      text_u64(dy, y->device));
 }
 
 static void cs_write(struct expo *w, const struct metric_desc *d,
 		     struct cs_samples *s)
 {
-	char device[21];
+	char device[TEXT_U64_MAX];
 
 	if (!s->n)
 		return;
@@ -201,7 +189,7 @@ static void cs_write(struct expo *w, const struct metric_desc *d,
 	expo_family(w, d);
 	for (size_t i = 0; i < s->n; i++)
 		expo_sample(w, 1, s->names.data + s->v[i].name,
-			    index_str(device, s->v[i].device));
+			    text_u64(device, s->v[i].device));
 }
 
 /* Writes the clock and its zone, as Go's time.Now() and Zone() give them. */
