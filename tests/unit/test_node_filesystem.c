@@ -9,6 +9,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "test_util.h"
+
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -103,38 +105,6 @@ static double value_of(const char *out, const char *prefix)
 	}
 	fail_msg("no sample %s", prefix);
 	return 0;
-}
-
-static char *make_dir(void)
-{
-	char tmpl[] = "/tmp/test_filesystem.XXXXXX";
-	char *d = mkdtemp(tmpl);
-
-	assert_non_null(d);
-	return strdup(d);
-}
-
-static void remove_dir(char *dir)
-{
-	char cmd[600];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	assert_int_equal(system(cmd), 0);
-	free(dir);
-}
-
-/* Writes text to dir/rel, making rel's directory. */
-static void write_file(const char *dir, const char *rel, const char *text)
-{
-	char path[600], cmd[700];
-
-	snprintf(path, sizeof(path), "%s/%s", dir, rel);
-	snprintf(cmd, sizeof(cmd), "mkdir -p \"$(dirname '%s')\"", path);
-	assert_int_equal(system(cmd), 0);
-	FILE *f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
 }
 
 /* ---- pure functions ------------------------------------------------------- */
@@ -310,7 +280,7 @@ static void fixture_values(void **state)
 static void rootfs_prefix_stripped(void **state)
 {
 	struct buf mounts = BUF_INIT, out = BUF_INIT;
-	char *proc = make_dir();
+	char *proc = test_make_dir("test_filesystem");
 	(void)state;
 
 	buf_addf(&mounts,
@@ -319,7 +289,7 @@ static void rootfs_prefix_stripped(void **state)
 		 "/dev/vdc1 %s/srv/nothere ext4 rw 0 0\n"
 		 "/dev/vdd1 %s/proc/sys ext4 rw 0 0\n",
 		 ROOTFS_DIR, ROOTFS_DIR, ROOTFS_DIR, ROOTFS_DIR);
-	write_file(proc, "1/mounts", buf_cstr(&mounts));
+	test_write_file(proc, "1/mounts", buf_cstr(&mounts));
 	struct node_config cfg = config(proc, ROOTFS_DIR);
 	assert_int_equal(scrape_once(&cfg, &out), 0);
 	const char *o = buf_cstr(&out);
@@ -329,7 +299,7 @@ static void rootfs_prefix_stripped(void **state)
 	/* Exclusion looks at the stripped mount point. */
 	assert_null(strstr(o, "/proc/sys"));
 	assert_null(strstr(o, FIXTURES_DIR));
-	remove_dir(proc);
+	test_remove_dir(proc);
 	buf_release(&mounts);
 	buf_release(&out);
 }
@@ -338,23 +308,23 @@ static void rootfs_prefix_stripped(void **state)
 static void mounts_fallback(void **state)
 {
 	struct buf out = BUF_INIT;
-	char *proc = make_dir();
+	char *proc = test_make_dir("test_filesystem");
 	(void)state;
 
 	struct node_config cfg = config(proc, ROOTFS_DIR);
-	write_file(proc, "self/mounts", "selfdev / ext4 rw 0 0\n");
+	test_write_file(proc, "self/mounts", "selfdev / ext4 rw 0 0\n");
 	assert_int_equal(scrape_once(&cfg, &out), 0);
 	assert_non_null(strstr(buf_cstr(&out), "device=\"selfdev\""));
-	write_file(proc, "mounts", "procdev / ext4 rw 0 0\n");
+	test_write_file(proc, "mounts", "procdev / ext4 rw 0 0\n");
 	assert_int_equal(scrape_once(&cfg, &out), 0);
 	assert_non_null(strstr(buf_cstr(&out), "device=\"procdev\""));
-	write_file(proc, "1/mounts", "initdev / ext4 rw 0 0\n");
+	test_write_file(proc, "1/mounts", "initdev / ext4 rw 0 0\n");
 	assert_int_equal(scrape_once(&cfg, &out), 0);
 	assert_non_null(strstr(buf_cstr(&out), "device=\"initdev\""));
 	/* A malformed line fails the collector, as upstream's parser does. */
-	write_file(proc, "1/mounts", "initdev / ext4\n");
+	test_write_file(proc, "1/mounts", "initdev / ext4\n");
 	assert_int_not_equal(scrape_once(&cfg, &out), 0);
-	remove_dir(proc);
+	test_remove_dir(proc);
 	cfg = config("/nonexistent/proc", ROOTFS_DIR);
 	assert_int_not_equal(scrape_once(&cfg, &out), 0);
 	buf_release(&out);
@@ -434,11 +404,11 @@ static void wait_returns(int want)
 static void stuck_mount(void **state)
 {
 	struct buf out = BUF_INIT;
-	char *proc = make_dir();
+	char *proc = test_make_dir("test_filesystem");
 	void *st = NULL;
 	(void)state;
 
-	write_file(proc, "1/mounts", "/dev/vda1 / ext4 rw 0 0\n"
+	test_write_file(proc, "1/mounts", "/dev/vda1 / ext4 rw 0 0\n"
 				     "nfs:/x /slow nfs4 rw 0 0\n");
 	struct node_config cfg = config(proc, ROOTFS_DIR);
 	cfg.fs_mount_timeout = 1;
@@ -472,7 +442,7 @@ static void stuck_mount(void **state)
 		"node_filesystem_size_bytes{device=\"nfs:/x\",fstype=\"nfs4\",mountpoint=\"/slow\"} 409600\n"));
 	assert_int_equal(atomic_load(&slow_calls), 2);
 	filesystem_collector.release(st);
-	remove_dir(proc);
+	test_remove_dir(proc);
 	buf_release(&out);
 }
 
@@ -483,11 +453,11 @@ static void stuck_mount(void **state)
 static void release_while_stuck(void **state)
 {
 	struct buf out = BUF_INIT;
-	char *proc = make_dir();
+	char *proc = test_make_dir("test_filesystem");
 	void *st = NULL;
 	(void)state;
 
-	write_file(proc, "1/mounts", "a:/1 /a/slow nfs rw 0 0\n"
+	test_write_file(proc, "1/mounts", "a:/1 /a/slow nfs rw 0 0\n"
 				     "b:/2 /b/slow nfs rw 0 0\n");
 	struct node_config cfg = config(proc, ROOTFS_DIR);
 	cfg.fs_mount_timeout = 0.05;
@@ -502,7 +472,7 @@ static void release_while_stuck(void **state)
 	filesystem_collector.release(st);
 	gate_set(true);
 	wait_returns(2);
-	remove_dir(proc);
+	test_remove_dir(proc);
 	buf_release(&out);
 }
 
@@ -510,11 +480,11 @@ static void release_while_stuck(void **state)
 static void deadline_bounds_wait(void **state)
 {
 	struct buf out = BUF_INIT;
-	char *proc = make_dir();
+	char *proc = test_make_dir("test_filesystem");
 	void *st = NULL;
 	(void)state;
 
-	write_file(proc, "1/mounts", "nfs:/x /slow nfs4 rw 0 0\n"
+	test_write_file(proc, "1/mounts", "nfs:/x /slow nfs4 rw 0 0\n"
 				     "/dev/vda1 / ext4 rw 0 0\n");
 	struct node_config cfg = config(proc, ROOTFS_DIR);
 	cfg.fs_mount_timeout = 60;
@@ -534,7 +504,7 @@ static void deadline_bounds_wait(void **state)
 	gate_set(true);
 	wait_returns(1);
 	filesystem_collector.release(st);
-	remove_dir(proc);
+	test_remove_dir(proc);
 	buf_release(&out);
 }
 

@@ -9,6 +9,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "test_util.h"
+
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -74,35 +76,6 @@ static int scrape(const char *dir, struct buf *out)
 	assert_int_equal(w.errors, 0);
 	expo_release(&w);
 	return rc;
-}
-
-static void write_file(const char *dir, const char *name, const char *text)
-{
-	char path[512];
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	FILE *f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-}
-
-static char *make_dir(void)
-{
-	char tmpl[] = "/tmp/test_textfile.XXXXXX";
-	char *d = mkdtemp(tmpl);
-
-	assert_non_null(d);
-	return strdup(d);
-}
-
-static void remove_dir(char *dir)
-{
-	char cmd[600];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	assert_int_equal(system(cmd), 0);
-	free(dir);
 }
 
 static long mtime_of(const char *path)
@@ -521,14 +494,14 @@ static void collector_no_directory(void **state)
 static void collector_empty_directory(void **state)
 {
 	struct buf out = BUF_INIT;
-	char *dir = make_dir();
+	char *dir = test_make_dir("test_textfile");
 	(void)state;
 
-	write_file(dir, "x.txt", "a 1\n");
+	test_write_file(dir, "x.txt", "a 1\n");
 	assert_int_equal(scrape(dir, &out), 0);
 	assert_null(strstr(buf_cstr(&out), "mtime"));
 	assert_non_null(strstr(buf_cstr(&out), "node_textfile_scrape_error 0\n"));
-	remove_dir(dir);
+	test_remove_dir(dir);
 	buf_release(&out);
 }
 
@@ -536,16 +509,16 @@ static void collector_empty_directory(void **state)
 static void collector_glob_and_paths(void **state)
 {
 	struct buf out = BUF_INIT, pattern = BUF_INIT, want = BUF_INIT;
-	char *dir = make_dir();
+	char *dir = test_make_dir("test_textfile");
 	char sub[600];
 	(void)state;
 
 	snprintf(sub, sizeof(sub), "%s/one", dir);
 	assert_int_equal(mkdir(sub, 0755), 0);
-	write_file(sub, "a.prom", "glob_a 1\n");
+	test_write_file(sub, "a.prom", "glob_a 1\n");
 	snprintf(sub, sizeof(sub), "%s/two", dir);
 	assert_int_equal(mkdir(sub, 0755), 0);
-	write_file(sub, "b.prom", "glob_b 2\n");
+	test_write_file(sub, "b.prom", "glob_b 2\n");
 
 	buf_addf(&pattern, "%s/*", dir);
 	assert_int_equal(scrape(buf_cstr(&pattern), &out), 0);
@@ -558,7 +531,7 @@ static void collector_glob_and_paths(void **state)
 	assert_int_equal(scrape(buf_cstr(&pattern), &out), 0);
 	buf_addf(&want, "node_textfile_mtime_seconds{file=\"%s/one/a.prom\"}", dir);
 	assert_non_null(strstr(buf_cstr(&out), buf_cstr(&want)));
-	remove_dir(dir);
+	test_remove_dir(dir);
 	buf_release(&out);
 	buf_release(&pattern);
 	buf_release(&want);
@@ -571,17 +544,17 @@ static void collector_glob_and_paths(void **state)
 static void collector_clashes(void **state)
 {
 	struct buf out = BUF_INIT;
-	char *dir = make_dir();
+	char *dir = test_make_dir("test_textfile");
 	(void)state;
 
-	write_file(dir, "1.prom", "m{a=\"1\"} 1\nn 5\n");
-	write_file(dir, "2.prom", "# HELP m Late help.\nm{a=\"2\"} 2\n");
-	write_file(dir, "3.prom", "# HELP m Other help.\nm{a=\"3\"} 3\n");
-	write_file(dir, "4.prom", "m{a=\"1\",b=\"\"} 4\nkeep_4 1\n");
-	write_file(dir, "5.prom", "# TYPE node_textfile_scrape_error gauge\n"
+	test_write_file(dir, "1.prom", "m{a=\"1\"} 1\nn 5\n");
+	test_write_file(dir, "2.prom", "# HELP m Late help.\nm{a=\"2\"} 2\n");
+	test_write_file(dir, "3.prom", "# HELP m Other help.\nm{a=\"3\"} 3\n");
+	test_write_file(dir, "4.prom", "m{a=\"1\",b=\"\"} 4\nkeep_4 1\n");
+	test_write_file(dir, "5.prom", "# TYPE node_textfile_scrape_error gauge\n"
 				  "node_textfile_scrape_error 0\n");
-	write_file(dir, "6.prom", "x 1\nx 2\n");
-	write_file(dir, "7.prom", "# TYPE h histogram\nh_bucket{le=\"0.50\"} 1\n"
+	test_write_file(dir, "6.prom", "x 1\nx 2\n");
+	test_write_file(dir, "7.prom", "# TYPE h histogram\nh_bucket{le=\"0.50\"} 1\n"
 				  "h_bucket{le=\"0.5\"} 1\n");
 	assert_int_equal(scrape(dir, &out), 0);
 	const char *o = buf_cstr(&out);
@@ -601,7 +574,7 @@ static void collector_clashes(void **state)
 	/* Exactly one scrape_error family. */
 	assert_ptr_equal(strstr(o, "# TYPE node_textfile_scrape_error"),
 			 strstr(o, "# TYPE node_textfile_scrape_error gauge\nnode_textfile_scrape_error 1\n"));
-	remove_dir(dir);
+	test_remove_dir(dir);
 	buf_release(&out);
 }
 
@@ -609,10 +582,10 @@ static void collector_clashes(void **state)
 static void collector_summary_histogram(void **state)
 {
 	struct buf out = BUF_INIT;
-	char *dir = make_dir();
+	char *dir = test_make_dir("test_textfile");
 	(void)state;
 
-	write_file(dir, "s.prom",
+	test_write_file(dir, "s.prom",
 		"# TYPE s summary\n"
 		"s{quantile=\"0.9\",x=\"b\"} 9\n"
 		"s{x=\"a\"} 100\n" /* no quantile: dropped, as upstream drops it */
@@ -642,7 +615,7 @@ static void collector_summary_histogram(void **state)
 		"s_count{x=\"b\"} 0\n"));
 	assert_null(strstr(buf_cstr(&out), "} 100\n"));
 	assert_null(strstr(buf_cstr(&out), "y=\"2\""));
-	remove_dir(dir);
+	test_remove_dir(dir);
 	buf_release(&out);
 }
 
@@ -650,11 +623,11 @@ static void collector_summary_histogram(void **state)
 static void collector_bad_files(void **state)
 {
 	struct buf out = BUF_INIT;
-	char *dir = make_dir();
+	char *dir = test_make_dir("test_textfile");
 	char path[600];
 	(void)state;
 
-	write_file(dir, "ok.prom", "fine 1\n");
+	test_write_file(dir, "ok.prom", "fine 1\n");
 	snprintf(path, sizeof(path), "%s/dir.prom", dir);
 	assert_int_equal(mkdir(path, 0755), 0);
 	snprintf(path, sizeof(path), "%s/fifo.prom", dir);
@@ -664,7 +637,7 @@ static void collector_bad_files(void **state)
 	assert_int_equal(scrape(dir, &out), 0);
 	assert_non_null(strstr(buf_cstr(&out), "fine 1\n"));
 	assert_non_null(strstr(buf_cstr(&out), "node_textfile_scrape_error 1\n"));
-	remove_dir(dir);
+	test_remove_dir(dir);
 	buf_release(&out);
 }
 
