@@ -344,8 +344,16 @@ static void report_failure(const struct job *j)
 	log_error("collector failed", "collector", j->slot->c->name, "err", err);
 }
 
-static void write_collector_meta(const struct scraper *s, struct run *r,
-				 const bool *ok, struct expo *w)
+/* What the meta families need of a job, copied out from under r->lock. */
+struct outcome {
+	const char *name;
+	double seconds;
+	bool ok;
+};
+
+static void write_collector_meta(const struct scraper *s,
+				 const struct outcome *o, size_t n,
+				 struct expo *w)
 {
 	const struct metric_desc duration = {
 		.name = s->duration_name, .type = METRIC_GAUGE,
@@ -357,28 +365,22 @@ static void write_collector_meta(const struct scraper *s, struct run *r,
 	};
 
 	expo_family(w, &duration);
-	for (size_t i = 0; i < r->njobs; i++)
-		expo_sample(w, r->jobs[i].seconds, r->jobs[i].slot->c->name);
+	for (size_t i = 0; i < n; i++)
+		expo_sample(w, o[i].seconds, o[i].name);
 	expo_family(w, &success);
-	for (size_t i = 0; i < r->njobs; i++)
-		expo_sample(w, ok[i] ? 1 : 0, r->jobs[i].slot->c->name);
+	for (size_t i = 0; i < n; i++)
+		expo_sample(w, o[i].ok ? 1 : 0, o[i].name);
 }
 
-/*
- * Collects everything a request asks for into body: the collectors'
- * families in table order, then the per-collector duration and success
- * families, the applet's own families and the exporter's self metrics.
- */
-static void collect_all(struct scraper *s, const struct scrape_request *req,
-			struct buf *body)
+/* A run with one job per collector the request selects; one reference. */
+static struct run *run_new(struct scraper *s, const struct scrape_request *req)
 {
 	size_t n = 0;
 
 	for (size_t i = 0; i < s->nslots; i++)
 		n += slot_selected(&s->slots[i], req);
 	struct run *r = calloc(1, sizeof(*r) + n * sizeof(struct job));
-	bool *ok = calloc(n ? n : 1, sizeof(bool));
-	if (!r || !ok)
+	if (!r)
 		abort();
 	pthread_mutex_init(&r->lock, NULL);
 	pthread_cond_init(&r->cond, NULL);
@@ -391,36 +393,63 @@ static void collect_all(struct scraper *s, const struct scrape_request *req,
 	for (size_t i = 0, k = 0; i < s->nslots; i++)
 		if (slot_selected(&s->slots[i], req))
 			r->jobs[k++] = (struct job){ .run = r, .slot = &s->slots[i] };
-	pool_submit(s->pool, r);
+	return r;
+}
 
+/*
+ * After the wait (r->lock held): appends the output of the jobs that
+ * succeeded, marks the unfinished ones stuck, logs the failures, and
+ * copies what the meta families need into o.
+ */
+static void gather(struct run *r, struct buf *body, struct outcome *o)
+{
+	for (size_t i = 0; i < r->njobs; i++) {
+		struct job *j = &r->jobs[i];
+		bool ok = j->finished && j->rc == 0;
+		if (ok) {
+			buf_add(body, buf_cstr(&j->out), j->out.len);
+		} else {
+			if (!j->finished) {
+				/* Its worker finishes alone and clears the mark. */
+				atomic_store(&j->slot->stuck, true);
+				j->seconds = monotonic_seconds() - r->start;
+			}
+			report_failure(j);
+		}
+		o[i] = (struct outcome){ j->slot->c->name, j->seconds, ok };
+	}
+}
+
+/*
+ * Collects everything a request asks for into body: the collectors'
+ * families in table order, then the per-collector duration and success
+ * families, the applet's own families and the exporter's self metrics.
+ */
+static void collect_all(struct scraper *s, const struct scrape_request *req,
+			struct buf *body)
+{
+	struct run *r = run_new(s, req);
+	size_t n = r->njobs;
+	struct outcome *o = calloc(n ? n : 1, sizeof(*o));
+
+	if (!o)
+		abort();
+	pool_submit(s->pool, r);
 	pthread_mutex_lock(&r->lock);
 	wait_jobs(r, s->pool);
-	for (size_t i = 0; i < n; i++) {
-		struct job *j = &r->jobs[i];
-		ok[i] = j->finished && j->rc == 0;
-		if (ok[i]) {
-			buf_add(body, buf_cstr(&j->out), j->out.len);
-			continue;
-		}
-		if (!j->finished) {
-			/* Its thread finishes alone and clears the mark. */
-			atomic_store(&j->slot->stuck, true);
-			j->seconds = monotonic_seconds() - r->start;
-		}
-		report_failure(j);
-	}
+	gather(r, body, o);
+	run_unref_locked(r); /* late workers may now report to it */
 
 	struct expo w;
 	expo_init(&w, body, req->format);
-	write_collector_meta(s, r, ok, &w);
+	write_collector_meta(s, o, n, &w);
 	if (s->extra)
 		s->extra(s->extra_cls, &w);
 	if (s->exporter_metrics)
 		process_metrics_write(&w, s->exporter_name);
 	expo_finish(&w);
 	expo_release(&w);
-	free(ok);
-	run_unref_locked(r);
+	free(o);
 }
 
 static char *flight_key(const struct scrape_request *req)
