@@ -10,8 +10,10 @@
 #   1. deps      apt-get install of the packages below that are missing
 #   2. gcc       build/ (RelWithDebInfo), ctest: unit, integration, golden
 #   3. asan      build-asan/ (-DEXPORTERBOX_SANITIZE=ON: ASan+UBSan), ctest
-#   4. leak      tests/integration/leak_check.sh on build/exporterbox (valgrind)
-#   5. fuzz      build-fuzz/ with clang (-DEXPORTERBOX_FUZZ=ON); every
+#   4. tsan      build-tsan/ (-DEXPORTERBOX_TSAN=ON), the threaded tests: the
+#                scrape runner, the HTTP server, filesystem's statfs worker
+#   5. leak      tests/integration/leak_check.sh on build/exporterbox (valgrind)
+#   6. fuzz      build-fuzz/ with clang (-DEXPORTERBOX_FUZZ=ON); every
 #                tests/fuzz/fuzz_*.c runs FUZZ_SECONDS, from its seed corpus
 #                tests/fuzz/corpus/<target>/ (read only; new inputs go to a
 #                scratch dir, crashes to build-fuzz/artifacts/)
@@ -19,7 +21,7 @@
 # Environment:
 #   FUZZ_SECONDS=20      seconds per fuzz target
 #   LEAK_SCRAPES=1000    scrapes in the leak check
-#   SKIP_STAGES="asan fuzz"   stages to skip (deps gcc asan leak fuzz)
+#   SKIP_STAGES="asan fuzz"   stages to skip (deps gcc asan tsan leak fuzz)
 #   JOBS=$(nproc)        build and ctest parallelism
 set -euo pipefail
 
@@ -93,6 +95,13 @@ stage_asan() {
 	ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0} \
 		UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
 		ctest --test-dir build-asan -j "$JOBS" --timeout 600
+}
+
+stage_tsan() {
+	build build-tsan -DCMAKE_BUILD_TYPE=Debug -DEXPORTERBOX_TSAN=ON
+	TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1} \
+		ctest --test-dir build-tsan -j "$JOBS" --timeout 600 \
+		-R '^unit_(collector|http|node_filesystem)$' --repeat until-fail:3
 }
 
 stage_leak() {
@@ -181,6 +190,7 @@ echo "exporterbox tests: $ROOT ($(nproc) cores, jobs $JOBS)"
 run_stage deps "install build and test dependencies"
 run_stage gcc "build/ (gcc, RelWithDebInfo) + ctest"
 run_stage asan "build-asan/ (ASan + UBSan) + ctest"
+run_stage tsan "build-tsan/ (ThreadSanitizer): threaded tests, 3 runs each"
 run_stage leak "valgrind leak check, ${LEAK_SCRAPES:-1000} scrapes"
 run_stage fuzz "libFuzzer, ${FUZZ_SECONDS} s per target"
 
