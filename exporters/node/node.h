@@ -16,20 +16,48 @@ struct node_config {
 	const char *fs_types_exclude;		/* RE2 pattern */
 	double fs_mount_timeout;		/* seconds a statfs may take */
 	const char *textfile_directory;		/* "" = none */
+	const char *udev_data;			/* --path.udev.data */
+	/* Device filters: RE2 patterns, "" = not set; include and exclude
+	 * of one collector are mutually exclusive (checked at start-up). */
+	const char *arp_device_include, *arp_device_exclude;
+	const char *diskstats_device_include, *diskstats_device_exclude;
+	const char *netdev_device_include, *netdev_device_exclude;
+	const char *netclass_ignored_devices;
+	bool netclass_ignore_invalid_speed;
+	bool netdev_address_info;		/* node_network_address_info */
+	bool netdev_detailed;			/* --collector.netdev.enable-detailed-metrics */
+	const char *netstat_fields;		/* RE2: which netstat fields */
+	const char *vmstat_fields;		/* RE2: which vmstat fields */
 };
 
 /* Every node collector, sorted by name; the only list of them. */
 extern const struct collector *const node_collectors[];
 extern const size_t node_collectors_count;
 
+extern const struct collector arp_collector;
+extern const struct collector conntrack_collector;
 extern const struct collector cpu_collector;
+extern const struct collector diskstats_collector;
+extern const struct collector entropy_collector;
+extern const struct collector filefd_collector;
 extern const struct collector filesystem_collector;
 extern const struct collector loadavg_collector;
 extern const struct collector meminfo_collector;
+extern const struct collector netclass_collector;
+extern const struct collector netdev_collector;
+extern const struct collector netstat_collector;
+extern const struct collector os_collector;
+extern const struct collector pressure_collector;
+extern const struct collector selinux_collector;
+extern const struct collector sockstat_collector;
+extern const struct collector softnet_collector;
 extern const struct collector stat_collector;
 extern const struct collector textfile_collector;
 extern const struct collector time_collector;
+extern const struct collector timex_collector;
+extern const struct collector udp_queues_collector;
 extern const struct collector uname_collector;
+extern const struct collector vmstat_collector;
 
 int node_main(int argc, char **argv);
 

@@ -16,6 +16,14 @@
 	"^(autofs|binfmt_misc|bpf|cgroup2?|configfs|debugfs|devpts|devtmpfs|fusectl|" \
 	"hugetlbfs|iso9660|mqueue|nsfs|overlay|proc|procfs|pstore|rpc_pipefs|" \
 	"securityfs|selinuxfs|squashfs|sysfs|tracefs)$"
+#define DEFAULT_DISKSTATS_EXCLUDE "^(ram|loop|fd|(h|s|v|xv)d[a-z]|nvme\\d+n\\d+p)\\d+$"
+#define DEFAULT_NETSTAT_FIELDS \
+	"^(.*_(InErrors|InErrs)|Ip_Forwarding|Ip(6|Ext)_(InOctets|OutOctets)|" \
+	"Icmp6?_(InMsgs|OutMsgs)|TcpExt_(Listen.*|Syncookies.*|TCPSynRetrans|" \
+	"TCPTimeouts)|Tcp_(ActiveOpens|InSegs|OutSegs|OutRsts|PassiveOpens|" \
+	"RetransSegs|CurrEstab)|Udp6?_(InDatagrams|OutDatagrams|NoPorts|" \
+	"RcvbufErrors|SndbufErrors))$"
+#define DEFAULT_VMSTAT_FIELDS "^(oom_kill|pgpg|pswp|pg.*fault).*"
 
 struct node_flags {
 	struct node_config cfg;
@@ -43,6 +51,36 @@ static void add_node_flags(struct flagset *fs, struct node_flags *nf)
 		  "How long to wait for a mount to respond before marking it as stale." },
 		{ "collector.textfile.directory", FLAG_STRING, &c->textfile_directory, "", NULL,
 		  "Directory to read text files with metrics from." },
+		{ "path.udev.data", FLAG_STRING, &c->udev_data, "/run/udev/data", NULL,
+		  "udev data path." },
+		{ "collector.arp.device-include", FLAG_STRING, &c->arp_device_include, "", NULL,
+		  "Regexp of arp devices to include (mutually exclusive to device-exclude)." },
+		{ "collector.arp.device-exclude", FLAG_STRING, &c->arp_device_exclude, "", NULL,
+		  "Regexp of arp devices to exclude (mutually exclusive to device-include)." },
+		{ "collector.diskstats.device-exclude", FLAG_STRING, &c->diskstats_device_exclude,
+		  DEFAULT_DISKSTATS_EXCLUDE, NULL,
+		  "Regexp of diskstats devices to exclude (mutually exclusive to device-include)." },
+		{ "collector.diskstats.device-include", FLAG_STRING, &c->diskstats_device_include,
+		  "", NULL,
+		  "Regexp of diskstats devices to include (mutually exclusive to device-exclude)." },
+		{ "collector.netclass.ignored-devices", FLAG_STRING, &c->netclass_ignored_devices,
+		  "^$", NULL, "Regexp of net devices to ignore for netclass collector." },
+		{ "collector.netclass.ignore-invalid-speed", FLAG_BOOL,
+		  &c->netclass_ignore_invalid_speed, "false", NULL,
+		  "Ignore devices where the speed is invalid. This will be the default behavior in 2.x." },
+		{ "collector.netdev.device-include", FLAG_STRING, &c->netdev_device_include, "", NULL,
+		  "Regexp of net devices to include (mutually exclusive to device-exclude)." },
+		{ "collector.netdev.device-exclude", FLAG_STRING, &c->netdev_device_exclude, "", NULL,
+		  "Regexp of net devices to exclude (mutually exclusive to device-include)." },
+		{ "collector.netdev.address-info", FLAG_BOOL, &c->netdev_address_info, "false", NULL,
+		  "Collect address-info for every device" },
+		{ "collector.netdev.enable-detailed-metrics", FLAG_BOOL, &c->netdev_detailed,
+		  "false", NULL,
+		  "Use (incompatible) metric names that provide more detailed stats on Linux" },
+		{ "collector.netstat.fields", FLAG_STRING, &c->netstat_fields,
+		  DEFAULT_NETSTAT_FIELDS, NULL, "Regexp of fields to return for netstat collector." },
+		{ "collector.vmstat.fields", FLAG_STRING, &c->vmstat_fields, DEFAULT_VMSTAT_FIELDS,
+		  NULL, "Regexp of fields to return for vmstat collector." },
 		{ "collector.disable-defaults", FLAG_BOOL, &nf->disable_defaults, "false", NULL,
 		  "Set all collectors to disabled by default." },
 	};
@@ -68,24 +106,62 @@ static void add_collector_flags(struct flagset *fs, struct node_flags *nf)
 	}
 }
 
-/* Bad patterns are a start-up error (exit 2), not a failing collector. */
-static int check_patterns(const struct node_config *c)
-{
-	const char *patterns[] = { c->fs_mount_points_exclude, c->fs_types_exclude };
-	const char *flags[] = { "--collector.filesystem.mount-points-exclude",
-				"--collector.filesystem.fs-types-exclude" };
+struct pattern_flag {
+	const char *flag;
+	const char *pattern;
+};
 
-	for (size_t i = 0; i < 2; i++) {
+/* Bad patterns are a start-up error (exit 2), not a failing collector. */
+static int check_patterns(const struct pattern_flag *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
 		struct buf err = BUF_INIT;
 		regex_t re;
-		if (re_compile(&re, patterns[i], &err) != 0) {
-			fprintf(stderr, "node-exporter: invalid %s: %s\n", flags[i], buf_cstr(&err));
+		if (re_compile(&re, p[i].pattern, &err) != 0) {
+			fprintf(stderr, "node-exporter: invalid --%s: %s\n", p[i].flag,
+				buf_cstr(&err));
 			buf_release(&err);
 			return -1;
 		}
 		regfree(&re);
 		buf_release(&err);
 	}
+	return 0;
+}
+
+/* Include and exclude of one collector are mutually exclusive, as upstream. */
+static int check_exclusive(const char *collector, const char *include,
+			   const char *exclude)
+{
+	if (!include[0] || !exclude[0])
+		return 0;
+	fprintf(stderr, "node-exporter: --collector.%s.device-include and "
+		"--collector.%s.device-exclude are mutually exclusive\n",
+		collector, collector);
+	return -1;
+}
+
+static int check_config(const struct node_config *c)
+{
+	const struct pattern_flag patterns[] = {
+		{ "collector.filesystem.mount-points-exclude", c->fs_mount_points_exclude },
+		{ "collector.filesystem.fs-types-exclude", c->fs_types_exclude },
+		{ "collector.arp.device-include", c->arp_device_include },
+		{ "collector.arp.device-exclude", c->arp_device_exclude },
+		{ "collector.diskstats.device-include", c->diskstats_device_include },
+		{ "collector.diskstats.device-exclude", c->diskstats_device_exclude },
+		{ "collector.netclass.ignored-devices", c->netclass_ignored_devices },
+		{ "collector.netdev.device-include", c->netdev_device_include },
+		{ "collector.netdev.device-exclude", c->netdev_device_exclude },
+		{ "collector.netstat.fields", c->netstat_fields },
+		{ "collector.vmstat.fields", c->vmstat_fields },
+	};
+
+	if (check_patterns(patterns, sizeof(patterns) / sizeof(patterns[0])))
+		return -1;
+	if (check_exclusive("arp", c->arp_device_include, c->arp_device_exclude) ||
+	    check_exclusive("netdev", c->netdev_device_include, c->netdev_device_exclude))
+		return -1;
 	return 0;
 }
 
@@ -145,7 +221,7 @@ int node_main(int argc, char **argv)
 	add_node_flags(&fs, &nf);
 	add_collector_flags(&fs, &nf);
 	code = http_parse_flags(&fs, &nf.web, argc, argv);
-	if (code < 0 && check_patterns(&nf.cfg) != 0)
+	if (code < 0 && check_config(&nf.cfg) != 0)
 		code = 2;
 	if (code < 0) {
 		resolve_enabled(&fs, &nf);
