@@ -21,7 +21,6 @@ import sys
 import time
 import urllib.request
 
-COLLECTORS = ["cpu", "filesystem", "loadavg", "meminfo", "stat", "textfile", "time", "uname"]
 MOUNT_POINTS_EXCLUDE = ("^/(dev|proc|run/credentials/.+|sys|var/lib/docker/.+|"
                         "var/lib/containers/storage/.+)($|/)")
 # Families only one side has, on purpose (README: "Differences from upstream").
@@ -66,6 +65,13 @@ def parse(text):
     return fams
 
 
+def our_collectors(ours_bin):
+    """Every collector ours has, read from its --help (never a second list)."""
+    text = subprocess.run([ours_bin, "node-exporter", "--help"], capture_output=True,
+                          text=True, check=True).stdout
+    return sorted(set(re.findall(r"--(?:\[no-\])?collector\.([a-z_]+)\b(?!\.)", text)))
+
+
 def start(cmd):
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     deadline = time.time() + 20
@@ -108,13 +114,17 @@ def main():
         return 77
     textfile_dir = os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "fixtures", "node", "textfile")
+    # Upstream's defaults where Debian patches them (README).
     common = ["--collector.filesystem.mount-points-exclude=" + MOUNT_POINTS_EXCLUDE,
+              "--collector.netdev.device-exclude=",
               "--collector.textfile.directory=" + textfile_dir]
+    collectors = [c for c in our_collectors(ours_bin) if c != "disable"]
+    print("collectors:", " ".join(collectors))
     ours, ours_port = start([ours_bin, "node-exporter", "--web.listen-address=127.0.0.1:0"] + common)
     theirs_port = free_port()
     theirs = subprocess.Popen(
         [go_bin, "--web.listen-address=127.0.0.1:%d" % theirs_port,
-         "--collector.disable-defaults"] + ["--collector." + c for c in COLLECTORS] + common,
+         "--collector.disable-defaults"] + ["--collector." + c for c in collectors] + common,
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         for _ in range(200):
