@@ -331,8 +331,15 @@ static void wait_jobs(struct run *r, struct pool *p)
 
 static void report_failure(const struct job *j)
 {
+	const char *name = j->slot->c->name;
 	char err[64];
 
+	/* "Nothing to report here" (no conntrack on this host): upstream logs
+	 * it at debug, so that such hosts do not log an error every scrape. */
+	if (j->finished && j->rc == -ENODATA) {
+		log_debug("collector returned no data", "collector", name);
+		return;
+	}
 	if (j->rc == -EBUSY)
 		snprintf(err, sizeof(err), "still running from an earlier scrape");
 	else if (!j->finished)
@@ -341,7 +348,7 @@ static void report_failure(const struct job *j)
 		snprintf(err, sizeof(err), "wrote an invalid family");
 	else
 		snprintf(err, sizeof(err), "%s", strerror(-j->rc));
-	log_error("collector failed", "collector", j->slot->c->name, "err", err);
+	log_error("collector failed", "collector", name, "err", err);
 }
 
 /* What the meta families need of a job, copied out from under r->lock. */

@@ -12,7 +12,9 @@
  * release() at shutdown (optional). collect() writes whole families into the
  * writer it is given and returns 0, or a negative errno; a failed collector's
  * output is dropped entirely (no half-written families) and it is reported as
- * <ns>_scrape_collector_success{collector} 0 with one log line.
+ * <ns>_scrape_collector_success{collector} 0 with one log line. -ENODATA
+ * means "nothing to report on this host" (upstream's ErrNoData): success 0
+ * too, but logged at debug level only.
  *
  * The runner hands every collector of a scrape to its own worker thread (from
  * a pool kept across scrapes) and waits for them until the scrape's deadline. A collector still running then (a stale

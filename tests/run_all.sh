@@ -40,6 +40,7 @@ PACKAGES=(
 	libcmocka-dev				# unit tests
 	prometheus				# promtool, for the integration tests
 	curl gzip				# integration tests
+	python3-prometheus-client		# OpenMetrics parser for the integration tests
 	python3 prometheus-node-exporter	# parity oracle (tests/integration/parity_node.py)
 	valgrind				# leak check
 	clang libclang-rt-14-dev		# libFuzzer, ASan/UBSan runtimes for clang

@@ -1,15 +1,640 @@
-#include "node.h"
+/*
+ * netclass: the attributes of every network device under /sys/class/net,
+ * node_network_*{device} and node_network_info, as node_exporter 1.5's
+ * netclass collector (over the Go procfs library's sysfs reader) reports
+ * them.
+ *
+ * Many attributes cannot be read on some devices: the kernel answers
+ * EINVAL for carrier, speed or duplex of a device that is down or virtual,
+ * EOPNOTSUPP for phys_port_id. Upstream skips such an attribute (and a
+ * missing or forbidden one) and reports the rest; any other read error, or
+ * a number that does not parse, fails the whole collector.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
-/* Being written. */
+#include "fsutil.h"
+#include "log.h"
+#include "netdev_parse.h"
+#include "node.h"
+#include "regex.h"
+
+/* Upstream reads each attribute with one read(2) of this many bytes. */
+#define ATTR_READ_MAX 128
+
+#define DEV LABELS("device")
+#define PROP(key, type) "node_network_" key, \
+	"Network device property: " key, type, DEV
+
+/* The numeric attributes, in the order of their families' names. */
+enum nc_num {
+	NC_ADDR_ASSIGN_TYPE, NC_CARRIER, NC_CARRIER_CHANGES, NC_CARRIER_DOWN,
+	NC_CARRIER_UP, NC_DEV_ID, NC_DORMANT, NC_FLAGS, NC_IFINDEX, NC_IFLINK,
+	NC_LINK_MODE, NC_MTU, NC_NAME_ASSIGN_TYPE, NC_NETDEV_GROUP, NC_TYPE,
+	NC_SPEED, NC_TX_QUEUE_LEN,
+	NC_ADDR_LEN,		/* parsed (a bad one fails), never exposed */
+	NC_NNUM,
+};
+
+/* The string attributes; the last three are read only for their errors. */
+enum nc_str {
+	NC_ADDRESS, NC_BROADCAST, NC_DUPLEX, NC_IFALIAS, NC_OPERSTATE,
+	NC_PHYS_PORT_ID, NC_PHYS_PORT_NAME, NC_PHYS_SWITCH_ID,
+	NC_NSTR,
+};
+
+static const char *const num_files[NC_NNUM] = {
+	[NC_ADDR_ASSIGN_TYPE] = "addr_assign_type",
+	[NC_CARRIER] = "carrier",
+	[NC_CARRIER_CHANGES] = "carrier_changes",
+	[NC_CARRIER_DOWN] = "carrier_down_count",
+	[NC_CARRIER_UP] = "carrier_up_count",
+	[NC_DEV_ID] = "dev_id",
+	[NC_DORMANT] = "dormant",
+	[NC_FLAGS] = "flags",
+	[NC_IFINDEX] = "ifindex",
+	[NC_IFLINK] = "iflink",
+	[NC_LINK_MODE] = "link_mode",
+	[NC_MTU] = "mtu",
+	[NC_NAME_ASSIGN_TYPE] = "name_assign_type",
+	[NC_NETDEV_GROUP] = "netdev_group",
+	[NC_TYPE] = "type",
+	[NC_SPEED] = "speed",
+	[NC_TX_QUEUE_LEN] = "tx_queue_len",
+	[NC_ADDR_LEN] = "addr_len",
+};
+
+static const char *const str_files[NC_NSTR] = {
+	[NC_ADDRESS] = "address",
+	[NC_BROADCAST] = "broadcast",
+	[NC_DUPLEX] = "duplex",
+	[NC_IFALIAS] = "ifalias",
+	[NC_OPERSTATE] = "operstate",
+	[NC_PHYS_PORT_ID] = "phys_port_id",
+	[NC_PHYS_PORT_NAME] = "phys_port_name",
+	[NC_PHYS_SWITCH_ID] = "phys_switch_id",
+};
+
+/* The simple families: one attribute each, value as read. */
+static const struct metric_desc num_descs[NC_SPEED] = {
+	[NC_ADDR_ASSIGN_TYPE] = { PROP("address_assign_type", METRIC_GAUGE) },
+	[NC_CARRIER] = { PROP("carrier", METRIC_GAUGE) },
+	[NC_CARRIER_CHANGES] = { PROP("carrier_changes_total", METRIC_COUNTER) },
+	[NC_CARRIER_DOWN] = { PROP("carrier_down_changes_total", METRIC_COUNTER) },
+	[NC_CARRIER_UP] = { PROP("carrier_up_changes_total", METRIC_COUNTER) },
+	[NC_DEV_ID] = { PROP("device_id", METRIC_GAUGE) },
+	[NC_DORMANT] = { PROP("dormant", METRIC_GAUGE) },
+	[NC_FLAGS] = { PROP("flags", METRIC_GAUGE) },
+	[NC_IFINDEX] = { PROP("iface_id", METRIC_GAUGE) },
+	[NC_IFLINK] = { PROP("iface_link", METRIC_GAUGE) },
+	[NC_LINK_MODE] = { PROP("iface_link_mode", METRIC_GAUGE) },
+	[NC_MTU] = { PROP("mtu_bytes", METRIC_GAUGE) },
+	[NC_NAME_ASSIGN_TYPE] = { PROP("name_assign_type", METRIC_GAUGE) },
+	[NC_NETDEV_GROUP] = { PROP("net_dev_group", METRIC_GAUGE) },
+	[NC_TYPE] = { PROP("protocol_type", METRIC_GAUGE) },
+};
+
+static const struct metric_desc info_desc = {
+	.name = "node_network_info",
+	.help = "Non-numeric data from /sys/class/net/<iface>, value is always 1.",
+	.type = METRIC_GAUGE,
+	/* Sorted, as upstream prints them. */
+	.labels = LABELS("address", "broadcast", "device", "duplex", "ifalias",
+			 "operstate"),
+};
+
+static const struct metric_desc speed_desc = {
+	PROP("speed_bytes", METRIC_GAUGE)
+};
+
+static const struct metric_desc tx_queue_desc = {
+	PROP("transmit_queue_length", METRIC_GAUGE)
+};
+
+static const struct metric_desc up_desc = {
+	.name = "node_network_up",
+	.help = "Value is 1 if operstate is 'up', 0 otherwise.",
+	.type = METRIC_GAUGE,
+	.labels = DEV,
+};
+
+/* ---- parsing ------------------------------------------------------------ */
+
+static bool ascii_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' ||
+	       c == '\r';
+}
+
+/* Length of the Unicode space (as Go's unicode.IsSpace) at s, or 0. */
+static size_t unicode_space(const unsigned char *s, size_t n)
+{
+	if (n >= 1 && ascii_space((char)s[0]))
+		return 1;
+	if (n >= 2 && s[0] == 0xc2 && (s[1] == 0x85 || s[1] == 0xa0))
+		return 2;
+	if (n < 3)
+		return 0;
+	if ((s[0] == 0xe1 && s[1] == 0x9a && s[2] == 0x80) ||
+	    (s[0] == 0xe2 && s[1] == 0x80 &&
+	     (s[2] <= 0x8a || s[2] == 0xa8 || s[2] == 0xa9 || s[2] == 0xaf) &&
+	     s[2] >= 0x80) ||
+	    (s[0] == 0xe2 && s[1] == 0x81 && s[2] == 0x9f) ||
+	    (s[0] == 0xe3 && s[1] == 0x80 && s[2] == 0x80))
+		return 3;
+	return 0;
+}
+
+/* Length of the Unicode space that ends [s, s+n), or 0. */
+static size_t unicode_space_before(const unsigned char *s, size_t n)
+{
+	for (size_t k = 1; k <= 3 && k <= n; k++)
+		if (unicode_space(s + n - k, k) == k)
+			return k;
+	return 0;
+}
+
+size_t netclass_trim(const char *text, size_t len, const char **start)
+{
+	const unsigned char *s = (const unsigned char *)text;
+	size_t k;
+
+	while ((k = unicode_space(s, len))) {
+		s += k;
+		len -= k;
+	}
+	while ((k = unicode_space_before(s, len)))
+		len -= k;
+	*start = (const char *)s;
+	return len;
+}
+
+static char lower(char c)
+{
+	return (char)(c | ('x' - 'X'));
+}
+
+/* Go's underscoreOK: each '_' between digits (a base prefix counts). */
+static bool underscores_ok(const char *s, size_t n)
+{
+	char saw = '^';
+	bool hex = false;
+	size_t i = 0;
+
+	if (n >= 2 && s[0] == '0' &&
+	    (lower(s[1]) == 'b' || lower(s[1]) == 'o' || lower(s[1]) == 'x')) {
+		i = 2;
+		saw = '0';
+		hex = lower(s[1]) == 'x';
+	}
+	for (; i < n; i++) {
+		if ((s[i] >= '0' && s[i] <= '9') ||
+		    (hex && lower(s[i]) >= 'a' && lower(s[i]) <= 'f')) {
+			saw = '0';
+		} else if (s[i] == '_') {
+			if (saw != '0')
+				return false;
+			saw = '_';
+		} else {
+			if (saw == '_')
+				return false;
+			saw = '!';
+		}
+	}
+	return saw != '_';
+}
+
+/* Go's ParseUint(s, 0, 64) over [s, s+n), without the sign. */
+static int parse_uint_base0(const char *s, size_t n, uint64_t *out)
+{
+	const char *s0 = s;
+	size_t n0 = n;
+	unsigned base = 10;
+	bool underscores = false;
+	uint64_t v = 0;
+
+	if (n == 0)
+		return -EINVAL;
+	if (s[0] == '0') {
+		char p = n >= 3 ? lower(s[1]) : 0;
+		size_t skip = 2;
+
+		if (p == 'b') {
+			base = 2;
+		} else if (p == 'x') {
+			base = 16;
+		} else {
+			base = 8;
+			skip = p == 'o' ? 2 : 1;	/* "017" is octal too */
+		}
+		s += skip;
+		n -= skip;
+	}
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		unsigned d;
+
+		if (c == '_') {
+			underscores = true;
+			continue;
+		}
+		if (c >= '0' && c <= '9')
+			d = (unsigned)(c - '0');
+		else if (lower(c) >= 'a' && lower(c) <= 'z')
+			d = (unsigned)(lower(c) - 'a' + 10);
+		else
+			return -EINVAL;
+		if (d >= base)
+			return -EINVAL;
+		if (v > (UINT64_MAX - d) / base)
+			return -ERANGE;
+		v = v * base + d;
+	}
+	if (underscores && !underscores_ok(s0, n0))
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+int netclass_parse_int(const char *text, int64_t *out)
+{
+	const char *s;
+	size_t n = netclass_trim(text, strlen(text), &s);
+	bool neg = false;
+	uint64_t u;
+	int err;
+
+	if (n && (s[0] == '+' || s[0] == '-')) {
+		neg = s[0] == '-';
+		s++;
+		n--;
+	}
+	err = parse_uint_base0(s, n, &u);
+	if (err)
+		return err;
+	if (u > (uint64_t)INT64_MAX + neg)
+		return -ERANGE;
+	*out = neg ? (int64_t)(0 - u) : (int64_t)u;
+	return 0;
+}
+
+/* ---- reading ------------------------------------------------------------ */
+
+struct nc_iface {
+	char *name;
+	bool have[NC_NNUM];
+	int64_t num[NC_NNUM];
+	char *str[NC_NSTR];		/* NULL when unread: the label is "" */
+};
+
+/* The read errors upstream treats as "this attribute is not there". */
+static bool attr_absent(int err)
+{
+	return err == ENOENT || err == EACCES || err == EPERM ||
+	       err == EINVAL || err == EOPNOTSUPP;
+}
+
+/*
+ * Reads the attribute dir/name into out (trimmed, NUL-terminated) with
+ * one read(2), as upstream does. Returns 1 when it was read, 0 when it is
+ * absent (see attr_absent; also a directory or a symlink, which upstream's
+ * listing passes over), or a negative errno.
+ */
+static int read_attr(int dir, const char *name, char out[ATTR_READ_MAX + 1])
+{
+	char raw[ATTR_READ_MAX];
+	struct stat st;
+	const char *s;
+	ssize_t got;
+	size_t len;
+	int fd, err = 0;
+
+	fd = openat(dir, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	if (fd < 0)
+		return attr_absent(errno) || errno == ELOOP ? 0 : -errno;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return 0;
+	}
+	do {
+		got = read(fd, raw, sizeof(raw));
+	} while (got < 0 && errno == EINTR);
+	if (got < 0)
+		err = attr_absent(errno) ? 0 : -errno;
+	close(fd);
+	if (got < 0)
+		return err;
+	len = netclass_trim(raw, (size_t)got, &s);
+	memcpy(out, s, len);
+	out[len] = '\0';
+	return 1;
+}
+
+static char *xstrdup(const char *s)
+{
+	char *d = strdup(s);
+
+	if (!d)
+		abort();
+	return d;
+}
+
+/* Reads every attribute of one device from the open directory dir. */
+static int read_iface(int dir, struct nc_iface *nc)
+{
+	char text[ATTR_READ_MAX + 1];
+	int rc;
+
+	for (int i = 0; i < NC_NNUM; i++) {
+		rc = read_attr(dir, num_files[i], text);
+		if (rc < 0)
+			return rc;
+		if (rc == 0)
+			continue;
+		rc = netclass_parse_int(text, &nc->num[i]);
+		if (rc) {
+			log_debug("network device attribute is not a number",
+				  "device", nc->name, "attribute",
+				  num_files[i], "value", text);
+			return rc;
+		}
+		nc->have[i] = true;
+	}
+	for (int i = 0; i < NC_NSTR; i++) {
+		rc = read_attr(dir, str_files[i], text);
+		if (rc < 0)
+			return rc;
+		if (rc > 0)
+			nc->str[i] = xstrdup(text);
+	}
+	return 0;
+}
+
+static void iface_release(struct nc_iface *nc)
+{
+	free(nc->name);
+	for (int i = 0; i < NC_NSTR; i++)
+		free(nc->str[i]);
+}
+
+struct nc_state {
+	regex_t ignored;
+	bool have_ignored;
+};
+
+/* Upstream lists every entry but regular files (the class's symlinks). */
+static bool is_device_entry(int dir, const struct dirent *d)
+{
+	struct stat st;
+
+	if (!strcmp(d->d_name, ".") || !strcmp(d->d_name, ".."))
+		return false;
+	if (d->d_type != DT_UNKNOWN)
+		return d->d_type != DT_REG;
+	return fstatat(dir, d->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+	       !S_ISREG(st.st_mode);
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct nc_iface *)a)->name,
+		      ((const struct nc_iface *)b)->name);
+}
+
+/* Opens <root>/<name> as a directory and reads the device in it. */
+static int read_device(int root, struct nc_iface *nc)
+{
+	int dir = openat(root, nc->name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int rc;
+
+	if (dir < 0)
+		return -errno;	/* upstream's ReadDir fails the same way */
+	rc = read_iface(dir, nc);
+	close(dir);
+	return rc;
+}
+
+/*
+ * Reads every device under <sysfs>/class/net that the ignore pattern lets
+ * through, sorted by name. Returns how many are in *out (free each with
+ * iface_release, then the array), or a negative errno.
+ */
+static long read_devices(const struct nc_state *st, const char *sysfs,
+			 struct nc_iface **out)
+{
+	struct buf path = BUF_INIT;
+	struct nc_iface *v = NULL;
+	size_t n = 0, cap = 0;
+	struct dirent *d;
+	DIR *dir;
+	int rc = 0;
+
+	dir = opendir(fs_join(&path, sysfs ? sysfs : "/sys", "class/net"));
+	buf_release(&path);
+	if (!dir)
+		return -errno;
+	while (!rc && (d = readdir(dir))) {
+		if (!is_device_entry(dirfd(dir), d))
+			continue;
+		if (st && st->have_ignored && re_matches(&st->ignored, d->d_name))
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 8;
+			v = realloc(v, cap * sizeof(*v));
+			if (!v)
+				abort();
+		}
+		v[n] = (struct nc_iface){ .name = xstrdup(d->d_name) };
+		rc = read_device(dirfd(dir), &v[n]);
+		n++;
+	}
+	closedir(dir);
+	if (rc) {
+		for (size_t i = 0; i < n; i++)
+			iface_release(&v[i]);
+		free(v);
+		return rc;
+	}
+	if (n > 1)
+		qsort(v, n, sizeof(*v), name_cmp);
+	*out = v;
+	return (long)n;
+}
+
+/* ---- writing ------------------------------------------------------------ */
+
+static const char *str_or_empty(const struct nc_iface *nc, enum nc_str i)
+{
+	return nc->str[i] ? nc->str[i] : "";
+}
+
+/* node_network_info's order: by its label values, names sorted. */
+static int info_cmp(const void *a, const void *b)
+{
+	const struct nc_iface *x = *(const struct nc_iface *const *)a;
+	const struct nc_iface *y = *(const struct nc_iface *const *)b;
+	static const int order[] = { NC_ADDRESS, NC_BROADCAST, -1, NC_DUPLEX,
+				     NC_IFALIAS, NC_OPERSTATE };
+
+	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+		int c = order[i] < 0 ? strcmp(x->name, y->name) :
+			strcmp(str_or_empty(x, order[i]),
+			       str_or_empty(y, order[i]));
+		if (c)
+			return c;
+	}
+	return 0;
+}
+
+static void write_info(struct expo *w, const struct nc_iface *v, size_t n)
+{
+	const struct nc_iface **by = calloc(n, sizeof(*by));
+
+	if (!by)
+		abort();
+	for (size_t i = 0; i < n; i++)
+		by[i] = &v[i];
+	qsort(by, n, sizeof(*by), info_cmp);
+	expo_family(w, &info_desc);
+	for (size_t i = 0; i < n; i++)
+		expo_sample(w, 1, str_or_empty(by[i], NC_ADDRESS),
+			    str_or_empty(by[i], NC_BROADCAST), by[i]->name,
+			    str_or_empty(by[i], NC_DUPLEX),
+			    str_or_empty(by[i], NC_IFALIAS),
+			    str_or_empty(by[i], NC_OPERSTATE));
+	free(by);
+}
+
+/*
+ * Speed in bytes per second, as upstream computes it: Mbit/s * 1000 * 1000
+ * / 8 in wrapping 64-bit arithmetic. The kernel's -1 (unknown) is kept
+ * unless --collector.netclass.ignore-invalid-speed.
+ */
+static bool speed_bytes(const struct nc_iface *nc, bool ignore_invalid,
+			int64_t *out)
+{
+	if (!nc->have[NC_SPEED] || (nc->num[NC_SPEED] < 0 && ignore_invalid))
+		return false;
+	*out = (int64_t)((uint64_t)nc->num[NC_SPEED] * 1000 * 1000) / 8;
+	return true;
+}
+
+/* Writes one numeric family over the devices that have the attribute. */
+static void write_num(struct expo *w, const struct metric_desc *d,
+		      const struct nc_iface *v, size_t n, enum nc_num attr)
+{
+	bool declared = false;
+
+	for (size_t i = 0; i < n; i++) {
+		if (!v[i].have[attr])
+			continue;
+		if (!declared)
+			expo_family(w, d);
+		declared = true;
+		expo_sample(w, (double)v[i].num[attr], v[i].name);
+	}
+}
+
+static void write_speed(struct expo *w, const struct nc_iface *v, size_t n,
+			bool ignore_invalid)
+{
+	bool declared = false;
+	int64_t bytes;
+
+	for (size_t i = 0; i < n; i++) {
+		if (!speed_bytes(&v[i], ignore_invalid, &bytes))
+			continue;
+		if (!declared)
+			expo_family(w, &speed_desc);
+		declared = true;
+		expo_sample(w, (double)bytes, v[i].name);
+	}
+}
+
+/* All families in name order; info sits between link_mode and mtu. */
+static void netclass_write(struct expo *w, const struct nc_iface *v, size_t n,
+			   bool ignore_invalid)
+{
+	for (int i = 0; i <= NC_LINK_MODE; i++)
+		write_num(w, &num_descs[i], v, n, i);
+	write_info(w, v, n);
+	for (int i = NC_MTU; i <= NC_TYPE; i++)
+		write_num(w, &num_descs[i], v, n, i);
+	write_speed(w, v, n, ignore_invalid);
+	write_num(w, &tx_queue_desc, v, n, NC_TX_QUEUE_LEN);
+	expo_family(w, &up_desc);
+	for (size_t i = 0; i < n; i++) {
+		const char *op = str_or_empty(&v[i], NC_OPERSTATE);
+		expo_sample(w, strcmp(op, "up") == 0, v[i].name);
+	}
+}
+
 static int netclass_collect(const struct collect_ctx *ctx, struct expo *w)
 {
-	(void)ctx;
-	(void)w;
+	const struct node_config *cfg = ctx->config;
+	struct nc_iface *v = NULL;
+	long n = read_devices(ctx->state, cfg->sysfs, &v);
+
+	if (n < 0) {
+		log_debug("net class devices unreadable", "err",
+			  strerror((int)-n));
+		return (int)n;
+	}
+	if (n > 0)
+		netclass_write(w, v, (size_t)n, cfg->netclass_ignore_invalid_speed);
+	for (long i = 0; i < n; i++)
+		iface_release(&v[i]);
+	free(v);
+	return 0;
+}
+
+/* ---- life cycle ------------------------------------------------------------ */
+
+static void netclass_release(void *state)
+{
+	struct nc_state *st = state;
+
+	if (!st)
+		return;
+	if (st->have_ignored)
+		regfree(&st->ignored);
+	free(st);
+}
+
+static int netclass_init(const void *config, void **state)
+{
+	const struct node_config *cfg = config;
+	const char *pattern = cfg->netclass_ignored_devices;
+	struct nc_state *st = calloc(1, sizeof(*st));
+	struct buf err = BUF_INIT;
+
+	if (!st)
+		abort();
+	if (pattern && *pattern) {
+		if (re_compile(&st->ignored, pattern, &err) != 0) {
+			log_error("device pattern does not compile", "flag",
+				  "collector.netclass.ignored-devices",
+				  "pattern", pattern, "err", buf_cstr(&err));
+			buf_release(&err);
+			free(st);
+			return -EINVAL;
+		}
+		st->have_ignored = true;
+	}
+	buf_release(&err);
+	*state = st;
 	return 0;
 }
 
 const struct collector netclass_collector = {
 	.name = "netclass",
 	.enabled_by_default = true,
+	.init = netclass_init,
 	.collect = netclass_collect,
+	.release = netclass_release,
 };

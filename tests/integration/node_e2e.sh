@@ -227,15 +227,20 @@ if [ -z "$om_problems" ]; then
 else
 	t_fail "OpenMetrics samples sit in their families" "$om_problems"
 fi
-# promtool 2.42 reads only the text format: it must still parse the body
-# without '# EOF' (lint findings are expected there: counter TYPE names).
-grep -v '^# EOF$' "$TMP/om.body" >"$TMP/om.text"
+# A real OpenMetrics parser (the Python client's, strict: '# EOF', types,
+# counter naming); promtool 2.42 reads only the text format, which has no
+# 'unknown' type, so it cannot judge this body.
 rc=0
-promtool check metrics <"$TMP/om.text" >"$TMP/om.lint" 2>&1 || rc=$?
-if [ "$rc" -ne 1 ]; then
-	t_ok "promtool parses the OpenMetrics body"
+/usr/bin/python3 -c '
+import sys
+from prometheus_client.openmetrics.parser import text_string_to_metric_families as parse
+families = list(parse(sys.stdin.read()))
+assert len(families) > 50, len(families)
+' <"$TMP/om.body" >"$TMP/om.lint" 2>&1 || rc=$?
+if [ "$rc" -eq 0 ]; then
+	t_ok "the OpenMetrics parser accepts the body"
 else
-	t_fail "promtool parses the OpenMetrics body" "$(cat "$TMP/om.lint")"
+	t_fail "the OpenMetrics parser accepts the body" "$(tail -n 5 "$TMP/om.lint")"
 fi
 # The same sample values in both formats, for a family that cannot change.
 if [ "$(grep '^node_memory_MemTotal_bytes ' "$TMP/om.body")" = \
