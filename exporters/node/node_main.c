@@ -165,6 +165,23 @@ static int check_config(const struct node_config *c)
 	return 0;
 }
 
+/*
+ * An include pattern given alone replaces diskstats' default exclude: what
+ * the user means (upstream 1.5 panics, both being set). Both given is a
+ * start-up error.
+ */
+static int resolve_diskstats_filter(const struct flagset *fs, struct node_config *c)
+{
+	if (!c->diskstats_device_include[0])
+		return 0;
+	if (!flagset_given(fs, "collector.diskstats.device-exclude")) {
+		c->diskstats_device_exclude = "";
+		return 0;
+	}
+	return check_exclusive("diskstats", c->diskstats_device_include,
+			       c->diskstats_device_exclude);
+}
+
 /* Applies --collector.disable-defaults to the flags not given explicitly. */
 static void resolve_enabled(const struct flagset *fs, struct node_flags *nf)
 {
@@ -175,13 +192,15 @@ static void resolve_enabled(const struct flagset *fs, struct node_flags *nf)
 			nf->enabled[i] = false;
 }
 
-static void log_enabled_collectors(const struct node_flags *nf)
+/* After init: a collector whose init failed is already off. */
+static void log_enabled_collectors(const struct scraper *scraper)
 {
 	struct buf list = BUF_INIT;
 
-	for (size_t i = 0; i < node_collectors_count; i++)
-		if (nf->enabled[i])
-			buf_addf(&list, "%s%s", list.len ? "," : "", node_collectors[i]->name);
+	for (size_t i = 0; i < scraper->nslots; i++)
+		if (scraper->slots[i].enabled)
+			buf_addf(&list, "%s%s", list.len ? "," : "",
+				 scraper->slots[i].c->name);
 	log_info("enabled collectors", "collectors", buf_cstr(&list));
 	buf_release(&list);
 }
@@ -194,7 +213,7 @@ static int serve(struct node_flags *nf)
 			 nf->enabled, node_collectors_count) != 0)
 		return 1;
 	scraper.exporter_metrics = !nf->web.disable_exporter_metrics;
-	log_enabled_collectors(nf);
+	log_enabled_collectors(&scraper);
 	const struct http_server_options opt = {
 		.applet = "node-exporter",
 		.title = "Node Exporter",
@@ -221,7 +240,8 @@ int node_main(int argc, char **argv)
 	add_node_flags(&fs, &nf);
 	add_collector_flags(&fs, &nf);
 	code = http_parse_flags(&fs, &nf.web, argc, argv);
-	if (code < 0 && check_config(&nf.cfg) != 0)
+	if (code < 0 && (resolve_diskstats_filter(&fs, &nf.cfg) != 0 ||
+			 check_config(&nf.cfg) != 0))
 		code = 2;
 	if (code < 0) {
 		resolve_enabled(&fs, &nf);

@@ -11,7 +11,8 @@
 # instead (review the diff before committing it).
 #
 # Replaced: values of *_scrape_collector_duration_seconds, node_time_seconds,
-# node_textfile_mtime_seconds, process_*, go_*, and the statfs numbers of
+# node_textfile_mtime_seconds, process_*, go_*, node_timex_* (adjtimex(2) is
+# the host's clock, not a file), and the statfs numbers of
 # node_filesystem_{avail,free,size}_bytes and _files{,_free} (statfs reads the
 # real disk under the fixture rootfs); label values and value of
 # node_time_zone_offset_seconds; label values of node_uname_info and
@@ -54,6 +55,7 @@ cd "$ROOT"
 if ! srv_start "$TMP/server.log" env TZ=UTC LC_ALL=C "$BIN" node-exporter \
 	--web.listen-address=127.0.0.1:0 \
 	--path.procfs="$FIX/proc" --path.sysfs="$FIX/sys" --path.rootfs="$FIX/rootfs" \
+	--path.udev.data="$FIX/udev" \
 	--collector.textfile.directory="$FIX/textfile"; then
 	echo "FAIL node-exporter did not start:"
 	sed 's/^/     | /' "$TMP/server.log"
@@ -86,6 +88,7 @@ normalize() {
 		    name == "node_time_seconds" ||
 		    name == "node_textfile_mtime_seconds" ||
 		    name ~ /^(process|go)_/ ||
+		    name ~ /^node_timex_/ ||
 		    name ~ /^node_filesystem_(avail_bytes|free_bytes|size_bytes|files|files_free)$/)
 			value = "<X>"
 		if (name == "node_time_zone_offset_seconds") {
