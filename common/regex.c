@@ -1,6 +1,7 @@
 #include "regex.h"
 
 #include <stdarg.h>
+#include <stdlib.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -708,4 +709,64 @@ int re_compile(regex_t *re, const char *pattern, struct buf *err)
 bool re_matches(const regex_t *re, const char *s)
 {
 	return regexec(re, s ? s : "", 0, NULL, 0) == 0;
+}
+
+int re_memo_compile(struct re_memo *m, const char *pattern, struct buf *err)
+{
+	memset(m, 0, sizeof(*m));
+	return re_compile(&m->re, pattern, err);
+}
+
+/* Slot of key in the table (found, or the empty one to fill). */
+static struct re_memo_entry *memo_slot(const struct re_memo *m, const char *key)
+{
+	size_t mask = m->cap - 1;
+	size_t i = (size_t)text_hash(key, strlen(key)) & mask;
+
+	while (m->slots[i].key && strcmp(m->slots[i].key, key) != 0)
+		i = (i + 1) & mask;
+	return &m->slots[i];
+}
+
+static void memo_grow(struct re_memo *m)
+{
+	struct re_memo old = *m;
+
+	m->cap = old.cap ? old.cap * 2 : 64;
+	m->slots = calloc(m->cap, sizeof(*m->slots));
+	if (!m->slots)
+		abort();
+	for (size_t i = 0; i < old.cap; i++)
+		if (old.slots[i].key)
+			*memo_slot(m, old.slots[i].key) = old.slots[i];
+	free(old.slots);
+}
+
+bool re_memo_matches(struct re_memo *m, const char *s)
+{
+	if (m->cap) {
+		struct re_memo_entry *e = memo_slot(m, s);
+		if (e->key)
+			return e->match;
+	}
+	bool match = re_matches(&m->re, s);
+	if (m->n >= RE_MEMO_MAX)
+		return match;
+	if ((m->n + 1) * 2 > m->cap)
+		memo_grow(m);
+	struct re_memo_entry *e = memo_slot(m, s);
+	if (!(e->key = strdup(s)))
+		abort();
+	e->match = match;
+	m->n++;
+	return match;
+}
+
+void re_memo_free(struct re_memo *m)
+{
+	for (size_t i = 0; i < m->cap; i++)
+		free(m->slots[i].key);
+	free(m->slots);
+	regfree(&m->re);
+	memset(m, 0, sizeof(*m));
 }

@@ -17,6 +17,30 @@
 int re_compile(regex_t *re, const char *pattern, struct buf *err);
 /* (Not re_match: glibc declares one under _GNU_SOURCE.) */
 bool re_matches(const regex_t *re, const char *s);
+/*
+ * A compiled pattern that remembers its answer per input: for filters over
+ * names that repeat every scrape (netstat and vmstat fields), where
+ * regexec() on each of hundreds of names cost more than reading the files.
+ * Not thread-safe: one per collector state, used by one scrape at a time.
+ * At most RE_MEMO_MAX names are remembered; past that it just matches.
+ */
+#define RE_MEMO_MAX 4096
+
+struct re_memo_entry {
+	char *key;
+	bool match;
+};
+
+struct re_memo {
+	regex_t re;
+	struct re_memo_entry *slots;
+	size_t cap, n;
+};
+
+int re_memo_compile(struct re_memo *m, const char *pattern, struct buf *err);
+bool re_memo_matches(struct re_memo *m, const char *s);
+void re_memo_free(struct re_memo *m);
+
 /* The POSIX form of an RE2 pattern (exposed for tests). */
 int re_translate(const char *pattern, struct buf *out, struct buf *err);
 

@@ -179,9 +179,15 @@ int netstat_parse(const char *text, struct netstat *st)
 	return err;
 }
 
-/* One "Icmp6InMsgs 12" line [s, end); other lines are skipped. */
+/*
+ * One "Ip6InReceives 12" line [s, end); other lines are skipped. A protocol is dropped from the earlier files
+ * when it starts here; lines of one protocol come together, and dropping it
+ * again could remove nothing (this file's entries are kept), so only a
+ * change of protocol is worth the scan of every entry.
+ */
 static void netstat_parse_snmp6_line(struct netstat *st, const char *s,
-				     const char *end, struct buf *tmp)
+				     const char *end, struct buf *tmp,
+				     struct buf *last_proto)
 {
 	struct node_word w[2];
 	const char *six;
@@ -193,21 +199,26 @@ static void netstat_parse_snmp6_line(struct netstat *st, const char *s,
 	if (!six)
 		return;
 	plen = (size_t)(six - w[0].s) + 1;
-	netstat_drop_proto(st, w[0].s, plen, true);
+	if (last_proto->len != plen || memcmp(last_proto->data, w[0].s, plen)) {
+		netstat_drop_proto(st, w[0].s, plen, true);
+		buf_truncate(last_proto, 0);
+		buf_add(last_proto, w[0].s, plen);
+	}
 	netstat_add(st, w[0].s, plen, six + 1, w[0].len - plen, w[1].s,
 		    w[1].len, tmp);
 }
 
 int netstat_parse_snmp6(const char *text, struct netstat *st)
 {
-	struct buf tmp = BUF_INIT;
+	struct buf tmp = BUF_INIT, last_proto = BUF_INIT;
 
 	st->file++;
 	for (const char *s = text; *s;) {
 		const char *line = s, *end = netstat_line(line, &s);
 
-		netstat_parse_snmp6_line(st, line, end, &tmp);
+		netstat_parse_snmp6_line(st, line, end, &tmp, &last_proto);
 	}
+	buf_release(&last_proto);
 	buf_release(&tmp);
 	return 0;
 }
@@ -251,7 +262,7 @@ void netstat_release(struct netstat *st)
 /* ---- the collector --------------------------------------------------- */
 
 struct netstat_state {
-	regex_t fields;
+	struct re_memo fields;	/* names repeat every scrape: remembered */
 };
 
 /*
@@ -280,7 +291,7 @@ static int netstat_read(const char *procfs, const char *rel, bool optional,
  * before it looks at the pattern, so any bad value fails the scrape.
  */
 static int netstat_write(struct expo *w, const struct netstat *st,
-			 const regex_t *fields)
+			 struct re_memo *fields)
 {
 	struct buf name = BUF_INIT, help = BUF_INIT;
 	struct metric_desc d = { .type = METRIC_UNTYPED };
@@ -292,7 +303,7 @@ static int netstat_write(struct expo *w, const struct netstat *st,
 		const char *key = netstat_key(st, i);
 		size_t plen = st->v[i].proto_len;
 
-		if (!re_matches(fields, key))
+		if (!re_memo_matches(fields, key))
 			continue;
 		buf_truncate(&name, 0);
 		buf_truncate(&help, 0);
@@ -315,7 +326,7 @@ static int netstat_write(struct expo *w, const struct netstat *st,
 static int netstat_collect(const struct collect_ctx *ctx, struct expo *w)
 {
 	const struct node_config *cfg = ctx->config;
-	const struct netstat_state *state = ctx->state;
+	struct netstat_state *state = ctx->state;
 	struct netstat st = NETSTAT_INIT;
 	int err;
 
@@ -341,7 +352,7 @@ static void netstat_release_state(void *state)
 
 	if (!s)
 		return;
-	regfree(&s->fields);
+	re_memo_free(&s->fields);
 	free(s);
 }
 
@@ -354,7 +365,7 @@ static int netstat_init(const void *config, void **state)
 
 	if (!s)
 		abort();
-	if (re_compile(&s->fields, pattern, &err) != 0) {
+	if (re_memo_compile(&s->fields, pattern, &err) != 0) {
 		log_error("fields pattern does not compile",
 			  "flag", "collector.netstat.fields",
 			  "pattern", pattern, "err", buf_cstr(&err));

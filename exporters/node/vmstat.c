@@ -17,7 +17,7 @@
 #define VMSTAT_PREFIX "node_vmstat_"
 
 struct vmstat_state {
-	regex_t fields;
+	struct re_memo fields;	/* names repeat every scrape: remembered */
 };
 
 const char *vmstat_name(const struct vmstat *vm, size_t i)
@@ -74,7 +74,7 @@ static int vmstat_init(const void *config, void **state)
 
 	if (!st)
 		abort();
-	if (re_compile(&st->fields, cfg->vmstat_fields, &err)) {
+	if (re_memo_compile(&st->fields, cfg->vmstat_fields, &err)) {
 		log_error("vmstat fields pattern is invalid", "err",
 			  buf_cstr(&err));
 		buf_release(&err);
@@ -91,7 +91,7 @@ static void vmstat_release_state(void *state)
 
 	if (!st)
 		return;
-	regfree(&st->fields);
+	re_memo_free(&st->fields);
 	free(st);
 }
 
@@ -111,7 +111,7 @@ static int vmstat_cmp(const void *a, const void *b, void *arg)
  * file repeats, is left out instead of breaking the scrape.
  */
 static void vmstat_write(struct expo *w, const struct vmstat *vm,
-			 const regex_t *fields)
+			 struct re_memo *fields)
 {
 	struct buf name = BUF_INIT, help = BUF_INIT;
 	struct metric_desc d = { .type = METRIC_UNTYPED };
@@ -129,7 +129,7 @@ static void vmstat_write(struct expo *w, const struct vmstat *vm,
 		if (prev && strcmp(prev, field) == 0)
 			continue;
 		prev = field;
-		if (!re_matches(fields, field))
+		if (!re_memo_matches(fields, field))
 			continue;
 		buf_truncate(&name, 0);
 		buf_truncate(&help, 0);
@@ -150,7 +150,7 @@ static void vmstat_write(struct expo *w, const struct vmstat *vm,
 static int vmstat_collect(const struct collect_ctx *ctx, struct expo *w)
 {
 	const struct node_config *cfg = ctx->config;
-	const struct vmstat_state *st = ctx->state;
+	struct vmstat_state *st = ctx->state;
 	struct buf path = BUF_INIT, text = BUF_INIT;
 	struct vmstat vm = VMSTAT_INIT;
 	int err;

@@ -4,6 +4,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
+
 #include <string.h>
 
 #include "regex.h"
@@ -356,9 +358,35 @@ static void test_null_pattern_and_subject(void **state)
 	buf_release(&err);
 }
 
+/* The memo answers as the pattern does: before and after growing, and past its cap. */
+static void memo_agrees_with_pattern(void **state)
+{
+	struct buf err = BUF_INIT;
+	struct re_memo m;
+	regex_t plain;
+	char name[32];
+
+	(void)state;
+	assert_int_equal(re_memo_compile(&m, "^(oom_kill|pgpg|pswp|pg.*fault).*", &err), 0);
+	assert_int_equal(re_compile(&plain, "^(oom_kill|pgpg|pswp|pg.*fault).*", &err), 0);
+	for (int round = 0; round < 2; round++) {
+		for (int i = 0; i < RE_MEMO_MAX + 100; i++) {
+			snprintf(name, sizeof(name), i % 3 ? "pgfault%d" : "nr_free%d", i);
+			assert_int_equal(re_memo_matches(&m, name), re_matches(&plain, name));
+		}
+	}
+	assert_true(re_memo_matches(&m, "pgpgin"));
+	assert_false(re_memo_matches(&m, "nr_dirty"));
+	assert_int_equal(m.n, RE_MEMO_MAX);
+	re_memo_free(&m);
+	regfree(&plain);
+	buf_release(&err);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(memo_agrees_with_pattern),
 		cmocka_unit_test(test_node_mount_points),
 		cmocka_unit_test(test_node_fs_types),
 		cmocka_unit_test(test_node_diskstats),
