@@ -9,9 +9,9 @@
 #include "fsutil.h"
 #include "log.h"
 #include "netdev_parse.h"
+#include "device_filter.h"
 #include "node.h"
 #include "node_parse.h"
-#include "regex.h"
 
 /* Upstream's columns: IP address, HW type, Flags, HW address, Mask, Device. */
 #define ARP_MIN_WORDS 6
@@ -104,17 +104,14 @@ void arp_counts_release(struct arp_counts *c)
 /* ---- collecting --------------------------------------------------------- */
 
 struct arp_state {
-	regex_t include, exclude;
-	bool have_include, have_exclude;
+	struct device_filter filter;
 };
 
-/* Upstream's deviceFilter: excluded by the one, or not included by the other. */
 static bool arp_ignored(const struct arp_state *st, const char *dev)
 {
 	if (!st)
 		return false;
-	return (st->have_exclude && re_matches(&st->exclude, dev)) ||
-	       (st->have_include && !re_matches(&st->include, dev));
+	return device_filter_ignored(&st->filter, dev);
 }
 
 static int arp_collect(const struct collect_ctx *ctx, struct expo *w)
@@ -152,32 +149,8 @@ static void arp_release(void *state)
 
 	if (!st)
 		return;
-	if (st->have_include)
-		regfree(&st->include);
-	if (st->have_exclude)
-		regfree(&st->exclude);
+	device_filter_release(&st->filter);
 	free(st);
-}
-
-/* Compiles one filter pattern; an absent or empty one filters nothing. */
-static int compile_filter(regex_t *re, bool *have, const char *pattern,
-			  const char *flag)
-{
-	struct buf err = BUF_INIT;
-	int rc = 0;
-
-	*have = false;
-	if (!pattern || !*pattern)
-		return 0;
-	if (re_compile(re, pattern, &err) != 0) {
-		log_error("device pattern does not compile", "flag", flag,
-			  "pattern", pattern, "err", buf_cstr(&err));
-		rc = -EINVAL;
-	} else {
-		*have = true;
-	}
-	buf_release(&err);
-	return rc;
 }
 
 static int arp_init(const void *config, void **state)
@@ -187,13 +160,9 @@ static int arp_init(const void *config, void **state)
 
 	if (!st)
 		abort();
-	if (compile_filter(&st->include, &st->have_include,
-			   cfg->arp_device_include,
-			   "collector.arp.device-include") ||
-	    compile_filter(&st->exclude, &st->have_exclude,
-			   cfg->arp_device_exclude,
-			   "collector.arp.device-exclude")) {
-		arp_release(st);
+	if (device_filter_init(&st->filter, cfg->arp_device_include,
+			       cfg->arp_device_exclude, "collector.arp")) {
+		free(st);
 		return -EINVAL;
 	}
 	*state = st;

@@ -17,9 +17,9 @@
 #include "disk_parse.h"
 #include "fsutil.h"
 #include "log.h"
+#include "device_filter.h"
 #include "node.h"
 #include "node_parse.h"
-#include "regex.h"
 #include "text.h"
 
 #define UNIX_SECTOR_SIZE 512.0
@@ -184,8 +184,7 @@ void disk_udev_release(struct disk_udev *u)
 /* ---- the collector ------------------------------------------------------ */
 
 struct diskstats_state {
-	regex_t exclude, include;
-	bool has_exclude, has_include;
+	struct device_filter filter;
 };
 
 /* One device of a scrape: its counters and its udev properties. */
@@ -286,20 +285,6 @@ static const struct disk_family disk_families[] = {
 
 #define NFAMILIES (sizeof(disk_families) / sizeof(disk_families[0]))
 
-static int compile(regex_t *re, const char *pattern, const char *what)
-{
-	struct buf err = BUF_INIT;
-	int rc = 0;
-
-	if (re_compile(re, pattern, &err)) {
-		log_error("diskstats device pattern is invalid", "flag", what,
-			  "err", buf_cstr(&err));
-		rc = -EINVAL;
-	}
-	buf_release(&err);
-	return rc;
-}
-
 static int diskstats_init(const void *config, void **state)
 {
 	const struct node_config *cfg = config;
@@ -315,22 +300,12 @@ static int diskstats_init(const void *config, void **state)
 	st = calloc(1, sizeof(*st));
 	if (!st)
 		abort();
-	if (*exclude) {
-		if (compile(&st->exclude, exclude, "device-exclude"))
-			goto free_state;
-		st->has_exclude = true;
-	}
-	if (*include) {
-		if (compile(&st->include, include, "device-include"))
-			goto free_state;
-		st->has_include = true;
+	if (device_filter_init(&st->filter, include, exclude, "collector.diskstats")) {
+		free(st);
+		return -EINVAL;
 	}
 	*state = st;
 	return 0;
-
-free_state:
-	free(st);
-	return -EINVAL;
 }
 
 static void diskstats_release(void *state)
@@ -339,18 +314,14 @@ static void diskstats_release(void *state)
 
 	if (!st)
 		return;
-	if (st->has_exclude)
-		regfree(&st->exclude);
-	if (st->has_include)
-		regfree(&st->include);
+	device_filter_release(&st->filter);
 	free(st);
 }
 
 /* Upstream's deviceFilter.ignored(). */
 static bool disk_ignored(const struct diskstats_state *st, const char *name)
 {
-	return (st->has_exclude && re_matches(&st->exclude, name)) ||
-	       (st->has_include && !re_matches(&st->include, name));
+	return device_filter_ignored(&st->filter, name);
 }
 
 /* Reads <udev_data>/b<major>:<minor>; a missing file leaves it empty. */

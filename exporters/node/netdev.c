@@ -26,9 +26,9 @@
 #include "fsutil.h"
 #include "log.h"
 #include "netdev_parse.h"
+#include "device_filter.h"
 #include "node.h"
 #include "node_parse.h"
-#include "regex.h"
 
 #define DEV LABELS("device")
 #define STAT(key) "node_network_" key "_total", \
@@ -344,17 +344,14 @@ static int address_info_write(struct expo *w)
 /* ---- collecting --------------------------------------------------------- */
 
 struct netdev_state {
-	regex_t include, exclude;
-	bool have_include, have_exclude;
+	struct device_filter filter;
 };
 
-/* Upstream's deviceFilter: excluded by the one, or not included by the other. */
 static bool netdev_ignored(const struct netdev_state *st, const char *dev)
 {
 	if (!st)
 		return false;
-	return (st->have_exclude && re_matches(&st->exclude, dev)) ||
-	       (st->have_include && !re_matches(&st->include, dev));
+	return device_filter_ignored(&st->filter, dev);
 }
 
 /*
@@ -455,32 +452,8 @@ static void netdev_release(void *state)
 
 	if (!st)
 		return;
-	if (st->have_include)
-		regfree(&st->include);
-	if (st->have_exclude)
-		regfree(&st->exclude);
+	device_filter_release(&st->filter);
 	free(st);
-}
-
-/* Compiles one filter pattern; an absent or empty one filters nothing. */
-static int compile_filter(regex_t *re, bool *have, const char *pattern,
-			  const char *flag)
-{
-	struct buf err = BUF_INIT;
-	int rc = 0;
-
-	*have = false;
-	if (!pattern || !*pattern)
-		return 0;
-	if (re_compile(re, pattern, &err) != 0) {
-		log_error("device pattern does not compile", "flag", flag,
-			  "pattern", pattern, "err", buf_cstr(&err));
-		rc = -EINVAL;
-	} else {
-		*have = true;
-	}
-	buf_release(&err);
-	return rc;
 }
 
 static int netdev_init(const void *config, void **state)
@@ -490,13 +463,9 @@ static int netdev_init(const void *config, void **state)
 
 	if (!st)
 		abort();
-	if (compile_filter(&st->include, &st->have_include,
-			   cfg->netdev_device_include,
-			   "collector.netdev.device-include") ||
-	    compile_filter(&st->exclude, &st->have_exclude,
-			   cfg->netdev_device_exclude,
-			   "collector.netdev.device-exclude")) {
-		netdev_release(st);
+	if (device_filter_init(&st->filter, cfg->netdev_device_include,
+			       cfg->netdev_device_exclude, "collector.netdev")) {
+		free(st);
 		return -EINVAL;
 	}
 	*state = st;
