@@ -20,6 +20,7 @@
 
 #include "fsutil.h"
 #include "log.h"
+#include "go_strconv.h"
 #include "netdev_parse.h"
 #include "node.h"
 #include "regex.h"
@@ -174,41 +175,6 @@ size_t netclass_trim(const char *text, size_t len, const char **start)
 	return len;
 }
 
-static char lower(char c)
-{
-	return (char)(c | ('x' - 'X'));
-}
-
-/* Go's underscoreOK: each '_' between digits (a base prefix counts). */
-static bool underscores_ok(const char *s, size_t n)
-{
-	char saw = '^';
-	bool hex = false;
-	size_t i = 0;
-
-	if (n >= 2 && s[0] == '0' &&
-	    (lower(s[1]) == 'b' || lower(s[1]) == 'o' || lower(s[1]) == 'x')) {
-		i = 2;
-		saw = '0';
-		hex = lower(s[1]) == 'x';
-	}
-	for (; i < n; i++) {
-		if ((s[i] >= '0' && s[i] <= '9') ||
-		    (hex && lower(s[i]) >= 'a' && lower(s[i]) <= 'f')) {
-			saw = '0';
-		} else if (s[i] == '_') {
-			if (saw != '0')
-				return false;
-			saw = '_';
-		} else {
-			if (saw == '_')
-				return false;
-			saw = '!';
-		}
-	}
-	return saw != '_';
-}
-
 /* Go's ParseUint(s, 0, 64) over [s, s+n), without the sign. */
 static int parse_uint_base0(const char *s, size_t n, uint64_t *out)
 {
@@ -221,7 +187,7 @@ static int parse_uint_base0(const char *s, size_t n, uint64_t *out)
 	if (n == 0)
 		return -EINVAL;
 	if (s[0] == '0') {
-		char p = n >= 3 ? lower(s[1]) : 0;
+		char p = n >= 3 ? (char)(s[1] | 0x20) : 0;
 		size_t skip = 2;
 
 		if (p == 'b') {
@@ -243,19 +209,14 @@ static int parse_uint_base0(const char *s, size_t n, uint64_t *out)
 			underscores = true;
 			continue;
 		}
-		if (c >= '0' && c <= '9')
-			d = (unsigned)(c - '0');
-		else if (lower(c) >= 'a' && lower(c) <= 'z')
-			d = (unsigned)(lower(c) - 'a' + 10);
-		else
-			return -EINVAL;
+		d = (unsigned)go_digit(c);
 		if (d >= base)
 			return -EINVAL;
 		if (v > (UINT64_MAX - d) / base)
 			return -ERANGE;
 		v = v * base + d;
 	}
-	if (underscores && !underscores_ok(s0, n0))
+	if (underscores && !go_underscores_ok(s0, n0))
 		return -EINVAL;
 	*out = v;
 	return 0;

@@ -68,7 +68,7 @@ static int sockstat_pairs(const char *s, const char *end, size_t n,
 		struct node_word val = sockstat_word(&s, end);
 		int64_t v;
 
-		if (!net_parse_go_int(val.s, val.len, 0, &v))
+		if (!go_parse_int(val.s, val.len, 0, &v))
 			return -EINVAL;
 		if (used && node_word_is(key, "used"))
 			*used = v;

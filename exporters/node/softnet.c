@@ -47,7 +47,7 @@ static int softnet_parse_line(const char *s, const char *end,
 	if (node_split_words(s, end, w, 3) < SOFTNET_MIN_COLUMNS)
 		return -EINVAL;
 	for (int i = 0; i < 3; i++)
-		if (!net_parse_go_uint(w[i].s, w[i].len, 16, 32, &v[i]))
+		if (!go_parse_uint(w[i].s, w[i].len, 16, 32, &v[i]))
 			return -EINVAL;
 	c->processed = (uint32_t)v[0];
 	c->dropped = (uint32_t)v[1];

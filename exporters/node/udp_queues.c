@@ -39,7 +39,7 @@ static bool udp_address_ok(struct node_word w)
 	if (w.len != 8 && w.len != 32)
 		return false;
 	for (size_t i = 0; i < w.len; i++)
-		if (net_digit(w.s[i]) >= 16)
+		if (go_digit(w.s[i]) >= 16)
 			return false;
 	return true;
 }
@@ -51,7 +51,7 @@ static bool udp_endpoint_ok(struct node_word w)
 	uint64_t v;
 
 	return udp_split_colon(w, &addr, &port) && udp_address_ok(addr) &&
-	       net_parse_go_uint(port.s, port.len, 16, 64, &v);
+	       go_parse_uint(port.s, port.len, 16, 64, &v);
 }
 
 /*
@@ -67,18 +67,18 @@ static int udp_parse_line(const char *s, const char *end,
 	if (node_split_words(s, end, w, UDP_MIN_COLUMNS) < UDP_MIN_COLUMNS)
 		return -EINVAL;
 	if (!udp_split_colon(w[0], &a, &b) ||
-	    !net_parse_go_uint(a.s, a.len, 0, 64, &v))
+	    !go_parse_uint(a.s, a.len, 0, 64, &v))
 		return -EINVAL;
 	if (!udp_endpoint_ok(w[1]) || !udp_endpoint_ok(w[2]))
 		return -EINVAL;
-	if (!net_parse_go_uint(w[3].s, w[3].len, 16, 64, &v))
+	if (!go_parse_uint(w[3].s, w[3].len, 16, 64, &v))
 		return -EINVAL;
 	if (!udp_split_colon(w[4], &a, &b) ||
-	    !net_parse_go_uint(a.s, a.len, 16, 64, &tx) ||
-	    !net_parse_go_uint(b.s, b.len, 16, 64, &rx))
+	    !go_parse_uint(a.s, a.len, 16, 64, &tx) ||
+	    !go_parse_uint(b.s, b.len, 16, 64, &rx))
 		return -EINVAL;
-	if (!net_parse_go_uint(w[7].s, w[7].len, 0, 64, &v) ||
-	    !net_parse_go_uint(w[9].s, w[9].len, 0, 64, &v))
+	if (!go_parse_uint(w[7].s, w[7].len, 0, 64, &v) ||
+	    !go_parse_uint(w[9].s, w[9].len, 0, 64, &v))
 		return -EINVAL;
 	out->tx += tx;
 	out->rx += rx;

@@ -89,8 +89,8 @@ static void fuzz_numbers(const char *s, size_t n)
 	int64_t i;
 
 	for (int base = 0; base <= 16; base += base ? 6 : 10)
-		net_parse_go_uint(s, n, base, base == 16 ? 32 : 64, &u);
-	net_parse_go_int(s, n, 0, &i);
+		go_parse_uint(s, n, base, base == 16 ? 32 : 64, &u);
+	go_parse_int(s, n, 0, &i);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

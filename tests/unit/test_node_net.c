@@ -81,7 +81,7 @@ static size_t netstat_find(const struct netstat *st, const char *key)
 
 static bool go_uint(const char *s, int base, unsigned bits, uint64_t *v)
 {
-	return net_parse_go_uint(s, strlen(s), base, bits, v);
+	return go_parse_uint(s, strlen(s), base, bits, v);
 }
 
 static void test_go_numbers(void **state)
@@ -115,12 +115,12 @@ static void test_go_numbers(void **state)
 	assert_true(go_uint("0", 0, 64, &u));
 	assert_int_equal(u, 0);
 
-	assert_true(net_parse_go_int("-9223372036854775808", 20, 0, &i));
+	assert_true(go_parse_int("-9223372036854775808", 20, 0, &i));
 	assert_true(i == INT64_MIN);
-	assert_false(net_parse_go_int("9223372036854775808", 19, 0, &i));
-	assert_true(net_parse_go_int("+12", 3, 0, &i));
+	assert_false(go_parse_int("9223372036854775808", 19, 0, &i));
+	assert_true(go_parse_int("+12", 3, 0, &i));
 	assert_int_equal(i, 12);
-	assert_false(net_parse_go_int("-", 1, 0, &i));
+	assert_false(go_parse_int("-", 1, 0, &i));
 }
 
 /* ---- netstat parser ------------------------------------------------------- */
