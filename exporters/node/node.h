@@ -28,6 +28,10 @@ struct node_config {
 	bool netdev_detailed;			/* --collector.netdev.enable-detailed-metrics */
 	const char *netstat_fields;		/* RE2: which netstat fields */
 	const char *vmstat_fields;		/* RE2: which vmstat fields */
+	const char *powersupply_ignored;	/* RE2: power supplies to skip */
+	const char *tapestats_ignored;		/* RE2: tape devices to skip */
+	bool rapl_zone_label;			/* --collector.rapl.enable-zone-label */
+	const char *ipvs_backend_labels;	/* comma-separated label names */
 };
 
 /* Every node collector, sorted by name; the only list of them. */
@@ -35,24 +39,38 @@ extern const struct collector *const node_collectors[];
 extern const size_t node_collectors_count;
 
 extern const struct collector arp_collector;
+extern const struct collector bonding_collector;
 extern const struct collector conntrack_collector;
 extern const struct collector cpu_collector;
+extern const struct collector cpufreq_collector;
 extern const struct collector diskstats_collector;
+extern const struct collector dmi_collector;
+extern const struct collector edac_collector;
 extern const struct collector entropy_collector;
+extern const struct collector fibrechannel_collector;
 extern const struct collector filefd_collector;
 extern const struct collector filesystem_collector;
+extern const struct collector hwmon_collector;
+extern const struct collector ipvs_collector;
 extern const struct collector loadavg_collector;
+extern const struct collector mdadm_collector;
 extern const struct collector meminfo_collector;
 extern const struct collector netclass_collector;
 extern const struct collector netdev_collector;
 extern const struct collector netstat_collector;
+extern const struct collector nvme_collector;
 extern const struct collector os_collector;
+extern const struct collector powersupplyclass_collector;
 extern const struct collector pressure_collector;
+extern const struct collector rapl_collector;
+extern const struct collector schedstat_collector;
 extern const struct collector selinux_collector;
 extern const struct collector sockstat_collector;
 extern const struct collector softnet_collector;
 extern const struct collector stat_collector;
+extern const struct collector tapestats_collector;
 extern const struct collector textfile_collector;
+extern const struct collector thermal_zone_collector;
 extern const struct collector time_collector;
 extern const struct collector timex_collector;
 extern const struct collector udp_queues_collector;

@@ -81,6 +81,15 @@ static void add_node_flags(struct flagset *fs, struct node_flags *nf)
 		  DEFAULT_NETSTAT_FIELDS, NULL, "Regexp of fields to return for netstat collector." },
 		{ "collector.vmstat.fields", FLAG_STRING, &c->vmstat_fields, DEFAULT_VMSTAT_FIELDS,
 		  NULL, "Regexp of fields to return for vmstat collector." },
+		{ "collector.powersupply.ignored-supplies", FLAG_STRING, &c->powersupply_ignored,
+		  "^$", NULL, "Regexp of power supplies to ignore for powersupplyclass collector." },
+		{ "collector.tapestats.ignored-devices", FLAG_STRING, &c->tapestats_ignored, "^$",
+		  NULL, "Regexp of devices to ignore for tapestats." },
+		{ "collector.rapl.enable-zone-label", FLAG_BOOL, &c->rapl_zone_label, "false", NULL,
+		  "Enables service unit metric unit_start_time_seconds" },
+		{ "collector.ipvs.backend-labels", FLAG_STRING, &c->ipvs_backend_labels,
+		  "local_address,local_port,remote_address,remote_port,proto,local_mark", NULL,
+		  "Comma separated list for IPVS backend stats labels." },
 		{ "collector.disable-defaults", FLAG_BOOL, &nf->disable_defaults, "false", NULL,
 		  "Set all collectors to disabled by default." },
 	};
@@ -155,6 +164,8 @@ static int check_config(const struct node_config *c)
 		{ "collector.netdev.device-exclude", c->netdev_device_exclude },
 		{ "collector.netstat.fields", c->netstat_fields },
 		{ "collector.vmstat.fields", c->vmstat_fields },
+		{ "collector.powersupply.ignored-supplies", c->powersupply_ignored },
+		{ "collector.tapestats.ignored-devices", c->tapestats_ignored },
 	};
 
 	if (check_patterns(patterns, sizeof(patterns) / sizeof(patterns[0])))
