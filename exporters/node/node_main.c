@@ -86,7 +86,7 @@ static void add_node_flags(struct flagset *fs, struct node_flags *nf)
 		{ "collector.tapestats.ignored-devices", FLAG_STRING, &c->tapestats_ignored, "^$",
 		  NULL, "Regexp of devices to ignore for tapestats." },
 		{ "collector.rapl.enable-zone-label", FLAG_BOOL, &c->rapl_zone_label, "false", NULL,
-		  "Enables service unit metric unit_start_time_seconds" },
+		  "Adds a zone label (package-0, core, ...) to the rapl metrics." },
 		{ "collector.ipvs.backend-labels", FLAG_STRING, &c->ipvs_backend_labels,
 		  "local_address,local_port,remote_address,remote_port,proto,local_mark", NULL,
 		  "Comma separated list for IPVS backend stats labels." },
