@@ -193,6 +193,11 @@ def compare_values(go, us):
               "%s: %s, upstream %s" % (name, b, a))
     check(value(go, "node_textfile_scrape_error") == value(us, "node_textfile_scrape_error"),
           "node_textfile_scrape_error differs")
+    # Which collectors succeed on this host (and which have no data) is
+    # part of parity too.
+    for _, l, v in go.get("node_scrape_collector_success", {"samples": []})["samples"]:
+        ours_v = value(us, "node_scrape_collector_success", **l)
+        check(ours_v == v, "collector %s: success %s, upstream %s" % (l.get("collector"), ours_v, v))
 
 
 if __name__ == "__main__":
