@@ -12,6 +12,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "test_util.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,18 +48,6 @@ static int run(const struct collector *c, const char *procfs,
 	assert_int_equal(w.errors, 0);
 	expo_release(&w);
 	return rc;
-}
-
-/* Asserts that text holds line (given without its newline) as a whole line. */
-static void assert_line(const char *text, const char *line)
-{
-	size_t len = strlen(line);
-
-	for (const char *p = text; (p = strstr(p, line)); p++) {
-		if ((p == text || p[-1] == '\n') && p[len] == '\n')
-			return;
-	}
-	fail_msg("line not found: %s\n--- in ---\n%s", line, text);
 }
 
 static size_t count(const char *text, const char *needle)
@@ -145,14 +135,14 @@ static void loadavg_collect_fixture(void **state)
 	(void)state;
 	assert_int_equal(run(&loadavg_collector, PROC, SYS, NULL, &out), 0);
 	const char *s = buf_cstr(&out);
-	assert_line(s, "# HELP node_load1 1m load average.");
-	assert_line(s, "# TYPE node_load1 gauge");
-	assert_line(s, "node_load1 0.21");
-	assert_line(s, "# HELP node_load5 5m load average.");
-	assert_line(s, "node_load5 0.37");
-	assert_line(s, "# HELP node_load15 15m load average.");
-	assert_line(s, "# TYPE node_load15 gauge");
-	assert_line(s, "node_load15 0.39");
+	test_assert_line(s, "# HELP node_load1 1m load average.");
+	test_assert_line(s, "# TYPE node_load1 gauge");
+	test_assert_line(s, "node_load1 0.21");
+	test_assert_line(s, "# HELP node_load5 5m load average.");
+	test_assert_line(s, "node_load5 0.37");
+	test_assert_line(s, "# HELP node_load15 15m load average.");
+	test_assert_line(s, "# TYPE node_load15 gauge");
+	test_assert_line(s, "node_load15 0.39");
 	assert_before(s, "node_load15 ", "node_load5 ");
 	buf_release(&out);
 }
@@ -231,22 +221,22 @@ static void meminfo_collect_fixture(void **state)
 	(void)state;
 	assert_int_equal(run(&meminfo_collector, PROC, SYS, NULL, &out), 0);
 	const char *s = buf_cstr(&out);
-	assert_line(s, "# HELP node_memory_MemTotal_bytes Memory information "
+	test_assert_line(s, "# HELP node_memory_MemTotal_bytes Memory information "
 		       "field MemTotal_bytes.");
-	assert_line(s, "# TYPE node_memory_MemTotal_bytes gauge");
-	assert_line(s, "node_memory_MemTotal_bytes 8235249664");
-	assert_line(s, "node_memory_MemAvailable_bytes 5906948096");
-	assert_line(s, "# HELP node_memory_Active_anon_bytes Memory information "
+	test_assert_line(s, "# TYPE node_memory_MemTotal_bytes gauge");
+	test_assert_line(s, "node_memory_MemTotal_bytes 8235249664");
+	test_assert_line(s, "node_memory_MemAvailable_bytes 5906948096");
+	test_assert_line(s, "# HELP node_memory_Active_anon_bytes Memory information "
 		       "field Active_anon_bytes.");
-	assert_line(s, "node_memory_Active_anon_bytes 1621192704");
-	assert_line(s, "node_memory_Inactive_file_bytes 2103730176");
-	assert_line(s, "# HELP node_memory_HugePages_Total Memory information "
+	test_assert_line(s, "node_memory_Active_anon_bytes 1621192704");
+	test_assert_line(s, "node_memory_Inactive_file_bytes 2103730176");
+	test_assert_line(s, "# HELP node_memory_HugePages_Total Memory information "
 		       "field HugePages_Total.");
-	assert_line(s, "node_memory_HugePages_Total 0");
-	assert_line(s, "node_memory_Hugepagesize_bytes 2097152");
-	assert_line(s, "node_memory_VmallocTotal_bytes 35184372087808");
+	test_assert_line(s, "node_memory_HugePages_Total 0");
+	test_assert_line(s, "node_memory_Hugepagesize_bytes 2097152");
+	test_assert_line(s, "node_memory_VmallocTotal_bytes 35184372087808");
 	/* A field no table knows still comes out. */
-	assert_line(s, "node_memory_Unaccepted_bytes 0");
+	test_assert_line(s, "node_memory_Unaccepted_bytes 0");
 	assert_int_equal(count(s, "# TYPE "), 55);
 	assert_before(s, "node_memory_ShmemPmdMapped_bytes ",
 		      "node_memory_Shmem_bytes ");
@@ -309,27 +299,27 @@ static void stat_collect_fixture(void **state)
 	(void)state;
 	assert_int_equal(run(&stat_collector, PROC, SYS, NULL, &out), 0);
 	const char *s = buf_cstr(&out);
-	assert_line(s, "# HELP node_boot_time_seconds Node boot time, in unixtime.");
-	assert_line(s, "# TYPE node_boot_time_seconds gauge");
-	assert_line(s, "node_boot_time_seconds 1418183276");
-	assert_line(s, "# HELP node_context_switches_total Total number of "
+	test_assert_line(s, "# HELP node_boot_time_seconds Node boot time, in unixtime.");
+	test_assert_line(s, "# TYPE node_boot_time_seconds gauge");
+	test_assert_line(s, "node_boot_time_seconds 1418183276");
+	test_assert_line(s, "# HELP node_context_switches_total Total number of "
 		       "context switches.");
-	assert_line(s, "# TYPE node_context_switches_total counter");
-	assert_line(s, "node_context_switches_total 38014093");
-	assert_line(s, "# HELP node_forks_total Total number of forks.");
-	assert_line(s, "node_forks_total 26442");
-	assert_line(s, "# HELP node_intr_total Total number of interrupts "
+	test_assert_line(s, "# TYPE node_context_switches_total counter");
+	test_assert_line(s, "node_context_switches_total 38014093");
+	test_assert_line(s, "# HELP node_forks_total Total number of forks.");
+	test_assert_line(s, "node_forks_total 26442");
+	test_assert_line(s, "# HELP node_intr_total Total number of interrupts "
 		       "serviced.");
-	assert_line(s, "# TYPE node_intr_total counter");
+	test_assert_line(s, "# TYPE node_intr_total counter");
 	/* 18446744073709551000 is closest to the double 2^64. */
-	assert_line(s, "node_intr_total 18446744073709551616");
-	assert_line(s, "# HELP node_procs_blocked Number of processes blocked "
+	test_assert_line(s, "node_intr_total 18446744073709551616");
+	test_assert_line(s, "# HELP node_procs_blocked Number of processes blocked "
 		       "waiting for I/O to complete.");
-	assert_line(s, "node_procs_blocked 1");
-	assert_line(s, "# HELP node_procs_running Number of processes in "
+	test_assert_line(s, "node_procs_blocked 1");
+	test_assert_line(s, "# HELP node_procs_running Number of processes in "
 		       "runnable state.");
-	assert_line(s, "# TYPE node_procs_running gauge");
-	assert_line(s, "node_procs_running 2");
+	test_assert_line(s, "# TYPE node_procs_running gauge");
+	test_assert_line(s, "node_procs_running 2");
 	buf_release(&out);
 }
 
@@ -422,30 +412,30 @@ static void cpu_collect_fixture(void **state)
 	(void)state;
 	assert_int_equal(run(&cpu_collector, PROC, SYS, NULL, &out), 0);
 	const char *s = buf_cstr(&out);
-	assert_line(s, "# HELP node_cpu_seconds_total Seconds the CPUs spent in "
+	test_assert_line(s, "# HELP node_cpu_seconds_total Seconds the CPUs spent in "
 		       "each mode.");
-	assert_line(s, "# TYPE node_cpu_seconds_total counter");
-	assert_line(s, "node_cpu_seconds_total{cpu=\"0\",mode=\"user\"} 444.9");
-	assert_line(s, "node_cpu_seconds_total{cpu=\"0\",mode=\"nice\"} 0.19");
-	assert_line(s, "node_cpu_seconds_total{cpu=\"0\",mode=\"system\"} 210.45");
-	assert_line(s, "node_cpu_seconds_total{cpu=\"0\",mode=\"idle\"} 10870.69");
-	assert_line(s, "node_cpu_seconds_total{cpu=\"0\",mode=\"iowait\"} 2.2");
-	assert_line(s, "node_cpu_seconds_total{cpu=\"0\",mode=\"irq\"} 0.01");
-	assert_line(s, "node_cpu_seconds_total{cpu=\"0\",mode=\"softirq\"} 34.1");
-	assert_line(s, "node_cpu_seconds_total{cpu=\"0\",mode=\"steal\"} 0");
-	assert_line(s, "node_cpu_seconds_total{cpu=\"1\",mode=\"user\"} 478.69");
-	assert_line(s, "node_cpu_seconds_total{cpu=\"1\",mode=\"idle\"} 11107.87");
-	assert_line(s, "node_cpu_seconds_total{cpu=\"1\",mode=\"softirq\"} 0.46");
+	test_assert_line(s, "# TYPE node_cpu_seconds_total counter");
+	test_assert_line(s, "node_cpu_seconds_total{cpu=\"0\",mode=\"user\"} 444.9");
+	test_assert_line(s, "node_cpu_seconds_total{cpu=\"0\",mode=\"nice\"} 0.19");
+	test_assert_line(s, "node_cpu_seconds_total{cpu=\"0\",mode=\"system\"} 210.45");
+	test_assert_line(s, "node_cpu_seconds_total{cpu=\"0\",mode=\"idle\"} 10870.69");
+	test_assert_line(s, "node_cpu_seconds_total{cpu=\"0\",mode=\"iowait\"} 2.2");
+	test_assert_line(s, "node_cpu_seconds_total{cpu=\"0\",mode=\"irq\"} 0.01");
+	test_assert_line(s, "node_cpu_seconds_total{cpu=\"0\",mode=\"softirq\"} 34.1");
+	test_assert_line(s, "node_cpu_seconds_total{cpu=\"0\",mode=\"steal\"} 0");
+	test_assert_line(s, "node_cpu_seconds_total{cpu=\"1\",mode=\"user\"} 478.69");
+	test_assert_line(s, "node_cpu_seconds_total{cpu=\"1\",mode=\"idle\"} 11107.87");
+	test_assert_line(s, "node_cpu_seconds_total{cpu=\"1\",mode=\"softirq\"} 0.46");
 	/* cpu1 has 8 columns in the fixture: no guest columns. */
-	assert_line(s, "node_cpu_seconds_total{cpu=\"1\",mode=\"steal\"} 0");
+	test_assert_line(s, "node_cpu_seconds_total{cpu=\"1\",mode=\"steal\"} 0");
 	assert_int_equal(count(s, "node_cpu_seconds_total{"), 16);
-	assert_line(s, "# HELP node_cpu_guest_seconds_total Seconds the CPUs "
+	test_assert_line(s, "# HELP node_cpu_guest_seconds_total Seconds the CPUs "
 		       "spent in guests (VMs) for each mode.");
-	assert_line(s, "# TYPE node_cpu_guest_seconds_total counter");
-	assert_line(s, "node_cpu_guest_seconds_total{cpu=\"0\",mode=\"user\"} 0.44");
-	assert_line(s, "node_cpu_guest_seconds_total{cpu=\"0\",mode=\"nice\"} 0.36");
-	assert_line(s, "node_cpu_guest_seconds_total{cpu=\"1\",mode=\"user\"} 0");
-	assert_line(s, "node_cpu_guest_seconds_total{cpu=\"1\",mode=\"nice\"} 0");
+	test_assert_line(s, "# TYPE node_cpu_guest_seconds_total counter");
+	test_assert_line(s, "node_cpu_guest_seconds_total{cpu=\"0\",mode=\"user\"} 0.44");
+	test_assert_line(s, "node_cpu_guest_seconds_total{cpu=\"0\",mode=\"nice\"} 0.36");
+	test_assert_line(s, "node_cpu_guest_seconds_total{cpu=\"1\",mode=\"user\"} 0");
+	test_assert_line(s, "node_cpu_guest_seconds_total{cpu=\"1\",mode=\"nice\"} 0");
 	/* The aggregate "cpu" line is not a CPU. */
 	assert_null(strstr(s, "cpu=\"\""));
 	/* Modes sorted by name, as upstream's output has them. */
@@ -461,16 +451,16 @@ static void cpu_collect_throttles(void **state)
 	(void)state;
 	assert_int_equal(run(&cpu_collector, PROC, SYS, NULL, &out), 0);
 	const char *s = buf_cstr(&out);
-	assert_line(s, "# HELP node_cpu_core_throttles_total Number of times "
+	test_assert_line(s, "# HELP node_cpu_core_throttles_total Number of times "
 		       "this CPU core has been throttled.");
-	assert_line(s, "# TYPE node_cpu_core_throttles_total counter");
-	assert_line(s, "node_cpu_core_throttles_total{core=\"0\",package=\"0\"} 5");
-	assert_line(s, "node_cpu_core_throttles_total{core=\"1\",package=\"0\"} 0");
-	assert_line(s, "# HELP node_cpu_package_throttles_total Number of times "
+	test_assert_line(s, "# TYPE node_cpu_core_throttles_total counter");
+	test_assert_line(s, "node_cpu_core_throttles_total{core=\"0\",package=\"0\"} 5");
+	test_assert_line(s, "node_cpu_core_throttles_total{core=\"1\",package=\"0\"} 0");
+	test_assert_line(s, "# HELP node_cpu_package_throttles_total Number of times "
 		       "this CPU package has been throttled.");
-	assert_line(s, "# TYPE node_cpu_package_throttles_total counter");
+	test_assert_line(s, "# TYPE node_cpu_package_throttles_total counter");
 	/* Both CPUs are in package 0: one sample. */
-	assert_line(s, "node_cpu_package_throttles_total{package=\"0\"} 30");
+	test_assert_line(s, "node_cpu_package_throttles_total{package=\"0\"} 30");
 	assert_int_equal(count(s, "node_cpu_package_throttles_total{"), 1);
 	/* Families in upstream's sorted order. */
 	assert_before(s, "# TYPE node_cpu_core_throttles_total",
@@ -502,23 +492,23 @@ static void cpu_collect_monotonic(void **state)
 
 	tree_write(&t, "stat", "cpu 1\ncpu0 100 0 0 100000 500 0 0\n");
 	assert_int_equal(run(&cpu_collector, t.dir, MISSING, st, &out), 0);
-	assert_line(buf_cstr(&out),
+	test_assert_line(buf_cstr(&out),
 		    "node_cpu_seconds_total{cpu=\"0\",mode=\"iowait\"} 5");
 
 	/* iowait steps back: the kept value stays. */
 	tree_write(&t, "stat", "cpu 1\ncpu0 200 0 0 100100 400 0 0\n");
 	assert_int_equal(run(&cpu_collector, t.dir, MISSING, st, &out), 0);
-	assert_line(buf_cstr(&out),
+	test_assert_line(buf_cstr(&out),
 		    "node_cpu_seconds_total{cpu=\"0\",mode=\"iowait\"} 5");
-	assert_line(buf_cstr(&out),
+	test_assert_line(buf_cstr(&out),
 		    "node_cpu_seconds_total{cpu=\"0\",mode=\"user\"} 2");
 
 	/* Idle falls by 3 s or more: a new CPU, start over. */
 	tree_write(&t, "stat", "cpu 1\ncpu0 10 0 0 500 40 0 0\n");
 	assert_int_equal(run(&cpu_collector, t.dir, MISSING, st, &out), 0);
-	assert_line(buf_cstr(&out),
+	test_assert_line(buf_cstr(&out),
 		    "node_cpu_seconds_total{cpu=\"0\",mode=\"iowait\"} 0.4");
-	assert_line(buf_cstr(&out),
+	test_assert_line(buf_cstr(&out),
 		    "node_cpu_seconds_total{cpu=\"0\",mode=\"idle\"} 5");
 
 	cpu_collector.release(st);
@@ -549,26 +539,26 @@ static void time_collect_fixture(void **state)
 	tzset();
 	assert_int_equal(run(&time_collector, PROC, SYS, NULL, &out), 0);
 	const char *s = buf_cstr(&out);
-	assert_line(s, "# HELP node_time_clocksource_available_info Available "
+	test_assert_line(s, "# HELP node_time_clocksource_available_info Available "
 		       "clocksources read from '/sys/devices/system/clocksource'.");
-	assert_line(s, "# TYPE node_time_clocksource_available_info gauge");
-	assert_line(s, "node_time_clocksource_available_info{clocksource="
+	test_assert_line(s, "# TYPE node_time_clocksource_available_info gauge");
+	test_assert_line(s, "node_time_clocksource_available_info{clocksource="
 		       "\"acpi_pm\",device=\"0\"} 1");
-	assert_line(s, "node_time_clocksource_available_info{clocksource="
+	test_assert_line(s, "node_time_clocksource_available_info{clocksource="
 		       "\"hpet\",device=\"0\"} 1");
-	assert_line(s, "node_time_clocksource_available_info{clocksource="
+	test_assert_line(s, "node_time_clocksource_available_info{clocksource="
 		       "\"tsc\",device=\"0\"} 1");
 	assert_before(s, "\"acpi_pm\"", "\"hpet\"");
-	assert_line(s, "# HELP node_time_clocksource_current_info Current "
+	test_assert_line(s, "# HELP node_time_clocksource_current_info Current "
 		       "clocksource read from '/sys/devices/system/clocksource'.");
-	assert_line(s, "node_time_clocksource_current_info{clocksource=\"tsc\","
+	test_assert_line(s, "node_time_clocksource_current_info{clocksource=\"tsc\","
 		       "device=\"0\"} 1");
-	assert_line(s, "# HELP node_time_seconds System time in seconds since "
+	test_assert_line(s, "# HELP node_time_seconds System time in seconds since "
 		       "epoch (1970).");
-	assert_line(s, "# TYPE node_time_seconds gauge");
-	assert_line(s, "# HELP node_time_zone_offset_seconds System time zone "
+	test_assert_line(s, "# TYPE node_time_seconds gauge");
+	test_assert_line(s, "# HELP node_time_zone_offset_seconds System time zone "
 		       "offset in seconds.");
-	assert_line(s, "node_time_zone_offset_seconds{time_zone=\"UTC\"} 0");
+	test_assert_line(s, "node_time_zone_offset_seconds{time_zone=\"UTC\"} 0");
 
 	const char *v = strstr(s, "\nnode_time_seconds ");
 	assert_non_null(v);
@@ -631,9 +621,9 @@ static void uname_collect_live(void **state)
 	assert_int_equal(uname(&u), 0);
 	assert_int_equal(run(&uname_collector, PROC, SYS, NULL, &out), 0);
 	const char *s = buf_cstr(&out);
-	assert_line(s, "# HELP node_uname_info Labeled system information as "
+	test_assert_line(s, "# HELP node_uname_info Labeled system information as "
 		       "provided by the uname system call.");
-	assert_line(s, "# TYPE node_uname_info gauge");
+	test_assert_line(s, "# TYPE node_uname_info gauge");
 	buf_addf(&want, "node_uname_info{domainname=\"%s\",machine=\"%s\","
 		 "nodename=\"%s\",release=\"%s\",sysname=\"%s\",",
 		 u.domainname, u.machine, u.nodename, u.release, u.sysname);

@@ -57,47 +57,11 @@ static struct node_config config(const char *procfs)
 	};
 }
 
-/*
- * Runs init (when the collector has one), one collect() and release into
- * out; returns collect's result. init must succeed.
- */
-static int run_cfg(const struct collector *c, const struct node_config *cfg,
-		   struct buf *out)
-{
-	struct collect_ctx ctx = { .config = cfg };
-	struct expo w;
-	void *state = NULL;
-
-	if (c->init)
-		assert_int_equal(c->init(cfg, &state), 0);
-	ctx.state = state;
-	buf_truncate(out, 0);
-	expo_init(&w, out, EXPO_TEXT);
-	int rc = c->collect(&ctx, &w);
-	assert_int_equal(w.errors, 0);
-	expo_release(&w);
-	if (c->release)
-		c->release(state);
-	return rc;
-}
-
 static int run(const struct collector *c, const char *procfs, struct buf *out)
 {
 	struct node_config cfg = config(procfs);
 
-	return run_cfg(c, &cfg, out);
-}
-
-/* Asserts that text holds line (given without its newline) as a whole line. */
-static void assert_line(const char *text, const char *line)
-{
-	size_t len = strlen(line);
-
-	for (const char *p = text; (p = strstr(p, line)); p++) {
-		if ((p == text || p[-1] == '\n') && p[len] == '\n')
-			return;
-	}
-	fail_msg("line not found: %s\n--- in ---\n%s", line, text);
+	return test_run_collector(c, &cfg, out);
 }
 
 static void assert_no(const char *text, const char *needle)
@@ -172,12 +136,12 @@ static void filefd_collect_fixture(void **state)
 	(void)state;
 	assert_int_equal(run(&filefd_collector, PROC, &out), 0);
 	const char *s = buf_cstr(&out);
-	assert_line(s, "# HELP node_filefd_allocated File descriptor statistics: allocated.");
-	assert_line(s, "# TYPE node_filefd_allocated gauge");
-	assert_line(s, "node_filefd_allocated 1024");
-	assert_line(s, "# HELP node_filefd_maximum File descriptor statistics: maximum.");
-	assert_line(s, "# TYPE node_filefd_maximum gauge");
-	assert_line(s, "node_filefd_maximum 1631329");
+	test_assert_line(s, "# HELP node_filefd_allocated File descriptor statistics: allocated.");
+	test_assert_line(s, "# TYPE node_filefd_allocated gauge");
+	test_assert_line(s, "node_filefd_allocated 1024");
+	test_assert_line(s, "# HELP node_filefd_maximum File descriptor statistics: maximum.");
+	test_assert_line(s, "# TYPE node_filefd_maximum gauge");
+	test_assert_line(s, "node_filefd_maximum 1631329");
 	assert_int_equal(run(&filefd_collector, MISSING, &out), -ENOENT);
 	buf_release(&out);
 }
@@ -258,15 +222,15 @@ static void vmstat_collect_fixture(void **state)
 	(void)state;
 	assert_int_equal(run(&vmstat_collector, PROC, &out), 0);
 	const char *s = buf_cstr(&out);
-	assert_line(s, "# HELP node_vmstat_oom_kill /proc/vmstat information field oom_kill.");
-	assert_line(s, "# TYPE node_vmstat_oom_kill untyped");
-	assert_line(s, "node_vmstat_oom_kill 3");
-	assert_line(s, "node_vmstat_pgfault 18446744073709551616");
-	assert_line(s, "node_vmstat_pgmajfault 7306");
-	assert_line(s, "node_vmstat_pgpgin 1004");
-	assert_line(s, "node_vmstat_pgpgout 2048");
-	assert_line(s, "node_vmstat_pswpin 0");
-	assert_line(s, "node_vmstat_pswpout 0");
+	test_assert_line(s, "# HELP node_vmstat_oom_kill /proc/vmstat information field oom_kill.");
+	test_assert_line(s, "# TYPE node_vmstat_oom_kill untyped");
+	test_assert_line(s, "node_vmstat_oom_kill 3");
+	test_assert_line(s, "node_vmstat_pgfault 18446744073709551616");
+	test_assert_line(s, "node_vmstat_pgmajfault 7306");
+	test_assert_line(s, "node_vmstat_pgpgin 1004");
+	test_assert_line(s, "node_vmstat_pgpgout 2048");
+	test_assert_line(s, "node_vmstat_pswpin 0");
+	test_assert_line(s, "node_vmstat_pswpout 0");
 	assert_int_equal(count(s, "# TYPE "), 7);
 	assert_no(s, "thp_fault");
 	assert_no(s, "nr_free_pages");
@@ -284,7 +248,7 @@ static void vmstat_collect_pattern(void **state)
 
 	(void)state;
 	cfg.vmstat_fields = "^thp_";
-	assert_int_equal(run_cfg(&vmstat_collector, &cfg, &out), 0);
+	assert_int_equal(test_run_collector(&vmstat_collector, &cfg, &out), 0);
 	assert_string_equal(buf_cstr(&out),
 		"# HELP node_vmstat_thp_fault_alloc /proc/vmstat information field thp_fault_alloc.\n"
 		"# TYPE node_vmstat_thp_fault_alloc untyped\n"
@@ -382,10 +346,10 @@ static void pressure_collect_missing_full(void **state)
 			"full avg10=0 avg60=0 avg300=0 total=3\n"
 			"some avg10=0 avg60=0 avg300=0 total=4\n");
 	assert_int_equal(run(&pressure_collector, dir, &out), 0);
-	assert_line(buf_cstr(&out), "node_pressure_cpu_waiting_seconds_total 1");
-	assert_line(buf_cstr(&out), "node_pressure_io_stalled_seconds_total 2");
-	assert_line(buf_cstr(&out), "node_pressure_memory_stalled_seconds_total 3e-06");
-	assert_line(buf_cstr(&out), "node_pressure_memory_waiting_seconds_total 4e-06");
+	test_assert_line(buf_cstr(&out), "node_pressure_cpu_waiting_seconds_total 1");
+	test_assert_line(buf_cstr(&out), "node_pressure_io_stalled_seconds_total 2");
+	test_assert_line(buf_cstr(&out), "node_pressure_memory_stalled_seconds_total 3e-06");
+	test_assert_line(buf_cstr(&out), "node_pressure_memory_waiting_seconds_total 4e-06");
 	buf_release(&out);
 	test_remove_dir(dir);
 }
@@ -492,33 +456,33 @@ static void diskstats_collect_fixture(void **state)
 	assert_int_equal(run(&diskstats_collector, PROC, &out), 0);
 	const char *s = buf_cstr(&out);
 
-	assert_line(s, "# HELP node_disk_reads_completed_total The total number of reads completed successfully.");
-	assert_line(s, "# TYPE node_disk_reads_completed_total counter");
-	assert_line(s, "node_disk_reads_completed_total{device=\"sda\"} 25354637");
-	assert_line(s, "node_disk_reads_completed_total{device=\"sdb\"} 326552");
-	assert_line(s, "node_disk_reads_completed_total{device=\"dm-0\"} 18446744073709551616");
-	assert_line(s, "node_disk_read_bytes_total{device=\"sda\"} 513713216512");
-	assert_line(s, "node_disk_read_bytes_total{device=\"dm-0\"} 9.44473296573929e+21");
-	assert_line(s, "node_disk_read_time_seconds_total{device=\"sda\"} 18492.372");
-	assert_line(s, "node_disk_read_time_seconds_total{device=\"nvme0n1\"} 21.650000000000002");
-	assert_line(s, "node_disk_read_time_seconds_total{device=\"dm-0\"} 4294967295");
-	assert_line(s, "node_disk_written_bytes_total{device=\"sdb\"} 1010127360");
-	assert_line(s, "node_disk_write_time_seconds_total{device=\"sda\"} 63877.96");
-	assert_line(s, "# TYPE node_disk_io_now gauge");
-	assert_line(s, "node_disk_io_now{device=\"nvme0n1\"} 2");
-	assert_line(s, "node_disk_io_time_seconds_total{device=\"sdb\"} 60.730000000000004");
-	assert_line(s, "node_disk_io_time_weighted_seconds_total{device=\"sdb\"} 67.07000000000001");
-	assert_line(s, "# HELP node_disk_writes_merged_total The number of writes merged.");
-	assert_line(s, "# HELP node_disk_io_time_weighted_seconds_total The weighted # of seconds spent doing I/Os.");
+	test_assert_line(s, "# HELP node_disk_reads_completed_total The total number of reads completed successfully.");
+	test_assert_line(s, "# TYPE node_disk_reads_completed_total counter");
+	test_assert_line(s, "node_disk_reads_completed_total{device=\"sda\"} 25354637");
+	test_assert_line(s, "node_disk_reads_completed_total{device=\"sdb\"} 326552");
+	test_assert_line(s, "node_disk_reads_completed_total{device=\"dm-0\"} 18446744073709551616");
+	test_assert_line(s, "node_disk_read_bytes_total{device=\"sda\"} 513713216512");
+	test_assert_line(s, "node_disk_read_bytes_total{device=\"dm-0\"} 9.44473296573929e+21");
+	test_assert_line(s, "node_disk_read_time_seconds_total{device=\"sda\"} 18492.372");
+	test_assert_line(s, "node_disk_read_time_seconds_total{device=\"nvme0n1\"} 21.650000000000002");
+	test_assert_line(s, "node_disk_read_time_seconds_total{device=\"dm-0\"} 4294967295");
+	test_assert_line(s, "node_disk_written_bytes_total{device=\"sdb\"} 1010127360");
+	test_assert_line(s, "node_disk_write_time_seconds_total{device=\"sda\"} 63877.96");
+	test_assert_line(s, "# TYPE node_disk_io_now gauge");
+	test_assert_line(s, "node_disk_io_now{device=\"nvme0n1\"} 2");
+	test_assert_line(s, "node_disk_io_time_seconds_total{device=\"sdb\"} 60.730000000000004");
+	test_assert_line(s, "node_disk_io_time_weighted_seconds_total{device=\"sdb\"} 67.07000000000001");
+	test_assert_line(s, "# HELP node_disk_writes_merged_total The number of writes merged.");
+	test_assert_line(s, "# HELP node_disk_io_time_weighted_seconds_total The weighted # of seconds spent doing I/Os.");
 
 	/* Discards from 18 columns on (not sdb's 14), flushes from 20 (sda). */
-	assert_line(s, "node_disk_discards_completed_total{device=\"nvme0n1\"} 100");
-	assert_line(s, "node_disk_discarded_sectors_total{device=\"nvme0n1\"} 409600");
-	assert_line(s, "node_disk_discard_time_seconds_total{device=\"sda\"} 0.04");
+	test_assert_line(s, "node_disk_discards_completed_total{device=\"nvme0n1\"} 100");
+	test_assert_line(s, "node_disk_discarded_sectors_total{device=\"nvme0n1\"} 409600");
+	test_assert_line(s, "node_disk_discard_time_seconds_total{device=\"sda\"} 0.04");
 	assert_no(s, "node_disk_discards_completed_total{device=\"sdb\"}");
-	assert_line(s, "# HELP node_disk_flush_requests_total The total number of flush requests completed successfully");
-	assert_line(s, "node_disk_flush_requests_total{device=\"sda\"} 1500");
-	assert_line(s, "node_disk_flush_requests_time_seconds_total{device=\"sda\"} 0.25");
+	test_assert_line(s, "# HELP node_disk_flush_requests_total The total number of flush requests completed successfully");
+	test_assert_line(s, "node_disk_flush_requests_total{device=\"sda\"} 1500");
+	test_assert_line(s, "node_disk_flush_requests_time_seconds_total{device=\"sda\"} 0.25");
 	assert_int_equal(count(s, "node_disk_flush_requests_total{"), 1);
 	assert_int_equal(count(s, "node_disk_io_now{"), 4);
 
@@ -530,34 +494,34 @@ static void diskstats_collect_fixture(void **state)
 	assert_no(s, "mmcblk0p1");
 
 	/* udev: serial from ID_SERIAL_SHORT only (1.5), last ID_MODEL wins. */
-	assert_line(s, "# HELP node_disk_info Info of /sys/block/<block_device>.");
-	assert_line(s, "# TYPE node_disk_info gauge");
-	assert_line(s, "node_disk_info{device=\"sda\",major=\"8\",minor=\"0\","
+	test_assert_line(s, "# HELP node_disk_info Info of /sys/block/<block_device>.");
+	test_assert_line(s, "# TYPE node_disk_info gauge");
+	test_assert_line(s, "node_disk_info{device=\"sda\",major=\"8\",minor=\"0\","
 		    "model=\"WDC_WD10EZEX-08WN4A0\",path=\"pci-0000:00:1f.2-ata-1\","
 		    "revision=\"01.01A01\",serial=\"WD-WCC6Y3KJ1234\","
 		    "wwn=\"0x50014ee2b5f6a1b2\"} 1");
-	assert_line(s, "node_disk_info{device=\"sdb\",major=\"8\",minor=\"16\","
+	test_assert_line(s, "node_disk_info{device=\"sdb\",major=\"8\",minor=\"16\","
 		    "model=\"QEMU_HARDDISK\",path=\"\",revision=\"2.5+\","
 		    "serial=\"\",wwn=\"\"} 1");
-	assert_line(s, "node_disk_info{device=\"nvme0n1\",major=\"259\",minor=\"0\","
+	test_assert_line(s, "node_disk_info{device=\"nvme0n1\",major=\"259\",minor=\"0\","
 		    "model=\"Samsung SSD 970 EVO Plus 1TB\","
 		    "path=\"pci-0000:01:00.0-nvme-1\",revision=\"\","
 		    "serial=\"S46\\\\NX0K=900\",wwn=\"eui.0025385881b0a6d3\"} 1");
-	assert_line(s, "node_disk_info{device=\"dm-0\",major=\"253\",minor=\"0\","
+	test_assert_line(s, "node_disk_info{device=\"dm-0\",major=\"253\",minor=\"0\","
 		    "model=\"\",path=\"\",revision=\"\",serial=\"\",wwn=\"\"} 1");
-	assert_line(s, "# HELP node_disk_filesystem_info Info about disk filesystem.");
-	assert_line(s, "node_disk_filesystem_info{device=\"dm-0\",type=\"xfs\","
+	test_assert_line(s, "# HELP node_disk_filesystem_info Info about disk filesystem.");
+	test_assert_line(s, "node_disk_filesystem_info{device=\"dm-0\",type=\"xfs\","
 		    "usage=\"\",uuid=\"\",version=\"\"} 1");
-	assert_line(s, "node_disk_filesystem_info{device=\"sdb\",type=\"ext4\","
+	test_assert_line(s, "node_disk_filesystem_info{device=\"sdb\",type=\"ext4\","
 		    "usage=\"filesystem\",uuid=\"1c2f56ce-5fa8-4cc4-8f4a-2f5c9d1b3e77\","
 		    "version=\"1.0\"} 1");
-	assert_line(s, "# HELP node_disk_device_mapper_info Info about disk device mapper.");
-	assert_line(s, "node_disk_device_mapper_info{device=\"dm-0\",lv_layer=\"\","
+	test_assert_line(s, "# HELP node_disk_device_mapper_info Info about disk device mapper.");
+	test_assert_line(s, "node_disk_device_mapper_info{device=\"dm-0\",lv_layer=\"\","
 		    "lv_name=\"root\",name=\"vg0-root\",uuid=\"LVM-abc\",vg_name=\"vg0\"} 1");
-	assert_line(s, "# HELP node_disk_ata_rotation_rate_rpm ATA disk rotation rate in RPMs (0 for SSDs).");
-	assert_line(s, "node_disk_ata_rotation_rate_rpm{device=\"sda\"} 7200");
-	assert_line(s, "node_disk_ata_write_cache{device=\"sda\"} 1");
-	assert_line(s, "node_disk_ata_write_cache_enabled{device=\"sda\"} 1");
+	test_assert_line(s, "# HELP node_disk_ata_rotation_rate_rpm ATA disk rotation rate in RPMs (0 for SSDs).");
+	test_assert_line(s, "node_disk_ata_rotation_rate_rpm{device=\"sda\"} 7200");
+	test_assert_line(s, "node_disk_ata_write_cache{device=\"sda\"} 1");
+	test_assert_line(s, "node_disk_ata_write_cache_enabled{device=\"sda\"} 1");
 	assert_int_equal(count(s, "node_disk_ata_write_cache{"), 1);
 
 	/* Families sorted by name, samples by device. */
@@ -578,9 +542,9 @@ static void diskstats_collect_no_udev(void **state)
 
 	(void)state;
 	cfg.udev_data = MISSING;
-	assert_int_equal(run_cfg(&diskstats_collector, &cfg, &out), 0);
+	assert_int_equal(test_run_collector(&diskstats_collector, &cfg, &out), 0);
 	const char *s = buf_cstr(&out);
-	assert_line(s, "node_disk_info{device=\"sda\",major=\"8\",minor=\"0\","
+	test_assert_line(s, "node_disk_info{device=\"sda\",major=\"8\",minor=\"0\","
 		    "model=\"\",path=\"\",revision=\"\",serial=\"\",wwn=\"\"} 1");
 	assert_no(s, "filesystem_info");
 	assert_no(s, "ata_");
@@ -601,16 +565,16 @@ static void diskstats_collect_filters(void **state)
 	assert_null(st);
 
 	cfg.diskstats_device_exclude = "";
-	assert_int_equal(run_cfg(&diskstats_collector, &cfg, &out), 0);
+	assert_int_equal(test_run_collector(&diskstats_collector, &cfg, &out), 0);
 	const char *s = buf_cstr(&out);
 	assert_int_equal(count(s, "node_disk_io_now{"), 4);
-	assert_line(s, "node_disk_io_now{device=\"loop0\"} 0");
-	assert_line(s, "node_disk_io_now{device=\"sda1\"} 9");
+	test_assert_line(s, "node_disk_io_now{device=\"loop0\"} 0");
+	test_assert_line(s, "node_disk_io_now{device=\"sda1\"} 9");
 	assert_no(s, "nvme0n1");
 
 	cfg.diskstats_device_include = "";
 	cfg.diskstats_device_exclude = "";
-	assert_int_equal(run_cfg(&diskstats_collector, &cfg, &out), 0);
+	assert_int_equal(test_run_collector(&diskstats_collector, &cfg, &out), 0);
 	assert_int_equal(count(buf_cstr(&out), "node_disk_io_now{"), 8);
 
 	cfg.diskstats_device_exclude = "[";

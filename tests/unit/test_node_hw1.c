@@ -31,44 +31,12 @@
 
 /* ---- helpers ------------------------------------------------------------- */
 
-/* Runs init (if any), one collect() and release into out. */
-static int run_cfg(const struct collector *c, const struct node_config *cfg,
-		   struct buf *out)
-{
-	struct collect_ctx ctx = { .config = cfg };
-	struct expo w;
-	int rc;
-
-	if (c->init)
-		assert_int_equal(c->init(cfg, &ctx.state), 0);
-	buf_truncate(out, 0);
-	expo_init(&w, out, EXPO_TEXT);
-	rc = c->collect(&ctx, &w);
-	assert_int_equal(w.errors, 0);
-	expo_release(&w);
-	if (c->release)
-		c->release(ctx.state);
-	return rc;
-}
-
 static int run(const struct collector *c, const char *procfs,
 	       const char *sysfs, struct buf *out)
 {
 	struct node_config cfg = { .procfs = procfs, .sysfs = sysfs };
 
-	return run_cfg(c, &cfg, out);
-}
-
-/* Asserts that text holds line (given without its newline) as a whole line. */
-static void assert_line(const char *text, const char *line)
-{
-	size_t len = strlen(line);
-
-	for (const char *p = text; (p = strstr(p, line)); p++) {
-		if ((p == text || p[-1] == '\n') && p[len] == '\n')
-			return;
-	}
-	fail_msg("missing line: %s\nin:\n%s", line, text);
+	return test_run_collector(c, &cfg, out);
 }
 
 static size_t count_lines(const char *t)
@@ -148,27 +116,27 @@ static void thermal_collect_fixture(void **state)
 	(void)state;
 	assert_int_equal(run(&thermal_zone_collector, PROC, SYS, &out), 0);
 	t = buf_cstr(&out);
-	assert_line(t, "# HELP node_cooling_device_cur_state Current throttle "
+	test_assert_line(t, "# HELP node_cooling_device_cur_state Current throttle "
 		    "state of the cooling device");
-	assert_line(t, "# TYPE node_cooling_device_cur_state gauge");
-	assert_line(t, "node_cooling_device_cur_state{name=\"0\","
+	test_assert_line(t, "# TYPE node_cooling_device_cur_state gauge");
+	test_assert_line(t, "node_cooling_device_cur_state{name=\"0\","
 		    "type=\"Processor\"} 1");
-	assert_line(t, "node_cooling_device_cur_state{name=\"1\","
+	test_assert_line(t, "node_cooling_device_cur_state{name=\"1\","
 		    "type=\"intel_powerclamp\"} -1");
-	assert_line(t, "# HELP node_cooling_device_max_state Maximum throttle "
+	test_assert_line(t, "# HELP node_cooling_device_max_state Maximum throttle "
 		    "state of the cooling device");
-	assert_line(t, "# TYPE node_cooling_device_max_state gauge");
-	assert_line(t, "node_cooling_device_max_state{name=\"0\","
+	test_assert_line(t, "# TYPE node_cooling_device_max_state gauge");
+	test_assert_line(t, "node_cooling_device_max_state{name=\"0\","
 		    "type=\"Processor\"} 3");
-	assert_line(t, "node_cooling_device_max_state{name=\"1\","
+	test_assert_line(t, "node_cooling_device_max_state{name=\"1\","
 		    "type=\"intel_powerclamp\"} 50");
-	assert_line(t, "# HELP node_thermal_zone_temp Zone temperature in "
+	test_assert_line(t, "# HELP node_thermal_zone_temp Zone temperature in "
 		    "Celsius");
-	assert_line(t, "# TYPE node_thermal_zone_temp gauge");
-	assert_line(t, "node_thermal_zone_temp{type=\"acpitz\",zone=\"1\"} -1.5");
+	test_assert_line(t, "# TYPE node_thermal_zone_temp gauge");
+	test_assert_line(t, "node_thermal_zone_temp{type=\"acpitz\",zone=\"1\"} -1.5");
 	/* procfs 0.8 does not skip a disabled zone. */
-	assert_line(t, "node_thermal_zone_temp{type=\"iwlwifi_1\",zone=\"10\"} 44");
-	assert_line(t, "node_thermal_zone_temp{type=\"x86_pkg_temp\","
+	test_assert_line(t, "node_thermal_zone_temp{type=\"iwlwifi_1\",zone=\"10\"} 44");
+	test_assert_line(t, "node_thermal_zone_temp{type=\"x86_pkg_temp\","
 		    "zone=\"0\"} 49.925");
 	assert_int_equal(count_lines(t), 13);
 	/* Sorted as upstream prints: by type, then zone. */
@@ -195,7 +163,7 @@ static void thermal_collect_errors(void **state)
 	assert_int_equal(run(&thermal_zone_collector, PROC, sys, &out), -ENOENT);
 	test_write_file(dir, "sys/class/thermal/thermal_zone0/policy", "p\n");
 	assert_int_equal(run(&thermal_zone_collector, PROC, sys, &out), 0);
-	assert_line(buf_cstr(&out), "node_thermal_zone_temp{type=\"t\",zone=\"0\"} 1");
+	test_assert_line(buf_cstr(&out), "node_thermal_zone_temp{type=\"t\",zone=\"0\"} 1");
 	/* passive is optional, but must parse when present. */
 	test_write_file(dir, "sys/class/thermal/thermal_zone0/passive", "abc\n");
 	assert_int_equal(run(&thermal_zone_collector, PROC, sys, &out), -EINVAL);
@@ -209,7 +177,7 @@ static void thermal_collect_errors(void **state)
 	assert_int_equal(run(&thermal_zone_collector, PROC, sys, &out), -ENOENT);
 	test_write_file(dir, "sys/class/thermal/cooling_device0/cur_state", "2\n");
 	assert_int_equal(run(&thermal_zone_collector, PROC, sys, &out), 0);
-	assert_line(buf_cstr(&out),
+	test_assert_line(buf_cstr(&out),
 		    "node_cooling_device_cur_state{name=\"0\",type=\"fan\"} 2");
 	test_remove_dir(dir);
 	buf_release(&out);
@@ -302,19 +270,19 @@ static void rapl_collect_fixture(void **state)
 	(void)state;
 	assert_int_equal(run(&rapl_collector, PROC, SYS, &out), 0);
 	t = buf_cstr(&out);
-	assert_line(t, "# HELP node_rapl_core_joules_total Current RAPL core "
+	test_assert_line(t, "# HELP node_rapl_core_joules_total Current RAPL core "
 		    "value in joules");
-	assert_line(t, "# TYPE node_rapl_core_joules_total counter");
-	assert_line(t, "node_rapl_core_joules_total{index=\"0\",path=\""
+	test_assert_line(t, "# TYPE node_rapl_core_joules_total counter");
+	test_assert_line(t, "node_rapl_core_joules_total{index=\"0\",path=\""
 		    POWERCAP "/intel-rapl:0:0\"} 118821.284256");
-	assert_line(t, "# HELP node_rapl_dram_joules_total Current RAPL dram "
+	test_assert_line(t, "# HELP node_rapl_dram_joules_total Current RAPL dram "
 		    "value in joules");
-	assert_line(t, "node_rapl_dram_joules_total{index=\"0\",path=\""
+	test_assert_line(t, "node_rapl_dram_joules_total{index=\"0\",path=\""
 		    POWERCAP "/intel-rapl:0:1\"} 1.5");
-	assert_line(t, "# HELP node_rapl_package_joules_total Current RAPL "
+	test_assert_line(t, "# HELP node_rapl_package_joules_total Current RAPL "
 		    "package value in joules");
-	assert_line(t, "# TYPE node_rapl_package_joules_total counter");
-	assert_line(t, "node_rapl_package_joules_total{index=\"0\",path=\""
+	test_assert_line(t, "# TYPE node_rapl_package_joules_total counter");
+	test_assert_line(t, "node_rapl_package_joules_total{index=\"0\",path=\""
 		    POWERCAP "/intel-rapl:0\"} 240422.366267");
 	assert_int_equal(count_lines(t), 9);
 	buf_release(&out);
@@ -328,16 +296,16 @@ static void rapl_collect_zone_label(void **state)
 	const char *t;
 
 	(void)state;
-	assert_int_equal(run_cfg(&rapl_collector, &cfg, &out), 0);
+	assert_int_equal(test_run_collector(&rapl_collector, &cfg, &out), 0);
 	t = buf_cstr(&out);
-	assert_line(t, "# HELP node_rapl_joules_total Current RAPL value in "
+	test_assert_line(t, "# HELP node_rapl_joules_total Current RAPL value in "
 		    "joules");
-	assert_line(t, "# TYPE node_rapl_joules_total counter");
-	assert_line(t, "node_rapl_joules_total{index=\"0\",path=\"" POWERCAP
+	test_assert_line(t, "# TYPE node_rapl_joules_total counter");
+	test_assert_line(t, "node_rapl_joules_total{index=\"0\",path=\"" POWERCAP
 		    "/intel-rapl:0\",rapl_zone=\"package\"} 240422.366267");
-	assert_line(t, "node_rapl_joules_total{index=\"0\",path=\"" POWERCAP
+	test_assert_line(t, "node_rapl_joules_total{index=\"0\",path=\"" POWERCAP
 		    "/intel-rapl:0:0\",rapl_zone=\"core\"} 118821.284256");
-	assert_line(t, "node_rapl_joules_total{index=\"0\",path=\"" POWERCAP
+	test_assert_line(t, "node_rapl_joules_total{index=\"0\",path=\"" POWERCAP
 		    "/intel-rapl:0:1\",rapl_zone=\"dram\"} 1.5");
 	assert_int_equal(count_lines(t), 5);
 	buf_release(&out);
@@ -377,11 +345,11 @@ static void rapl_collect_duplicates(void **state)
 
 	snprintf(line, sizeof(line), "node_rapl_dram_joules_total{index=\"1\","
 		 "path=\"%s/class/powercap/b\"} 2", sys);
-	assert_line(t, line);
+	test_assert_line(t, line);
 	snprintf(line, sizeof(line), "node_rapl_package_joules_total{index=\"3\","
 		 "path=\"%s/class/powercap/d\"} 2", sys);
-	assert_line(t, line);
-	assert_line(t, "# HELP node_rapl_x_y_joules_total Current RAPL x.y "
+	test_assert_line(t, line);
+	test_assert_line(t, "# HELP node_rapl_x_y_joules_total Current RAPL x.y "
 		    "value in joules");
 	assert_null(strstr(t, "/class/powercap/f\""));
 	assert_int_equal(count_lines(t), 6 + 5);
@@ -458,24 +426,24 @@ static void schedstat_collect_fixture(void **state)
 	(void)state;
 	assert_int_equal(run(&schedstat_collector, PROC, SYS, &out), 0);
 	t = buf_cstr(&out);
-	assert_line(t, "# HELP node_schedstat_running_seconds_total Number of "
+	test_assert_line(t, "# HELP node_schedstat_running_seconds_total Number of "
 		    "seconds CPU spent running a process.");
-	assert_line(t, "# TYPE node_schedstat_running_seconds_total counter");
-	assert_line(t, "node_schedstat_running_seconds_total{cpu=\"0\"} "
+	test_assert_line(t, "# TYPE node_schedstat_running_seconds_total counter");
+	test_assert_line(t, "node_schedstat_running_seconds_total{cpu=\"0\"} "
 		    "2045936.778163039");
-	assert_line(t, "node_schedstat_running_seconds_total{cpu=\"1\"} "
+	test_assert_line(t, "node_schedstat_running_seconds_total{cpu=\"1\"} "
 		    "1904686.152592476");
-	assert_line(t, "# HELP node_schedstat_timeslices_total Number of "
+	test_assert_line(t, "# HELP node_schedstat_timeslices_total Number of "
 		    "timeslices executed by CPU.");
-	assert_line(t, "# TYPE node_schedstat_timeslices_total counter");
-	assert_line(t, "node_schedstat_timeslices_total{cpu=\"0\"} 4767485306");
-	assert_line(t, "node_schedstat_timeslices_total{cpu=\"1\"} 5145567945");
-	assert_line(t, "# HELP node_schedstat_waiting_seconds_total Number of "
+	test_assert_line(t, "# TYPE node_schedstat_timeslices_total counter");
+	test_assert_line(t, "node_schedstat_timeslices_total{cpu=\"0\"} 4767485306");
+	test_assert_line(t, "node_schedstat_timeslices_total{cpu=\"1\"} 5145567945");
+	test_assert_line(t, "# HELP node_schedstat_waiting_seconds_total Number of "
 		    "seconds spent by processing waiting for this CPU.");
-	assert_line(t, "# TYPE node_schedstat_waiting_seconds_total counter");
-	assert_line(t, "node_schedstat_waiting_seconds_total{cpu=\"0\"} "
+	test_assert_line(t, "# TYPE node_schedstat_waiting_seconds_total counter");
+	test_assert_line(t, "node_schedstat_waiting_seconds_total{cpu=\"0\"} "
 		    "343796.328169361");
-	assert_line(t, "node_schedstat_waiting_seconds_total{cpu=\"1\"} "
+	test_assert_line(t, "node_schedstat_waiting_seconds_total{cpu=\"1\"} "
 		    "364107.263788241");
 	/* cpu12's running time overflows: the line is skipped. */
 	assert_null(strstr(t, "cpu=\"12\""));
@@ -499,8 +467,8 @@ static void schedstat_collect_order(void **state)
 	assert_int_equal(run(&schedstat_collector, dir, SYS, &out), 0);
 	const char *t = buf_cstr(&out);
 
-	assert_line(t, "node_schedstat_running_seconds_total{cpu=\"2\"} 2");
-	assert_line(t, "node_schedstat_timeslices_total{cpu=\"10\"} 10");
+	test_assert_line(t, "node_schedstat_running_seconds_total{cpu=\"2\"} 2");
+	test_assert_line(t, "node_schedstat_timeslices_total{cpu=\"10\"} 10");
 	assert_true(strstr(t, "{cpu=\"10\"}") < strstr(t, "{cpu=\"2\"}"));
 	assert_int_equal(count_lines(t), 12);
 	test_remove_dir(dir);
@@ -543,7 +511,7 @@ static void dmi_collect_fixture(void **state)
 	(void)state;
 	assert_int_equal(run(&dmi_collector, PROC, SYS, &out), 0);
 	t = buf_cstr(&out);
-	assert_line(t, "# HELP node_dmi_info A metric with a constant '1' "
+	test_assert_line(t, "# HELP node_dmi_info A metric with a constant '1' "
 		    "value labeled by bios_date, bios_release, bios_vendor, "
 		    "bios_version, board_asset_tag, board_name, board_serial, "
 		    "board_vendor, board_version, chassis_asset_tag, "
@@ -551,9 +519,9 @@ static void dmi_collect_fixture(void **state)
 		    "product_family, product_name, product_serial, product_sku, "
 		    "product_uuid, product_version, system_vendor if provided "
 		    "by DMI.");
-	assert_line(t, "# TYPE node_dmi_info gauge");
+	test_assert_line(t, "# TYPE node_dmi_info gauge");
 	/* product_version is a symbolic link: upstream skips it. */
-	assert_line(t, "node_dmi_info{bios_date=\"04/12/2021\","
+	test_assert_line(t, "node_dmi_info{bios_date=\"04/12/2021\","
 		    "bios_release=\"1.13\",bios_vendor=\"Dell Inc.\","
 		    "bios_version=\"2.2.4\",board_asset_tag=\"\","
 		    "board_name=\"07PXPY\","
@@ -587,7 +555,7 @@ static void dmi_collect_missing(void **state)
 	assert_int_equal(run(&dmi_collector, PROC, sys, &out), -ENODATA);
 	test_write_file(dir, "sys/class/dmi/id/sys_vendor", " QEMU \n");
 	assert_int_equal(run(&dmi_collector, PROC, sys, &out), 0);
-	assert_line(buf_cstr(&out), "node_dmi_info{system_vendor=\"QEMU\"} 1");
+	test_assert_line(buf_cstr(&out), "node_dmi_info{system_vendor=\"QEMU\"} 1");
 	test_remove_dir(dir);
 	buf_release(&out);
 }

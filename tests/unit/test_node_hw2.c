@@ -32,44 +32,12 @@
 
 /* ---- helpers ------------------------------------------------------------- */
 
-/* Runs one collector as the runner does (init, collect, release). */
-static int run_cfg(const struct collector *c, const struct node_config *cfg,
-		   struct buf *out)
-{
-	struct collect_ctx ctx = { .config = cfg };
-	struct expo w;
-	int rc;
-
-	if (c->init)
-		assert_int_equal(c->init(cfg, &ctx.state), 0);
-	buf_truncate(out, 0);
-	expo_init(&w, out, EXPO_TEXT);
-	rc = c->collect(&ctx, &w);
-	assert_int_equal(w.errors, 0);
-	expo_release(&w);
-	if (c->release)
-		c->release(ctx.state);
-	return rc;
-}
-
 static int run(const struct collector *c, const char *sysfs, struct buf *out)
 {
 	struct node_config cfg = { .procfs = PROC, .sysfs = sysfs,
 				   .rootfs = "/", .powersupply_ignored = "^$" };
 
-	return run_cfg(c, &cfg, out);
-}
-
-/* Asserts that text holds line (given without its newline) as a whole line. */
-static void assert_line(const char *text, const char *line)
-{
-	size_t len = strlen(line);
-
-	for (const char *p = text; (p = strstr(p, line)); p++) {
-		if ((p == text || p[-1] == '\n') && p[len] == '\n')
-			return;
-	}
-	fail_msg("line not found: %s\n--- in ---\n%s", line, text);
+	return test_run_collector(c, &cfg, out);
 }
 
 static size_t count(const char *text, const char *needle)
@@ -178,25 +146,25 @@ static void test_cpufreq_collect(void **state)
 	(void)state;
 	assert_int_equal(run(&cpufreq_collector, SYS, &out), 0);
 	t = buf_cstr(&out);
-	assert_line(t, "# HELP node_cpu_frequency_hertz Current cpu thread frequency in hertz.");
-	assert_line(t, "# TYPE node_cpu_frequency_hertz gauge");
-	assert_line(t, "node_cpu_frequency_hertz{cpu=\"0\"} 1200000000");
+	test_assert_line(t, "# HELP node_cpu_frequency_hertz Current cpu thread frequency in hertz.");
+	test_assert_line(t, "# TYPE node_cpu_frequency_hertz gauge");
+	test_assert_line(t, "node_cpu_frequency_hertz{cpu=\"0\"} 1200000000");
 	/* cpu1 has no cpuinfo_cur_freq: left out, the rest kept. */
 	assert_int_equal(count(t, "node_cpu_frequency_hertz{"), 1);
-	assert_line(t, "# HELP node_cpu_frequency_max_hertz Maximum cpu thread frequency in hertz.");
-	assert_line(t, "node_cpu_frequency_max_hertz{cpu=\"0\"} 3300000000");
-	assert_line(t, "node_cpu_frequency_max_hertz{cpu=\"1\"} 3300000000");
-	assert_line(t, "# HELP node_cpu_frequency_min_hertz Minimum cpu thread frequency in hertz.");
-	assert_line(t, "node_cpu_frequency_min_hertz{cpu=\"1\"} 800000000");
-	assert_line(t, "# HELP node_cpu_scaling_frequency_hertz Current scaled CPU thread frequency in hertz.");
-	assert_line(t, "node_cpu_scaling_frequency_hertz{cpu=\"0\"} 1219917000");
-	assert_line(t, "node_cpu_scaling_frequency_hertz{cpu=\"1\"} 1200195000");
-	assert_line(t, "# HELP node_cpu_scaling_frequency_max_hertz Maximum scaled CPU thread frequency in hertz.");
-	assert_line(t, "node_cpu_scaling_frequency_max_hertz{cpu=\"1\"} 3300000000");
-	assert_line(t, "# HELP node_cpu_scaling_frequency_min_hertz Minimum scaled CPU thread frequency in hertz.");
-	assert_line(t, "# TYPE node_cpu_scaling_frequency_min_hertz gauge");
-	assert_line(t, "node_cpu_scaling_frequency_min_hertz{cpu=\"0\"} 800000000");
-	assert_line(t, "node_cpu_scaling_frequency_min_hertz{cpu=\"1\"} 1000000000");
+	test_assert_line(t, "# HELP node_cpu_frequency_max_hertz Maximum cpu thread frequency in hertz.");
+	test_assert_line(t, "node_cpu_frequency_max_hertz{cpu=\"0\"} 3300000000");
+	test_assert_line(t, "node_cpu_frequency_max_hertz{cpu=\"1\"} 3300000000");
+	test_assert_line(t, "# HELP node_cpu_frequency_min_hertz Minimum cpu thread frequency in hertz.");
+	test_assert_line(t, "node_cpu_frequency_min_hertz{cpu=\"1\"} 800000000");
+	test_assert_line(t, "# HELP node_cpu_scaling_frequency_hertz Current scaled CPU thread frequency in hertz.");
+	test_assert_line(t, "node_cpu_scaling_frequency_hertz{cpu=\"0\"} 1219917000");
+	test_assert_line(t, "node_cpu_scaling_frequency_hertz{cpu=\"1\"} 1200195000");
+	test_assert_line(t, "# HELP node_cpu_scaling_frequency_max_hertz Maximum scaled CPU thread frequency in hertz.");
+	test_assert_line(t, "node_cpu_scaling_frequency_max_hertz{cpu=\"1\"} 3300000000");
+	test_assert_line(t, "# HELP node_cpu_scaling_frequency_min_hertz Minimum scaled CPU thread frequency in hertz.");
+	test_assert_line(t, "# TYPE node_cpu_scaling_frequency_min_hertz gauge");
+	test_assert_line(t, "node_cpu_scaling_frequency_min_hertz{cpu=\"0\"} 800000000");
+	test_assert_line(t, "node_cpu_scaling_frequency_min_hertz{cpu=\"1\"} 1000000000");
 	assert_int_equal(count(t, "# TYPE "), 6);
 	/* 1.5 has no governor family. */
 	assert_int_equal(count(t, "governor"), 0);
@@ -243,8 +211,8 @@ static void test_cpufreq_errors(void **state)
 	write_cpufreq(dir, "cpu2");
 	test_write_file(dir, "devices/system/cpu/cpu3/online", "1\n");
 	assert_int_equal(run(&cpufreq_collector, dir, &out), 0);
-	assert_line(buf_cstr(&out), "node_cpu_scaling_frequency_hertz{cpu=\"10\"} 1000000");
-	assert_line(buf_cstr(&out), "node_cpu_scaling_frequency_hertz{cpu=\"2\"} 1000000");
+	test_assert_line(buf_cstr(&out), "node_cpu_scaling_frequency_hertz{cpu=\"10\"} 1000000");
+	test_assert_line(buf_cstr(&out), "node_cpu_scaling_frequency_hertz{cpu=\"2\"} 1000000");
 	assert_before(buf_cstr(&out), "{cpu=\"10\"}", "{cpu=\"2\"}");
 	assert_int_equal(count(buf_cstr(&out), "cpu=\"3\""), 0);
 	assert_int_equal(count(buf_cstr(&out), "# TYPE "), 1);
@@ -279,10 +247,10 @@ static void test_nvme_collect(void **state)
 	(void)state;
 	assert_int_equal(run(&nvme_collector, SYS, &out), 0);
 	t = buf_cstr(&out);
-	assert_line(t, "# HELP node_nvme_info Non-numeric data from /sys/class/nvme/<device>, value is always 1.");
-	assert_line(t, "# TYPE node_nvme_info gauge");
-	assert_line(t, "node_nvme_info{device=\"nvme0\",firmware_revision=\"1B2QEXP7\",model=\"Samsung SSD 970 PRO 512GB\",serial=\"S680HF8N190894I\",state=\"live\"} 1");
-	assert_line(t, "node_nvme_info{device=\"nvme1\",firmware_revision=\"EDA7602Q\",model=\"Micron \\\"MTFD\\\" \\\\ 2TB\",serial=\"21023B4C5A1D\",state=\"resetting\"} 1");
+	test_assert_line(t, "# HELP node_nvme_info Non-numeric data from /sys/class/nvme/<device>, value is always 1.");
+	test_assert_line(t, "# TYPE node_nvme_info gauge");
+	test_assert_line(t, "node_nvme_info{device=\"nvme0\",firmware_revision=\"1B2QEXP7\",model=\"Samsung SSD 970 PRO 512GB\",serial=\"S680HF8N190894I\",state=\"live\"} 1");
+	test_assert_line(t, "node_nvme_info{device=\"nvme1\",firmware_revision=\"EDA7602Q\",model=\"Micron \\\"MTFD\\\" \\\\ 2TB\",serial=\"21023B4C5A1D\",state=\"resetting\"} 1");
 	assert_before(t, "device=\"nvme0\"", "device=\"nvme1\"");
 	assert_int_equal(count(t, "\n"), 4);
 	buf_release(&out);
@@ -302,7 +270,7 @@ static void test_nvme_errors(void **state)
 	assert_int_equal(run(&nvme_collector, dir, &out), -ENODATA);
 	test_write_file(dir, "class/nvme/nvme0/state", "live\n");
 	assert_int_equal(run(&nvme_collector, dir, &out), 0);
-	assert_line(buf_cstr(&out), "node_nvme_info{device=\"nvme0\",firmware_revision=\"F1\",model=\"M\",serial=\"S\",state=\"live\"} 1");
+	test_assert_line(buf_cstr(&out), "node_nvme_info{device=\"nvme0\",firmware_revision=\"F1\",model=\"M\",serial=\"S\",state=\"live\"} 1");
 	/* An entry that is not a directory fails it. */
 	test_write_file(dir, "class/nvme/junk", "");
 	assert_int_equal(run(&nvme_collector, dir, &out), -ENOTDIR);
@@ -332,28 +300,28 @@ static void test_powersupply_collect(void **state)
 	(void)state;
 	assert_int_equal(run(&powersupplyclass_collector, SYS, &out), 0);
 	t = buf_cstr(&out);
-	assert_line(t, "# HELP node_power_supply_capacity capacity value of /sys/class/power_supply/<power_supply>.");
-	assert_line(t, "# TYPE node_power_supply_capacity gauge");
-	assert_line(t, "node_power_supply_capacity{power_supply=\"BAT0\"} 98");
-	assert_line(t, "node_power_supply_online{power_supply=\"AC\"} 1");
-	assert_line(t, "node_power_supply_cyclecount{power_supply=\"BAT0\"} 0");
+	test_assert_line(t, "# HELP node_power_supply_capacity capacity value of /sys/class/power_supply/<power_supply>.");
+	test_assert_line(t, "# TYPE node_power_supply_capacity gauge");
+	test_assert_line(t, "node_power_supply_capacity{power_supply=\"BAT0\"} 98");
+	test_assert_line(t, "node_power_supply_online{power_supply=\"AC\"} 1");
+	test_assert_line(t, "node_power_supply_cyclecount{power_supply=\"BAT0\"} 0");
 	/* Micro units to base units, tenths of a degree to degrees. */
-	assert_line(t, "node_power_supply_energy_full{power_supply=\"BAT0\"} 50.06");
-	assert_line(t, "node_power_supply_energy_watthour{power_supply=\"BAT0\"} 49.45");
-	assert_line(t, "node_power_supply_power_watt{power_supply=\"BAT0\"} 4.83");
-	assert_line(t, "node_power_supply_voltage_volt{power_supply=\"BAT0\"} 12.229");
-	assert_line(t, "node_power_supply_voltage_min_design{power_supply=\"BAT0\"} 10.8");
-	assert_line(t, "node_power_supply_charge_ampere{power_supply=\"BAT0\"} 1.4e-05");
-	assert_line(t, "node_power_supply_temp_celsius{power_supply=\"BAT0\"} 30.5");
-	assert_line(t, "node_power_supply_temp_alert_min_celsius{power_supply=\"BAT0\"} -5");
-	assert_line(t, "node_power_supply_time_to_empty_seconds{power_supply=\"BAT0\"} 7200");
-	assert_line(t, "node_power_supply_time_to_full_seconds{power_supply=\"BAT0\"} 60");
+	test_assert_line(t, "node_power_supply_energy_full{power_supply=\"BAT0\"} 50.06");
+	test_assert_line(t, "node_power_supply_energy_watthour{power_supply=\"BAT0\"} 49.45");
+	test_assert_line(t, "node_power_supply_power_watt{power_supply=\"BAT0\"} 4.83");
+	test_assert_line(t, "node_power_supply_voltage_volt{power_supply=\"BAT0\"} 12.229");
+	test_assert_line(t, "node_power_supply_voltage_min_design{power_supply=\"BAT0\"} 10.8");
+	test_assert_line(t, "node_power_supply_charge_ampere{power_supply=\"BAT0\"} 1.4e-05");
+	test_assert_line(t, "node_power_supply_temp_celsius{power_supply=\"BAT0\"} 30.5");
+	test_assert_line(t, "node_power_supply_temp_alert_min_celsius{power_supply=\"BAT0\"} -5");
+	test_assert_line(t, "node_power_supply_time_to_empty_seconds{power_supply=\"BAT0\"} 7200");
+	test_assert_line(t, "node_power_supply_time_to_full_seconds{power_supply=\"BAT0\"} 60");
 	/* current_now is "0x10": Go's base 0 reads 16 µA. */
-	assert_line(t, "node_power_supply_current_ampere{power_supply=\"BAT0\"} 1.6e-05");
-	assert_line(t, "# HELP node_power_supply_info info of /sys/class/power_supply/<power_supply>.");
-	assert_line(t, "# TYPE node_power_supply_info gauge");
-	assert_line(t, "node_power_supply_info{power_supply=\"AC\",type=\"Mains\"} 1");
-	assert_line(t, "node_power_supply_info{capacity_level=\"Normal\",charge_type=\"Fast\",health=\"Good\",manufacturer=\"LGC\",model_name=\"LNV-45N1\",power_supply=\"BAT0\",scope=\"System\",serial_number=\"38109\",status=\"Discharging\",technology=\"Li-ion\",type=\"Battery\",usb_type=\"[SDP] DCP\"} 1");
+	test_assert_line(t, "node_power_supply_current_ampere{power_supply=\"BAT0\"} 1.6e-05");
+	test_assert_line(t, "# HELP node_power_supply_info info of /sys/class/power_supply/<power_supply>.");
+	test_assert_line(t, "# TYPE node_power_supply_info gauge");
+	test_assert_line(t, "node_power_supply_info{power_supply=\"AC\",type=\"Mains\"} 1");
+	test_assert_line(t, "node_power_supply_info{capacity_level=\"Normal\",charge_type=\"Fast\",health=\"Good\",manufacturer=\"LGC\",model_name=\"LNV-45N1\",power_supply=\"BAT0\",scope=\"System\",serial_number=\"38109\",status=\"Discharging\",technology=\"Li-ion\",type=\"Battery\",usb_type=\"[SDP] DCP\"} 1");
 	/* Fewer labels first, as upstream sorts inconsistent label sets. */
 	assert_before(t, "power_supply=\"AC\",type", "capacity_level=\"Normal\"");
 	/* *_avg and unknown files (alarm, uevent) are never exposed. */
@@ -379,11 +347,11 @@ static void test_powersupply_ignored(void **state)
 	const char *t;
 
 	(void)state;
-	assert_int_equal(run_cfg(&powersupplyclass_collector, &cfg, &out), 0);
+	assert_int_equal(test_run_collector(&powersupplyclass_collector, &cfg, &out), 0);
 	t = buf_cstr(&out);
 	assert_int_equal(count(t, "BAT0"), 0);
-	assert_line(t, "node_power_supply_online{power_supply=\"AC\"} 1");
-	assert_line(t, "node_power_supply_info{power_supply=\"AC\",type=\"Mains\"} 1");
+	test_assert_line(t, "node_power_supply_online{power_supply=\"AC\"} 1");
+	test_assert_line(t, "node_power_supply_info{power_supply=\"AC\",type=\"Mains\"} 1");
 	assert_int_equal(count(t, "# TYPE "), 2);
 	buf_release(&out);
 }
@@ -402,13 +370,13 @@ static void test_powersupply_errors(void **state)
 	test_write_file(dir, "class/power_supply/usb/device/online", "x\n");
 	assert_int_equal(run(&powersupplyclass_collector, dir, &out), 0);
 	/* Empty values drop their label; subdirectories are not read. */
-	assert_line(buf_cstr(&out), "node_power_supply_info{manufacturer=\"ACME \xef\xbf\xbd\",power_supply=\"usb\"} 1");
-	assert_line(buf_cstr(&out), "node_power_supply_online{power_supply=\"usb\"} 12");
+	test_assert_line(buf_cstr(&out), "node_power_supply_info{manufacturer=\"ACME \xef\xbf\xbd\",power_supply=\"usb\"} 1");
+	test_assert_line(buf_cstr(&out), "node_power_supply_online{power_supply=\"usb\"} 12");
 	/* A bad number fails it, even in a supply that is then ignored. */
 	test_write_file(dir, "class/power_supply/bad/voltage_avg", "abc\n");
-	assert_int_equal(run_cfg(&powersupplyclass_collector, &cfg, &out), -EINVAL);
+	assert_int_equal(test_run_collector(&powersupplyclass_collector, &cfg, &out), -EINVAL);
 	test_write_file(dir, "class/power_supply/bad/voltage_avg", "-1\n");
-	assert_int_equal(run_cfg(&powersupplyclass_collector, &cfg, &out), 0);
+	assert_int_equal(test_run_collector(&powersupplyclass_collector, &cfg, &out), 0);
 	assert_int_equal(count(buf_cstr(&out), "bad"), 0);
 	/* An entry that is not a directory fails it. */
 	test_write_file(dir, "class/power_supply/junk", "");
@@ -443,14 +411,14 @@ static void test_bonding_collect(void **state)
 	(void)state;
 	assert_int_equal(run(&bonding_collector, dir, &out), 0);
 	t = buf_cstr(&out);
-	assert_line(t, "# HELP node_bonding_active Number of active slaves per bonding interface.");
-	assert_line(t, "# TYPE node_bonding_active gauge");
-	assert_line(t, "node_bonding_active{master=\"bond0\"} 2");
-	assert_line(t, "node_bonding_active{master=\"bond1\"} 0");
-	assert_line(t, "# HELP node_bonding_slaves Number of configured slaves per bonding interface.");
-	assert_line(t, "# TYPE node_bonding_slaves gauge");
-	assert_line(t, "node_bonding_slaves{master=\"bond0\"} 3");
-	assert_line(t, "node_bonding_slaves{master=\"bond1\"} 0");
+	test_assert_line(t, "# HELP node_bonding_active Number of active slaves per bonding interface.");
+	test_assert_line(t, "# TYPE node_bonding_active gauge");
+	test_assert_line(t, "node_bonding_active{master=\"bond0\"} 2");
+	test_assert_line(t, "node_bonding_active{master=\"bond1\"} 0");
+	test_assert_line(t, "# HELP node_bonding_slaves Number of configured slaves per bonding interface.");
+	test_assert_line(t, "# TYPE node_bonding_slaves gauge");
+	test_assert_line(t, "node_bonding_slaves{master=\"bond0\"} 3");
+	test_assert_line(t, "node_bonding_slaves{master=\"bond1\"} 0");
 	assert_before(t, "# TYPE node_bonding_active ", "# TYPE node_bonding_slaves ");
 	assert_before(t, "active{master=\"bond0\"}", "active{master=\"bond1\"}");
 	assert_int_equal(count(t, "\n"), 8);

@@ -30,48 +30,13 @@
 
 /* ---- helpers ------------------------------------------------------------- */
 
-/*
- * Runs one collect() (with init() and release() when the collector has
- * them) with the given roots into out; returns collect()'s result.
- */
-static int run_cfg(const struct collector *c, struct node_config *cfg,
-		   struct buf *out)
-{
-	struct collect_ctx ctx = { .config = cfg };
-	struct expo w;
-	int rc;
-
-	if (c->init)
-		assert_int_equal(c->init(cfg, &ctx.state), 0);
-	buf_truncate(out, 0);
-	expo_init(&w, out, EXPO_TEXT);
-	rc = c->collect(&ctx, &w);
-	assert_int_equal(w.errors, 0);
-	expo_release(&w);
-	if (c->release)
-		c->release(ctx.state);
-	return rc;
-}
-
 static int run(const struct collector *c, const char *procfs,
 	       const char *sysfs, struct buf *out)
 {
 	struct node_config cfg = { .procfs = procfs, .sysfs = sysfs,
 				   .tapestats_ignored = "^$" };
 
-	return run_cfg(c, &cfg, out);
-}
-
-/* Asserts that text holds line (given without its newline) as a whole line. */
-static void assert_line(const char *text, const char *line)
-{
-	size_t len = strlen(line);
-
-	for (const char *p = text; (p = strstr(p, line)); p++) {
-		if ((p == text || p[-1] == '\n') && p[len] == '\n')
-			return;
-	}
-	fail_msg("line not found: %s\n--- in ---\n%s", line, text);
+	return test_run_collector(c, &cfg, out);
 }
 
 static void assert_no(const char *text, const char *needle)
@@ -243,26 +208,26 @@ static void test_mdadm_fixture(void **state)
 	(void)state;
 	assert_int_equal(run(&mdadm_collector, PROC, SYS, &out), 0);
 	t = buf_cstr(&out);
-	assert_line(t, "# HELP node_md_blocks Total number of blocks on device.");
-	assert_line(t, "# TYPE node_md_blocks gauge");
-	assert_line(t, "node_md_blocks{device=\"md5\"} 7813735424");
-	assert_line(t, "node_md_blocks_synced{device=\"md1\"} 83014528");
-	assert_line(t, "node_md_blocks_synced{device=\"md4\"} 0");
-	assert_line(t, "node_md_blocks_synced{device=\"md5\"} 484432128");
-	assert_line(t, "# HELP node_md_disks Number of active/failed/spare disks of device.");
-	assert_line(t, "node_md_disks{device=\"md1\",state=\"spare\"} 1");
-	assert_line(t, "node_md_disks{device=\"md2\",state=\"failed\"} 1");
-	assert_line(t, "node_md_disks{device=\"md3\",state=\"active\"} 3");
-	assert_line(t, "# HELP node_md_disks_required Total number of disks of device.");
-	assert_line(t, "node_md_disks_required{device=\"md1\"} 4");
-	assert_line(t, "node_md_disks_required{device=\"md2\"} 0");
-	assert_line(t, "# HELP node_md_state Indicates the state of md-device.");
-	assert_line(t, "node_md_state{device=\"md1\",state=\"recovering\"} 1");
-	assert_line(t, "node_md_state{device=\"md2\",state=\"inactive\"} 1");
-	assert_line(t, "node_md_state{device=\"md4\",state=\"resync\"} 1");
-	assert_line(t, "node_md_state{device=\"md5\",state=\"check\"} 1");
-	assert_line(t, "node_md_state{device=\"md5\",state=\"active\"} 0");
-	assert_line(t, "node_md_state{device=\"md6\",state=\"active\"} 1");
+	test_assert_line(t, "# HELP node_md_blocks Total number of blocks on device.");
+	test_assert_line(t, "# TYPE node_md_blocks gauge");
+	test_assert_line(t, "node_md_blocks{device=\"md5\"} 7813735424");
+	test_assert_line(t, "node_md_blocks_synced{device=\"md1\"} 83014528");
+	test_assert_line(t, "node_md_blocks_synced{device=\"md4\"} 0");
+	test_assert_line(t, "node_md_blocks_synced{device=\"md5\"} 484432128");
+	test_assert_line(t, "# HELP node_md_disks Number of active/failed/spare disks of device.");
+	test_assert_line(t, "node_md_disks{device=\"md1\",state=\"spare\"} 1");
+	test_assert_line(t, "node_md_disks{device=\"md2\",state=\"failed\"} 1");
+	test_assert_line(t, "node_md_disks{device=\"md3\",state=\"active\"} 3");
+	test_assert_line(t, "# HELP node_md_disks_required Total number of disks of device.");
+	test_assert_line(t, "node_md_disks_required{device=\"md1\"} 4");
+	test_assert_line(t, "node_md_disks_required{device=\"md2\"} 0");
+	test_assert_line(t, "# HELP node_md_state Indicates the state of md-device.");
+	test_assert_line(t, "node_md_state{device=\"md1\",state=\"recovering\"} 1");
+	test_assert_line(t, "node_md_state{device=\"md2\",state=\"inactive\"} 1");
+	test_assert_line(t, "node_md_state{device=\"md4\",state=\"resync\"} 1");
+	test_assert_line(t, "node_md_state{device=\"md5\",state=\"check\"} 1");
+	test_assert_line(t, "node_md_state{device=\"md5\",state=\"active\"} 0");
+	test_assert_line(t, "node_md_state{device=\"md6\",state=\"active\"} 1");
 	assert_int_equal(count(t, "node_md_state{"), 7 * 5);
 	/* Families in name order, as upstream's registry prints them. */
 	assert_true(strstr(t, "node_md_blocks{") < strstr(t, "node_md_blocks_synced{"));
@@ -283,7 +248,7 @@ static void test_mdadm_missing_and_bad(void **state)
 	put(dir, "mdstat", "md1 : active raid1 a[0]\n  10 blocks [2/2] [UU]\n\n"
 	    "md1 : active raid1 a[0]\n  11 blocks [2/2] [UU]\n\n\n");
 	assert_int_equal(run(&mdadm_collector, dir, SYS, &out), 0);
-	assert_line(buf_cstr(&out), "node_md_blocks{device=\"md1\"} 10");
+	test_assert_line(buf_cstr(&out), "node_md_blocks{device=\"md1\"} 10");
 	assert_int_equal(count(buf_cstr(&out), "node_md_blocks{"), 1);
 	put(dir, "mdstat", "Personalities : [raid1]\nunused devices: <none>\n");
 	assert_int_equal(run(&mdadm_collector, dir, SYS, &out), 0);
@@ -302,17 +267,17 @@ static void test_edac_fixture(void **state)
 	(void)state;
 	assert_int_equal(run(&edac_collector, PROC, SYS, &out), 0);
 	t = buf_cstr(&out);
-	assert_line(t, "# HELP node_edac_correctable_errors_total Total correctable memory errors.");
-	assert_line(t, "# TYPE node_edac_correctable_errors_total counter");
-	assert_line(t, "node_edac_correctable_errors_total{controller=\"1\"} 2");
-	assert_line(t, "# HELP node_edac_csrow_correctable_errors_total Total correctable memory errors for this csrow.");
-	assert_line(t, "node_edac_csrow_correctable_errors_total{controller=\"0\",csrow=\"10\"} 70");
-	assert_line(t, "node_edac_csrow_correctable_errors_total{controller=\"1\",csrow=\"unknown\"} 5");
-	assert_line(t, "# HELP node_edac_csrow_uncorrectable_errors_total Total uncorrectable memory errors for this csrow.");
-	assert_line(t, "node_edac_csrow_uncorrectable_errors_total{controller=\"0\",csrow=\"2\"} 2");
-	assert_line(t, "node_edac_csrow_uncorrectable_errors_total{controller=\"0\",csrow=\"unknown\"} 5");
-	assert_line(t, "# HELP node_edac_uncorrectable_errors_total Total uncorrectable memory errors.");
-	assert_line(t, "node_edac_uncorrectable_errors_total{controller=\"1\"} 1");
+	test_assert_line(t, "# HELP node_edac_correctable_errors_total Total correctable memory errors.");
+	test_assert_line(t, "# TYPE node_edac_correctable_errors_total counter");
+	test_assert_line(t, "node_edac_correctable_errors_total{controller=\"1\"} 2");
+	test_assert_line(t, "# HELP node_edac_csrow_correctable_errors_total Total correctable memory errors for this csrow.");
+	test_assert_line(t, "node_edac_csrow_correctable_errors_total{controller=\"0\",csrow=\"10\"} 70");
+	test_assert_line(t, "node_edac_csrow_correctable_errors_total{controller=\"1\",csrow=\"unknown\"} 5");
+	test_assert_line(t, "# HELP node_edac_csrow_uncorrectable_errors_total Total uncorrectable memory errors for this csrow.");
+	test_assert_line(t, "node_edac_csrow_uncorrectable_errors_total{controller=\"0\",csrow=\"2\"} 2");
+	test_assert_line(t, "node_edac_csrow_uncorrectable_errors_total{controller=\"0\",csrow=\"unknown\"} 5");
+	test_assert_line(t, "# HELP node_edac_uncorrectable_errors_total Total uncorrectable memory errors.");
+	test_assert_line(t, "node_edac_uncorrectable_errors_total{controller=\"1\"} 1");
 	/* Sorted as strings: "10" before "2". */
 	assert_true(strstr(t, "csrow=\"10\"") < strstr(t, "csrow=\"2\""));
 	assert_int_equal(count(t, "node_edac_csrow_correctable_errors_total{"), 8);
@@ -336,7 +301,7 @@ static void test_edac_missing_and_bad(void **state)
 	assert_int_not_equal(run(&edac_collector, PROC, dir, &out), 0);
 	put(dir, "devices/system/edac/mc/mc0/ue_count", "3\n");
 	assert_int_equal(run(&edac_collector, PROC, dir, &out), 0);
-	assert_line(buf_cstr(&out), "node_edac_uncorrectable_errors_total{controller=\"0\"} 3");
+	test_assert_line(buf_cstr(&out), "node_edac_uncorrectable_errors_total{controller=\"0\"} 3");
 	test_remove_dir(dir);
 	buf_release(&out);
 }
@@ -351,20 +316,20 @@ static void test_fibrechannel_fixture(void **state)
 	(void)state;
 	assert_int_equal(run(&fibrechannel_collector, PROC, SYS, &out), 0);
 	t = buf_cstr(&out);
-	assert_line(t, "# HELP node_fibrechannel_info Non-numeric data from /sys/class/fc_host/<host>, value is always 1.");
-	assert_line(t, "# TYPE node_fibrechannel_info gauge");
-	assert_line(t, "node_fibrechannel_info{dev_loss_tmo=\"30\",fabric_name=\"0\","
+	test_assert_line(t, "# HELP node_fibrechannel_info Non-numeric data from /sys/class/fc_host/<host>, value is always 1.");
+	test_assert_line(t, "# TYPE node_fibrechannel_info gauge");
+	test_assert_line(t, "node_fibrechannel_info{dev_loss_tmo=\"30\",fabric_name=\"0\","
 		    "fc_host=\"host0\",port_id=\"000002\",port_name=\"1000e0071bce95f2\","
 		    "port_state=\"Online\",port_type=\"NPort (fabric via point-to-point)\","
 		    "speed=\"16 Gbit\",supported_classes=\"Class 3\","
 		    "supported_speeds=\"4 Gbit, 8 Gbit, 16 Gbit\",symbolic_name=\"Emulex "
 		    "SN1100E2P FV12.4.270.3 DV12.4.0.0. HN:gotest. OS:Linux\"} 1");
-	assert_line(t, "# HELP node_fibrechannel_loss_of_sync_total Number of failures on either bit or transmission word boundaries");
-	assert_line(t, "# TYPE node_fibrechannel_loss_of_sync_total counter");
-	assert_line(t, "node_fibrechannel_loss_of_sync_total{fc_host=\"host0\"} 2");
-	assert_line(t, "node_fibrechannel_seconds_since_last_reset_total{fc_host=\"host0\"} 77");
-	assert_line(t, "node_fibrechannel_invalid_tx_words_total{fc_host=\"host0\"} 1");
-	assert_line(t, "node_fibrechannel_tx_words_total{fc_host=\"host0\"} 7");
+	test_assert_line(t, "# HELP node_fibrechannel_loss_of_sync_total Number of failures on either bit or transmission word boundaries");
+	test_assert_line(t, "# TYPE node_fibrechannel_loss_of_sync_total counter");
+	test_assert_line(t, "node_fibrechannel_loss_of_sync_total{fc_host=\"host0\"} 2");
+	test_assert_line(t, "node_fibrechannel_seconds_since_last_reset_total{fc_host=\"host0\"} 77");
+	test_assert_line(t, "node_fibrechannel_invalid_tx_words_total{fc_host=\"host0\"} 1");
+	test_assert_line(t, "node_fibrechannel_tx_words_total{fc_host=\"host0\"} 7");
 	/* All ones means "not supported": no sample, no family. */
 	assert_no(t, "dumped_frames");
 	assert_int_equal(count(t, "# TYPE "), 14);
@@ -405,8 +370,8 @@ static void test_fibrechannel_missing_and_bad(void **state)
 	put(dir, "class/fc_host/host0/statistics/fcp_input_requests", "zz\n");
 	assert_int_equal(run(&fibrechannel_collector, PROC, dir, &out), 0);
 	/* Missing counters are 0; ids lose two bytes ("0x"), others not. */
-	assert_line(buf_cstr(&out), "node_fibrechannel_rx_frames_total{fc_host=\"host0\"} 12");
-	assert_line(buf_cstr(&out), "node_fibrechannel_nos_total{fc_host=\"host0\"} 0");
+	test_assert_line(buf_cstr(&out), "node_fibrechannel_rx_frames_total{fc_host=\"host0\"} 12");
+	test_assert_line(buf_cstr(&out), "node_fibrechannel_nos_total{fc_host=\"host0\"} 0");
 	assert_true(strstr(buf_cstr(&out), "port_id=\"ab\",port_name=\"ab\",port_state=\"0xab\""));
 	/* A counter that is not a number: upstream crashes, we fail. */
 	put(dir, "class/fc_host/host0/statistics/rx_frames", "12x\n");
@@ -431,18 +396,18 @@ static void test_tapestats_fixture(void **state)
 	(void)state;
 	assert_int_equal(run(&tapestats_collector, PROC, SYS, &out), 0);
 	t = buf_cstr(&out);
-	assert_line(t, "# HELP node_tape_io_now The number of I/Os currently outstanding to this device.");
-	assert_line(t, "# TYPE node_tape_io_now gauge");
-	assert_line(t, "node_tape_io_now{device=\"st0\"} 4");
-	assert_line(t, "# TYPE node_tape_io_time_seconds_total counter");
-	assert_line(t, "node_tape_io_time_seconds_total{device=\"st0\"} 1.3e-08");
-	assert_line(t, "node_tape_io_time_seconds_total{device=\"st1\"} 9.4052355");
-	assert_line(t, "node_tape_read_time_seconds_total{device=\"st0\"} 1.0930000000000002e-06");
-	assert_line(t, "node_tape_write_time_seconds_total{device=\"st1\"} 0.00032476900000000003");
-	assert_line(t, "node_tape_residual_total{device=\"st1\"} 12028");
-	assert_line(t, "node_tape_writes_completed_total{device=\"st0\"} 29524");
-	assert_line(t, "node_tape_written_bytes_total{device=\"st1\"} 36085");
-	assert_line(t, "# HELP node_tape_residual_total The number of times during a read or write we found the residual amount to be non-zero. This should mean that a program is issuing a read larger thean the block size on tape. For write not all data made it to tape.");
+	test_assert_line(t, "# HELP node_tape_io_now The number of I/Os currently outstanding to this device.");
+	test_assert_line(t, "# TYPE node_tape_io_now gauge");
+	test_assert_line(t, "node_tape_io_now{device=\"st0\"} 4");
+	test_assert_line(t, "# TYPE node_tape_io_time_seconds_total counter");
+	test_assert_line(t, "node_tape_io_time_seconds_total{device=\"st0\"} 1.3e-08");
+	test_assert_line(t, "node_tape_io_time_seconds_total{device=\"st1\"} 9.4052355");
+	test_assert_line(t, "node_tape_read_time_seconds_total{device=\"st0\"} 1.0930000000000002e-06");
+	test_assert_line(t, "node_tape_write_time_seconds_total{device=\"st1\"} 0.00032476900000000003");
+	test_assert_line(t, "node_tape_residual_total{device=\"st1\"} 12028");
+	test_assert_line(t, "node_tape_writes_completed_total{device=\"st0\"} 29524");
+	test_assert_line(t, "node_tape_written_bytes_total{device=\"st1\"} 36085");
+	test_assert_line(t, "# HELP node_tape_residual_total The number of times during a read or write we found the residual amount to be non-zero. This should mean that a program is issuing a read larger thean the block size on tape. For write not all data made it to tape.");
 	/* nst0 and st0a are aliases, not drives. */
 	assert_no(t, "nst0");
 	assert_no(t, "st0a");
@@ -457,12 +422,12 @@ static void test_tapestats_ignored(void **state)
 	struct buf out = BUF_INIT;
 
 	(void)state;
-	assert_int_equal(run_cfg(&tapestats_collector, &cfg, &out), 0);
+	assert_int_equal(test_run_collector(&tapestats_collector, &cfg, &out), 0);
 	assert_int_equal(count(buf_cstr(&out), "{device=\"st0\"}"), 10);
 	assert_no(buf_cstr(&out), "st1");
 	/* Go's empty pattern matches every name. */
 	cfg.tapestats_ignored = "";
-	assert_int_equal(run_cfg(&tapestats_collector, &cfg, &out), 0);
+	assert_int_equal(test_run_collector(&tapestats_collector, &cfg, &out), 0);
 	assert_int_equal(out.len, 0);
 	buf_release(&out);
 }
@@ -479,8 +444,8 @@ static void test_tapestats_missing_and_bad(void **state)
 	assert_int_equal(run(&tapestats_collector, PROC, dir, &out), -ENODATA);
 	put(dir, "class/scsi_tape/st3/stats/read_cnt", " 0x10\n\n");
 	assert_int_equal(run(&tapestats_collector, PROC, dir, &out), 0);
-	assert_line(buf_cstr(&out), "node_tape_reads_completed_total{device=\"st3\"} 16");
-	assert_line(buf_cstr(&out), "node_tape_io_now{device=\"st3\"} 0");
+	test_assert_line(buf_cstr(&out), "node_tape_reads_completed_total{device=\"st3\"} 16");
+	test_assert_line(buf_cstr(&out), "node_tape_io_now{device=\"st3\"} 0");
 	put(dir, "class/scsi_tape/st3/stats/read_cnt", "+5\n");
 	assert_int_equal(run(&tapestats_collector, PROC, dir, &out), -EINVAL);
 	test_remove_dir(dir);

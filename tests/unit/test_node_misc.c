@@ -49,18 +49,6 @@ static int run(const struct collector *c, const char *procfs,
 	return rc;
 }
 
-/* Asserts that text holds line (given without its newline) as a whole line. */
-static void assert_line(const char *text, const char *line)
-{
-	size_t len = strlen(line);
-
-	for (const char *p = text; (p = strstr(p, line)); p++) {
-		if ((p == text || p[-1] == '\n') && p[len] == '\n')
-			return;
-	}
-	fail_msg("line not found: %s\n--- in ---\n%s", line, text);
-}
-
 static size_t count(const char *text, const char *needle)
 {
 	size_t n = 0;
@@ -265,22 +253,22 @@ static void os_collect_fixture(void **state)
 	(void)state;
 	assert_int_equal(run(&os_collector, PROC, SYS, ROOTFS, &out), 0);
 	const char *t = buf_cstr(&out);
-	assert_line(t, "# HELP node_os_info A metric with a constant '1' value "
+	test_assert_line(t, "# HELP node_os_info A metric with a constant '1' value "
 		    "labeled by build_id, id, id_like, image_id, image_version, "
 		    "name, pretty_name, variant, variant_id, version, "
 		    "version_codename, version_id.");
-	assert_line(t, "# TYPE node_os_info gauge");
-	assert_line(t, "node_os_info{build_id=\"20240101\",id=\"exbox\","
+	test_assert_line(t, "# TYPE node_os_info gauge");
+	test_assert_line(t, "node_os_info{build_id=\"20240101\",id=\"exbox\","
 		    "id_like=\"debian ubuntu\",image_id=\"\",image_version=\"\","
 		    "name=\"Exporterbox Linux\","
 		    "pretty_name=\"Exporterbox Linux 22.04.3 LTS\","
 		    "variant=\"Server\\\\Edition\",variant_id=\"server\","
 		    "version=\"22.04.3 LTS (Jammy \\\"Fixture\\\")\","
 		    "version_codename=\"jammy\",version_id=\"22.04\"} 1");
-	assert_line(t, "# HELP node_os_version Metric containing the "
+	test_assert_line(t, "# HELP node_os_version Metric containing the "
 		    "major.minor part of the OS version.");
-	assert_line(t, "# TYPE node_os_version gauge");
-	assert_line(t, "node_os_version{id=\"exbox\",id_like=\"debian ubuntu\","
+	test_assert_line(t, "# TYPE node_os_version gauge");
+	test_assert_line(t, "node_os_version{id=\"exbox\",id_like=\"debian ubuntu\","
 		    "name=\"Exporterbox Linux\"} 22.04");
 	assert_int_equal(count(t, "\n"), 6);
 	buf_release(&out);
@@ -295,7 +283,7 @@ static void os_collect_fallback(void **state)
 	test_write_file(root, "usr/lib/os-release",
 			"NAME=\"Fallback Linux\"\nID=fallback\nVERSION_ID=9\n");
 	assert_int_equal(run(&os_collector, PROC, SYS, root, &out), 0);
-	assert_line(buf_cstr(&out),
+	test_assert_line(buf_cstr(&out),
 		    "node_os_version{id=\"fallback\",id_like=\"\","
 		    "name=\"Fallback Linux\"} 9");
 	/* Without VERSION_ID there is no version gauge. */
@@ -535,7 +523,7 @@ static void conntrack_collect_fixture(void **state)
 	(void)state;
 	assert_int_equal(run(&conntrack_collector, PROC, SYS, ROOTFS, &out), 0);
 	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
-		assert_line(buf_cstr(&out), want[i]);
+		test_assert_line(buf_cstr(&out), want[i]);
 	assert_int_equal(count(buf_cstr(&out), "# TYPE"), 10);
 	assert_int_equal(count(buf_cstr(&out), " gauge\n"), 10);
 	buf_release(&out);
@@ -564,8 +552,8 @@ static void conntrack_collect_missing(void **state)
 			 -EINVAL);
 	test_write_file(proc, "sys/net/netfilter/nf_conntrack_count", " 7 \n");
 	assert_int_equal(run(&conntrack_collector, proc, SYS, ROOTFS, &out), 0);
-	assert_line(buf_cstr(&out), "node_nf_conntrack_entries 7");
-	assert_line(buf_cstr(&out), "node_nf_conntrack_stat_found 0");
+	test_assert_line(buf_cstr(&out), "node_nf_conntrack_entries 7");
+	test_assert_line(buf_cstr(&out), "node_nf_conntrack_stat_found 0");
 	buf_release(&out);
 	test_remove_dir(proc);
 }
@@ -636,12 +624,12 @@ static void timex_collect_host(void **state)
 	const char *t = buf_cstr(&out);
 	assert_int_equal(count(t, "# TYPE node_timex_"), 17);
 	assert_int_equal(count(t, " counter\n"), 4);
-	assert_line(t, "# TYPE node_timex_pps_jitter_total counter");
-	assert_line(t, "# HELP node_timex_sync_status Is clock synchronized "
+	test_assert_line(t, "# TYPE node_timex_pps_jitter_total counter");
+	test_assert_line(t, "# HELP node_timex_sync_status Is clock synchronized "
 		    "to a reliable server (1 = yes, 0 = no).");
-	assert_line(t, "# HELP node_timex_offset_seconds Time offset in "
+	test_assert_line(t, "# HELP node_timex_offset_seconds Time offset in "
 		    "between local system and reference clock.");
-	assert_line(t, "# HELP node_timex_pps_stability_hertz Pulse per "
+	test_assert_line(t, "# HELP node_timex_pps_stability_hertz Pulse per "
 		    "second stability, average of recent frequency changes.");
 	assert_true(strstr(t, "\nnode_timex_sync_status 0\n") ||
 		    strstr(t, "\nnode_timex_sync_status 1\n"));

@@ -34,20 +34,8 @@ static int run(const struct collector *c, const char *procfs,
 	struct node_config cfg = { .procfs = procfs, .sysfs = "/sys",
 				   .rootfs = "/",
 				   .netstat_fields = netstat_fields };
-	struct collect_ctx ctx = { .config = &cfg };
-	struct expo w;
-	int rc;
 
-	if (c->init)
-		assert_int_equal(c->init(&cfg, &ctx.state), 0);
-	buf_truncate(out, 0);
-	expo_init(&w, out, EXPO_TEXT);
-	rc = c->collect(&ctx, &w);
-	assert_int_equal(w.errors, 0);
-	expo_release(&w);
-	if (c->release)
-		c->release(ctx.state);
-	return rc;
+	return test_run_collector(c, &cfg, out);
 }
 
 /* Parses netstat, snmp and snmp6 texts (NULL: skipped) and sorts. */

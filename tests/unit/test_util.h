@@ -1,6 +1,7 @@
 /*
- * Scratch directories for the collector tests: made under /tmp, filled
- * with files, removed whole (nftw, not a shell).
+ * Helpers for the collector tests: running a collector as the runner does,
+ * finding whole lines in its output, and scratch directories made under
+ * /tmp, filled with files, removed whole (nftw, not a shell).
  */
 #ifndef EXPORTERBOX_TEST_UTIL_H
 #define EXPORTERBOX_TEST_UTIL_H
@@ -11,6 +12,45 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "node.h"
+
+/*
+ * Runs one collector the way the runner does (init, collect, release) with
+ * the given configuration into out; returns collect()'s result. A writer
+ * error (duplicate family, wrong label count) fails the test.
+ */
+static inline int test_run_collector(const struct collector *c,
+				     const struct node_config *cfg,
+				     struct buf *out)
+{
+	struct collect_ctx ctx = { .config = cfg };
+	struct expo w;
+	int rc;
+
+	if (c->init)
+		assert_int_equal(c->init(cfg, &ctx.state), 0);
+	buf_truncate(out, 0);
+	expo_init(&w, out, EXPO_TEXT);
+	rc = c->collect(&ctx, &w);
+	assert_int_equal(w.errors, 0);
+	expo_release(&w);
+	if (c->release)
+		c->release(ctx.state);
+	return rc;
+}
+
+/* Asserts that text holds line as a whole line. */
+static inline void test_assert_line(const char *text, const char *line)
+{
+	size_t len = strlen(line);
+
+	for (const char *p = text; (p = strstr(p, line)); p++) {
+		if ((p == text || p[-1] == '\n') && p[len] == '\n')
+			return;
+	}
+	fail_msg("line not found: %s\n--- in ---\n%s", line, text);
+}
 
 /* A new empty directory "/tmp/<prefix>.XXXXXX"; free with test_remove_dir. */
 static inline char *test_make_dir(const char *prefix)
