@@ -292,8 +292,8 @@ static double scrape_deadline(const struct http_config *cfg, const char *header)
 	return monotonic_seconds() + budget;
 }
 
-static void serve_metrics(struct http_server *srv, const struct http_request *req,
-			  struct http_response *resp)
+void http_serve_scrape(struct scraper *s, const struct http_request *req,
+		       struct http_response *resp)
 {
 	const char *include[MAX_FILTER_VALUES], *exclude[MAX_FILTER_VALUES];
 	struct scrape_request sr = {
@@ -305,13 +305,24 @@ static void serve_metrics(struct http_server *srv, const struct http_request *re
 		.nexclude = http_query_all(req, "exclude[]", exclude, MAX_FILTER_VALUES),
 	};
 
-	if (scraper_check_filter(srv->opt->scraper, &sr, &resp->body)) {
+	if (scraper_check_filter(s, &sr, &resp->body)) {
 		resp->status = MHD_HTTP_BAD_REQUEST;
 		buf_addc(&resp->body, '\n');
 		return;
 	}
 	resp->content_type = expo_content_type(sr.format);
-	scraper_scrape(srv->opt->scraper, &sr, &resp->body);
+	scraper_scrape(s, &sr, &resp->body);
+}
+
+static void serve_metrics(struct http_server *srv, const struct http_request *req,
+			  struct http_response *resp)
+{
+	http_serve_scrape(srv->opt->scraper, req, resp);
+	if (resp->status == MHD_HTTP_OK && srv->opt->scrape_status) {
+		int status = srv->opt->scrape_status(srv->opt->scrape_status_cls);
+		if (status)
+			resp->status = status;
+	}
 }
 
 /* Serves the telemetry path within --web.max-requests. */

@@ -78,7 +78,22 @@ struct http_server_options {
 	struct scraper *scraper;	/* serves the telemetry path */
 	const struct http_route *routes;	/* extra routes (/probe, ...) */
 	size_t nroutes;
+	/*
+	 * Optional: the HTTP status for a telemetry-path scrape, asked after
+	 * it (e.g. 503 while the target is down, when a flag asks for it);
+	 * 0 keeps 200. The body is served either way.
+	 */
+	int (*scrape_status)(void *cls);
+	void *scrape_status_cls;
 };
+
+/*
+ * Serves one scrape of s for req exactly as the telemetry path does (format
+ * negotiation, collect[]/exclude[], deadline): for routes such as /probe
+ * that scrape a scraper of their own.
+ */
+void http_serve_scrape(struct scraper *s, const struct http_request *req,
+		       struct http_response *resp);
 
 /*
  * Binds every listen address and starts serving. Returns NULL after logging

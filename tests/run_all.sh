@@ -12,7 +12,8 @@
 #   3. asan      build-asan/ (-DEXPORTERBOX_SANITIZE=ON: ASan+UBSan), ctest
 #   4. tsan      build-tsan/ (-DEXPORTERBOX_TSAN=ON), the threaded tests: the
 #                scrape runner, the HTTP server, filesystem's statfs worker
-#   5. leak      tests/integration/leak_check.sh on build/exporterbox (valgrind)
+#   5. leak      every tests/integration/leak_check*.sh on build/exporterbox
+#                (valgrind or LeakSanitizer, many scrapes)
 #   6. fuzz      build-fuzz/ with clang (-DEXPORTERBOX_FUZZ=ON); every
 #                tests/fuzz/fuzz_*.c runs FUZZ_SECONDS, from its seed corpus
 #                tests/fuzz/corpus/<target>/ (read only; new inputs go to a
@@ -37,11 +38,14 @@ export DEBIAN_FRONTEND=noninteractive
 PACKAGES=(
 	gcc libc6-dev make cmake pkg-config	# build
 	libmicrohttpd-dev zlib1g-dev		# exporterbox's libraries
+	libpq-dev libhiredis-dev librdkafka-dev	# the applets' client libraries
+	postgresql-15 redis-server		# real servers for the integration tests
 	libcmocka-dev				# unit tests
 	prometheus				# promtool, for the integration tests
 	curl gzip				# integration tests
 	python3-prometheus-client		# OpenMetrics parser for the integration tests
-	python3 prometheus-node-exporter	# parity oracle (tests/integration/parity_node.py)
+	python3 prometheus-node-exporter	# parity oracles (tests/integration/parity_*.py)
+	prometheus-postgres-exporter prometheus-redis-exporter
 	valgrind				# leak check
 	clang libclang-rt-14-dev		# libFuzzer, ASan/UBSan runtimes for clang
 )
@@ -110,7 +114,13 @@ stage_leak() {
 		echo "build/exporterbox is missing (the gcc stage failed)"
 		return 1
 	fi
-	tests/integration/leak_check.sh build/exporterbox
+	# One script per applet: tests/integration/leak_check*.sh BIN.
+	local script failed=0
+	for script in tests/integration/leak_check*.sh; do
+		echo "--- $script"
+		"$script" build/exporterbox || failed=1
+	done
+	return "$failed"
 }
 
 stage_fuzz() {

@@ -65,7 +65,8 @@ PY=$(command -v python3 || true)
 command -v curl >/dev/null || { echo "bench.sh: curl is needed" >&2; exit 2; }
 
 TMP=$(mktemp -d)
-trap 'srv_kill_all; rm -rf "$TMP"' EXIT
+# A pair that starts its own target (a database) defines pair_cleanup.
+trap 'if declare -F pair_cleanup >/dev/null; then pair_cleanup; fi; srv_kill_all; rm -rf "$TMP"' EXIT
 RESULTS=$TMP/results.jsonl
 : >"$RESULTS"
 strip -o "$TMP/exporterbox.stripped" "$BIN" 2>/dev/null || cp "$BIN" "$TMP/exporterbox.stripped"
@@ -109,9 +110,16 @@ pair_node() {
 	THEIRS_defaults=()
 }
 
+# The other applets keep their pair_* function in tests/bench/pair_APPLET.sh.
+for pair in "$HERE"/pair_*.sh; do
+	# shellcheck disable=SC1090
+	[ -e "$pair" ] && . "$pair"
+done
 case $APPLET in
 node | node-exporter | node_exporter) pair_node ;;
-*) echo "bench.sh: no benchmark pair for '$APPLET' yet (have: node)" >&2; exit 2 ;;
+postgres | postgres-exporter | postgres_exporter) pair_postgres ;;
+redis | redis-exporter | redis_exporter) pair_redis ;;
+*) echo "bench.sh: no benchmark pair for '$APPLET' (have: node postgres redis)" >&2; exit 2 ;;
 esac
 
 # run_side SCENARIO SIDE : start one exporter, measure it, stop it.

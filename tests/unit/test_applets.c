@@ -69,8 +69,8 @@ static void dispatch(void **state)
 	assert_int_equal(run(3, named), 0);
 	const char *bad_flag[] = { "exporterbox", "node-exporter", "--no-such-flag" };
 	assert_int_equal(run(3, bad_flag), 2);
-	const char *not_built[] = { "postgres-exporter" };
-	assert_int_equal(run(1, not_built), 2);
+	const char *bad_applet_flag[] = { "postgres-exporter", "--no-such-flag" };
+	assert_int_equal(run(2, bad_applet_flag), 2);
 }
 
 int main(void)
