@@ -1,0 +1,169 @@
+#!/usr/bin/env bash
+#
+# container_build.sh SOURCE_DIR — build docker/Dockerfile with podman and run
+# every applet from the image (the recipe in docs: the README's Deploy section).
+#
+# No Docker engine and no image registry are needed: the base image
+# debian:bookworm-slim is made once with debootstrap from the archive apt
+# already uses, and cached as a tarball in $EXPORTERBOX_BASE_CACHE
+# (/var/tmp/exporterbox-debian-base), so later runs only `podman import` it.
+# The build uses chroot isolation and the run uses runc + cgroupfs with host
+# networking, the setup that works on these machines; Docker users need none
+# of this (nothing in docker/ mentions podman).
+#
+# Checks: the image builds (its build stage runs the unit tests), runs as a
+# non-root user, `IMAGE --version`, `IMAGE --links` lists the applets and every
+# link answers --version both ways (`IMAGE APPLET --version` and as
+# entrypoint), and node-exporter from the image serves /metrics on a free
+# loopback port with the host's /proc, /sys and / mounted read-only
+# (`--path.rootfs`), accepted by `promtool check metrics`.
+# Prints the image size. Slow (minutes, first run longer); exit 77 when podman,
+# runc or debootstrap is missing.
+set -euo pipefail
+
+if [ $# -ne 1 ] || [ ! -f "$1/docker/Dockerfile" ]; then
+	echo "usage: $0 SOURCE_DIR (with docker/Dockerfile)" >&2
+	exit 2
+fi
+SRC=$(cd "$1" && pwd)
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$HERE/lib.sh"
+for tool in podman runc debootstrap curl promtool; do
+	if ! command -v "$tool" >/dev/null; then
+		echo "SKIP: $tool is not installed (apt-get install podman runc debootstrap)"
+		exit 77
+	fi
+done
+
+IMAGE=${EXPORTERBOX_IMAGE:-localhost/exporterbox:ctest}
+BASE=localhost/debian:bookworm-slim
+CACHE=${EXPORTERBOX_BASE_CACHE:-/var/tmp/exporterbox-debian-base}
+TMP=$(mktemp -d)
+NAME=exporterbox-ctest-$$
+# runc, cgroupfs, no default ulimits: the sandbox refuses setrlimit.
+printf '[containers]\ndefault_ulimits = []\n' >"$TMP/containers.conf"
+export CONTAINERS_CONF=$TMP/containers.conf
+pod() { podman --runtime runc --cgroup-manager=cgroupfs "$@"; }
+cleanup() {
+	pod rm -f "$NAME" >/dev/null 2>&1 || true
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+# slim_rootfs DIR: what makes the official debian:bookworm-slim slim, so the
+# image size measured here is the size users get: no docs, man pages,
+# locales, package lists or downloaded packages, now or after apt-get.
+slim_rootfs() {
+	local root=$1
+	rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/cache/apt/*.bin \
+		"$root"/var/lib/apt/lists/* "$root"/usr/share/doc/* "$root"/usr/share/man/* \
+		"$root"/usr/share/info/* "$root"/usr/share/locale/*
+	printf '%s\n' 'path-exclude /usr/share/doc/*' 'path-include /usr/share/doc/*/copyright' \
+		'path-exclude /usr/share/man/*' 'path-exclude /usr/share/info/*' \
+		'path-exclude /usr/share/locale/*' >"$root/etc/dpkg/dpkg.cfg.d/docker"
+	printf '%s\n' \
+		'DPkg::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/*.bin || true"; };' \
+		'Dir::Cache::pkgcache ""; Dir::Cache::srcpkgcache "";' >"$root/etc/apt/apt.conf.d/docker-clean"
+}
+
+# The base image, from the cached debootstrap tarball (made once, under a lock
+# so two runs do not debootstrap at the same time).
+base_image() {
+	pod image exists "$BASE" && return 0
+	mkdir -p "$CACHE"
+	(
+		flock 9
+		if [ ! -s "$CACHE/bookworm-slim.tar" ]; then
+			local mirror rootfs
+			mirror=$(awk '/^URIs:/{print $2; exit}' /etc/apt/sources.list.d/debian.sources 2>/dev/null ||
+				true)
+			mirror=${mirror:-http://deb.debian.org/debian}
+			rootfs=$(mktemp -d "$CACHE/rootfs.XXXXXX")
+			chmod 755 "$rootfs" # it becomes the image's /, mktemp made it 0700
+			echo "debootstrap bookworm from $mirror (once; cached in $CACHE)"
+			debootstrap --variant=minbase bookworm "$rootfs" "$mirror" >"$TMP/debootstrap.log" 2>&1 ||
+				{ tail -n 20 "$TMP/debootstrap.log"; rm -rf "$rootfs"; exit 1; }
+			slim_rootfs "$rootfs"
+			tar -C "$rootfs" -cf "$CACHE/bookworm-slim.tar.part" .
+			mv "$CACHE/bookworm-slim.tar.part" "$CACHE/bookworm-slim.tar"
+			rm -rf "$rootfs"
+		fi
+		pod image exists "$BASE" || pod import "$CACHE/bookworm-slim.tar" "$BASE" >"$TMP/import.log"
+	) 9>"$CACHE/lock"
+}
+
+if ! base_image; then
+	t_fail "base image $BASE"
+	t_summary
+	exit 1
+fi
+t_ok "base image $BASE"
+
+echo "building $IMAGE (build stage compiles and runs the unit tests)"
+if ! pod build --isolation=chroot --pull=never -t "$IMAGE" -f "$SRC/docker/Dockerfile" "$SRC" \
+	>"$TMP/build.log" 2>&1; then
+	t_fail "podman build" "$(tail -n 40 "$TMP/build.log")"
+	t_summary
+	exit 1
+fi
+t_ok "podman build -f docker/Dockerfile"
+grep -E '100% tests passed|tests passed' "$TMP/build.log" | tail -n 1 || true
+size=$(pod image inspect --format '{{.Size}}' "$IMAGE")
+echo "image size: $size bytes ($((size / 1000000)) MB)"
+
+run() { pod run --rm --network=host "$@"; }
+
+t_check "runs as a non-root user" test "$(run --entrypoint id "$IMAGE" -u)" != 0
+t_check "IMAGE --version" run "$IMAGE" --version
+links=$(run "$IMAGE" --links)
+t_check "IMAGE --links lists applets" test -n "$links"
+for applet in $links; do
+	t_check "IMAGE $applet --version" run "$IMAGE" "$applet" --version
+	t_check "link /usr/local/bin/$applet" run --entrypoint "$applet" "$IMAGE" --version
+done
+exit_code() { local rc=0; "$@" >/dev/null 2>&1 || rc=$?; echo "$rc"; }
+t_check "an unknown applet exits 127" test "$(exit_code run "$IMAGE" no-such-exporter)" = 127
+
+# promtool_ok FILE: no parse error, no lint problem but the ones upstream
+# node_exporter has in the names we keep (camelCase /proc/meminfo fields, *_bits).
+promtool_ok() {
+	local out
+	out=$(promtool check metrics <"$1" 2>&1) && return 0
+	! grep -vE 'should be written in .snake_case.|use base unit "bytes" instead of "bits"' <<<"$out" |
+		grep -q .
+}
+
+# serve NAME URL_PATH EXPECTED_SERIES IMAGE_ARGS... : run an applet from the
+# image detached on the host network, fetch its metrics, check them with
+# promtool and for one expected series, stop it.
+serve() {
+	local what=$1 path=$2 series=$3
+	shift 3
+	pod rm -f "$NAME" >/dev/null 2>&1 || true
+	if ! pod run -d --name "$NAME" --network=host "$@" >"$TMP/run.log" 2>&1; then
+		t_fail "$what: container starts" "$(cat "$TMP/run.log")"
+		return
+	fi
+	if ! wait_http "http://127.0.0.1:$PORT/-/healthy" 20; then
+		t_fail "$what: answers on :$PORT" "$(pod logs "$NAME" 2>&1 | tail -n 20)"
+		pod rm -f "$NAME" >/dev/null 2>&1 || true
+		return
+	fi
+	t_ok "$what: answers on :$PORT"
+	curl -sf "http://127.0.0.1:$PORT$path" >"$TMP/body" || true
+	t_check "$what: promtool check metrics" promtool_ok "$TMP/body"
+	t_check "$what: has $series" grep -Eq "^$series" "$TMP/body"
+	t_check "$what: stops on SIGTERM (podman stop)" pod stop -t 10 "$NAME"
+	pod rm -f "$NAME" >/dev/null 2>&1 || true
+}
+
+PORT=$(free_port)
+serve "node-exporter from the image" /metrics 'node_load1 ' \
+	-v /proc:/host/proc:ro -v /sys:/host/sys:ro -v /:/host/root:ro \
+	"$IMAGE" node-exporter --web.listen-address="127.0.0.1:$PORT" \
+	--path.procfs=/host/proc --path.sysfs=/host/sys --path.rootfs=/host/root
+t_check "node-exporter from the image: filesystems through --path.rootfs" \
+	grep -q '^node_filesystem_avail_bytes{.*mountpoint="/"' "$TMP/body"
+
+t_summary
