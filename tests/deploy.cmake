@@ -5,7 +5,10 @@ add_test(NAME deploy_prometheus COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/deploy/prome
   ${CMAKE_SOURCE_DIR})
 add_test(NAME deploy_alertmanager COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/deploy/alertmanager_check.sh
   ${CMAKE_SOURCE_DIR})
-set_tests_properties(deploy_prometheus deploy_alertmanager PROPERTIES
+# docker-compose.yml against the files it mounts and the applets it runs.
+add_test(NAME deploy_compose COMMAND ${Python3_EXECUTABLE}
+  ${CMAKE_CURRENT_SOURCE_DIR}/deploy/compose_check.py ${CMAKE_SOURCE_DIR} $<TARGET_FILE:exporterbox>)
+set_tests_properties(deploy_prometheus deploy_alertmanager deploy_compose PROPERTIES
   SKIP_RETURN_CODE 77 LABELS deploy)
 
 # Builds docker/Dockerfile (its build stage compiles and runs the unit tests)
