@@ -8,7 +8,13 @@ add_test(NAME deploy_alertmanager COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/deploy/ale
 # docker-compose.yml against the files it mounts and the applets it runs.
 add_test(NAME deploy_compose COMMAND ${Python3_EXECUTABLE}
   ${CMAKE_CURRENT_SOURCE_DIR}/deploy/compose_check.py ${CMAKE_SOURCE_DIR} $<TARGET_FILE:exporterbox>)
-set_tests_properties(deploy_prometheus deploy_alertmanager deploy_compose PROPERTIES
+# The shipped files run for real: Prometheus scraping node-exporter, rules
+# evaluated, exporter-down alerts delivered by Alertmanager's routing tree to
+# a local webhook. The full end-to-end run with the postgres, redis and
+# kafka-lag applets against real servers builds on this script.
+add_test(NAME deploy_alerts_e2e COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/deploy/alerts_e2e.sh
+  $<TARGET_FILE:exporterbox> ${CMAKE_SOURCE_DIR})
+set_tests_properties(deploy_prometheus deploy_alertmanager deploy_compose deploy_alerts_e2e PROPERTIES
   SKIP_RETURN_CODE 77 LABELS deploy)
 
 # Builds docker/Dockerfile (its build stage compiles and runs the unit tests)
