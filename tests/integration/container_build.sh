@@ -205,7 +205,7 @@ else
 		--redis.addr="redis://127.0.0.1:$REDIS_PORT"
 	t_check "redis-exporter from the image: redis_memory_max_bytes from maxmemory" \
 		grep -q '^redis_memory_max_bytes 6.7108864e+07$\|^redis_memory_max_bytes 67108864$' "$TMP/body"
-	srv_stop
+	srv_stop TERM
 fi
 
 t_summary
