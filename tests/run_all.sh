@@ -42,6 +42,7 @@ PACKAGES=(
 	postgresql-15 redis-server		# real servers for the integration tests
 	libcmocka-dev				# unit tests
 	prometheus				# promtool, for the integration tests
+	prometheus-alertmanager python3-yaml	# amtool, rule/routing tests (tests/deploy/)
 	curl gzip				# integration tests
 	python3-prometheus-client		# OpenMetrics parser for the integration tests
 	python3 prometheus-node-exporter	# parity oracles (tests/integration/parity_*.py)
