@@ -12,9 +12,11 @@
 #   3. asan      build-asan/ (-DEXPORTERBOX_SANITIZE=ON: ASan+UBSan), ctest
 #   4. tsan      build-tsan/ (-DEXPORTERBOX_TSAN=ON), the threaded tests: the
 #                scrape runner, the HTTP server, filesystem's statfs worker
-#   5. leak      every tests/integration/leak_check*.sh on build/exporterbox
+#   5. container build docker/Dockerfile with podman (debootstrap'd base image
+#                cached in /var/tmp), run every applet from the image
+#   6. leak      every tests/integration/leak_check*.sh on build/exporterbox
 #                (valgrind or LeakSanitizer, many scrapes)
-#   6. fuzz      build-fuzz/ with clang (-DEXPORTERBOX_FUZZ=ON); every
+#   7. fuzz      build-fuzz/ with clang (-DEXPORTERBOX_FUZZ=ON); every
 #                tests/fuzz/fuzz_*.c runs FUZZ_SECONDS, from its seed corpus
 #                tests/fuzz/corpus/<target>/ (read only; new inputs go to a
 #                scratch dir, crashes to build-fuzz/artifacts/)
@@ -22,7 +24,7 @@
 # Environment:
 #   FUZZ_SECONDS=20      seconds per fuzz target
 #   LEAK_SCRAPES=1000    scrapes in the leak check
-#   SKIP_STAGES="asan fuzz"   stages to skip (deps gcc asan tsan leak fuzz)
+#   SKIP_STAGES="asan fuzz"   stages to skip (deps gcc asan tsan container leak fuzz)
 #   JOBS=$(nproc)        build and ctest parallelism
 set -euo pipefail
 
@@ -48,6 +50,7 @@ PACKAGES=(
 	python3 prometheus-node-exporter	# parity oracles (tests/integration/parity_*.py)
 	prometheus-postgres-exporter prometheus-redis-exporter
 	valgrind				# leak check
+	podman runc debootstrap			# container stage: build docker/Dockerfile
 	clang libclang-rt-14-dev		# libFuzzer, ASan/UBSan runtimes for clang
 )
 
@@ -93,7 +96,13 @@ build() {
 
 stage_gcc() {
 	build build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DEXPORTERBOX_SANITIZE=OFF
-	ctest --test-dir build -j "$JOBS" --timeout 300
+	ctest --test-dir build -j "$JOBS" --timeout 300 -LE slow
+}
+
+stage_container() {
+	# docker/Dockerfile built with podman as ../shared/notes/containers.md
+	# describes (no Docker engine here), every applet run from the image.
+	ctest --test-dir build -L container --timeout 1800
 }
 
 stage_asan() {
@@ -203,6 +212,7 @@ run_stage deps "install build and test dependencies"
 run_stage gcc "build/ (gcc, RelWithDebInfo) + ctest"
 run_stage asan "build-asan/ (ASan + UBSan) + ctest"
 run_stage tsan "build-tsan/ (ThreadSanitizer): threaded tests, 3 runs each"
+run_stage container "docker/Dockerfile built with podman, applets run from the image"
 run_stage leak "valgrind leak check, ${LEAK_SCRAPES:-1000} scrapes"
 run_stage fuzz "libFuzzer, ${FUZZ_SECONDS} s per target"
 
