@@ -127,7 +127,9 @@ bool web_auth_check(const struct web_config *wc, const char *user, const char *p
 		return false;
 	const char *hash = user_hash(wc, user, &known, dummy);
 	bool have_key = cache_key(user, hash, password, key) == 0;
-	if (known && have_key && cache_has(key))
+	/* Looked up for unknown users too, so they cost the same. */
+	bool remembered = have_key && cache_has(key);
+	if (known && remembered)
 		return true;
 	bool ok = bcrypt_matches(password, hash) && known;
 	if (ok && have_key)

@@ -657,14 +657,23 @@ static int parse_doc(struct parse *p, const char *text, size_t len)
 	return rc;
 }
 
+void web_one_line(struct buf *b, size_t from)
+{
+	for (size_t i = from; i < b->len; i++)
+		if ((unsigned char)b->data[i] < 0x20 || b->data[i] == 0x7f)
+			b->data[i] = '?';
+}
+
 int web_config_parse(struct web_config *wc, const char *text, size_t len,
 		     const char *dir, struct buf *err)
 {
 	struct parse p = { .wc = wc, .dir = dir, .err = err };
+	size_t mark = err->len;
 
 	web_config_init(wc);
 	if (parse_doc(&p, text, len) != 0 || web_config_validate(wc, err) != 0) {
 		web_config_free(wc);
+		web_one_line(err, mark);	/* names from the file may hold line breaks */
 		return -1;
 	}
 	return 0;

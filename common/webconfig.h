@@ -100,6 +100,9 @@ bool web_config_tls(const struct web_config *wc);
  */
 int web_config_priorities(const struct web_config *wc, struct buf *out, struct buf *err);
 
+/* Replaces control characters in b from byte from on: errors stay one line. */
+void web_one_line(struct buf *b, size_t from);
+
 /* Whether s looks like a bcrypt hash libxcrypt can check. */
 bool web_bcrypt_hash_valid(const char *s);
 

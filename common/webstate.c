@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <gnutls/x509.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -48,7 +49,8 @@ struct web_state {
 	char *priorities;
 };
 
-static struct web_state *active;
+/* The state the GnuTLS callbacks serve (they take no user pointer). */
+static _Atomic(struct web_state *) active;
 
 static void live_free(struct web_live *l)
 {
@@ -122,7 +124,8 @@ static int load_cert_key(struct web_live *l, struct buf *err)
 out:
 	if (check)
 		gnutls_certificate_free_credentials(check);
-	explicit_bzero(key.data, key.len);
+	if (key.data)
+		explicit_bzero(key.data, key.len);
 	buf_release(&key);
 	buf_release(&cert);
 	return rc;
@@ -176,6 +179,7 @@ static struct web_live *live_load(const char *path, const struct web_config *pre
 		goto fail;
 	return l;
 fail:
+	web_one_line(err, 0);	/* paths from the file may hold line breaks */
 	live_free(l);
 	return NULL;
 }
@@ -294,8 +298,8 @@ void web_state_stop(struct web_state *ws)
 {
 	if (!ws)
 		return;
-	if (active == ws)
-		active = NULL;
+	struct web_state *expected = ws;
+	atomic_compare_exchange_strong(&active, &expected, NULL);
 	live_free(ws->live);
 	free(ws->path);
 	free(ws->priorities);

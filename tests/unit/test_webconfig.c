@@ -137,6 +137,10 @@ static void unknown_and_bad(void **state)
 	refused("{}\n---\nb: 2\n", "more than one YAML document");
 	refused("? [a]\n: 1\n", "expected a string");
 	refused("tls_server_config: {cert_file: \"a\\0b\"}\n", "NUL byte");
+	/* Names from the file are echoed: line breaks in them are not. */
+	refused("tls_server_config: {cert_file: a, key_file: b, cipher_suites: [\"X\\nY\"]}\n",
+		"unknown cipher suite \"X?Y\"");
+	refused("basic_auth_users: {\"a\\nb\": x}\n", "user \"a?b\" is not a bcrypt hash");
 }
 
 static void headers(void **state)
