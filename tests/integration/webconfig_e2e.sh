@@ -62,6 +62,7 @@ mkcert server ca "$SAN"
 mkcert server2 ca "$SAN"
 mkcert client ca 'extendedKeyUsage=clientAuth'
 mkcert intruder otherca 'extendedKeyUsage=clientAuth'
+mkcert serveronly ca 'extendedKeyUsage=serverAuth'
 [ -s server.crt ] && [ -s client.crt ] || { echo "FAIL openssl made no certificates"; exit 1; }
 serial_of() { openssl x509 -noout -serial -in "$1" | cut -d= -f2; }
 
@@ -251,6 +252,8 @@ t_check "mTLS: no client certificate, no answer" test "${CODE#curl-error-}" != "
 get intruder /-/healthy --cert intruder.crt --key intruder.key
 t_check "mTLS: certificate of another CA, no answer" test "${CODE#curl-error-}" != "$CODE"
 t_check "mTLS: untrusted certificate logged" grep -q 'TLS handshake refused.*not trusted' mtls.log
+get serveronly /-/healthy --cert serveronly.crt --key serveronly.key
+t_check "mTLS: right CA but no client-auth usage, no answer" test "${CODE#curl-error-}" != "$CODE"
 get client /metrics --cert client.crt --key client.key
 t_check "mTLS: right client certificate: 200" test "$CODE" = 200
 get tls12 /metrics --cert client.crt --key client.key --tls-max 1.2
