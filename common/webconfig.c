@@ -407,7 +407,7 @@ static int fail(struct parse *p, const yaml_node_t *n, const char *msg, const ch
 		buf_addf(p->err, "line %lu: ", (unsigned long)n->start_mark.line + 1);
 	buf_adds(p->err, msg);
 	if (arg) {
-		/* Only key names and fixed words reach here, never a value. */
+		/* Key names and setting values; never a hash (users pass their name). */
 		buf_adds(p->err, " \"");
 		for (const char *s = arg; *s && s - arg < 64; s++)
 			buf_addc(p->err, (unsigned char)*s < 0x20 ? '?' : *s);
@@ -551,7 +551,8 @@ static int tls_pair(struct parse *p, const yaml_node_t *kn, const char *key,
 	if (strcmp(key, "min_version") == 0 || strcmp(key, "max_version") == 0) {
 		if (!(s = scalar(p, v, key)))
 			return -1;
-		enum web_tls_version *out = key[1] == 'i' ? &wc->min_version : &wc->max_version;
+		enum web_tls_version *out =
+			strcmp(key, "min_version") == 0 ? &wc->min_version : &wc->max_version;
 		if (!*s)
 			return 0;
 		return parse_version(s, out) == 0 ? 0 : fail(p, v, "unknown TLS version", s);
