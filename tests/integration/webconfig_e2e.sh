@@ -22,7 +22,7 @@ if [ $# -ne 1 ] || [ ! -x "$1" ]; then
 	echo "usage: $0 PATH/TO/exporterbox" >&2
 	exit 2
 fi
-BIN=$1
+BIN=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")	# the script works in a temp dir
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$HERE/lib.sh"
