@@ -35,6 +35,8 @@ void web_config_free(struct web_config *wc)
 		free(wc->cipher_suites[i]);
 	for (size_t i = 0; i < wc->ncurves; i++)
 		free(wc->curves[i]);
+	for (size_t i = 0; i < wc->nclient_allowed_sans; i++)
+		free(wc->client_allowed_sans[i]);
 	free_pairs(wc->headers, wc->nheaders);
 	free_pairs(wc->users, wc->nusers);
 	web_config_init(wc);
@@ -305,6 +307,11 @@ int web_config_validate(const struct web_config *wc, struct buf *err)
 			 client_auth_names[wc->client_auth]);
 		return -1;
 	}
+	if (wc->nclient_allowed_sans && wc->client_auth != WEB_REQUIRE_AND_VERIFY_CLIENT_CERT) {
+		buf_adds(err, "tls_server_config: client_allowed_sans needs client_auth_type "
+			 "RequireAndVerifyClientCert");
+		return -1;
+	}
 	if (wc->min_version && wc->max_version && wc->min_version > wc->max_version) {
 		buf_adds(err, "tls_server_config: min_version is above max_version");
 		return -1;
@@ -563,8 +570,9 @@ static int tls_pair(struct parse *p, const yaml_node_t *kn, const char *key,
 		return string_list(p, v, key, wc->curves, &wc->ncurves);
 	if (strcmp(key, "prefer_server_cipher_suites") == 0)
 		return boolean(p, v, key, &wc->prefer_server_cipher_suites);
-	if (strcmp(key, "client_allowed_sans") == 0 || strcmp(key, "cert") == 0 ||
-	    strcmp(key, "key") == 0 || strcmp(key, "client_ca") == 0)
+	if (strcmp(key, "client_allowed_sans") == 0)
+		return string_list(p, v, key, wc->client_allowed_sans, &wc->nclient_allowed_sans);
+	if (strcmp(key, "cert") == 0 || strcmp(key, "key") == 0 || strcmp(key, "client_ca") == 0)
 		return fail(p, kn, "not supported yet: tls_server_config key", key);
 	return fail(p, kn, "unknown key in tls_server_config:", key);
 }

@@ -49,6 +49,9 @@ struct web_config {
 	char *curves[WEB_MAX_LIST];		/* CurveP256, X25519, ... */
 	size_t ncurves;
 	bool prefer_server_cipher_suites;	/* upstream's default: true */
+	/* The client certificate must name one of these in its SANs. */
+	char *client_allowed_sans[WEB_MAX_LIST];
+	size_t nclient_allowed_sans;
 	/* http_server_config */
 	bool http2;				/* accepted; MHD speaks HTTP/1.1 */
 	struct web_pair headers[WEB_MAX_LIST];	/* name -> value */

@@ -1,5 +1,6 @@
 #include "webstate.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <gnutls/x509.h>
 #include <pthread.h>
@@ -342,9 +343,43 @@ static bool client_cert_required(enum web_client_auth a)
 	return a == WEB_REQUIRE_ANY_CLIENT_CERT || a == WEB_REQUIRE_AND_VERIFY_CLIENT_CERT;
 }
 
-/* Checks the peer's chain against client_ca_file, for client use. */
-static int verify_chain(const gnutls_datum_t *raw, unsigned n, gnutls_x509_trust_list_t cas,
-			unsigned *status)
+/* One subject alternative name as text, as Go prints it; NULL for other kinds. */
+static const char *san_text(int type, char *val, size_t size, char *ip, size_t iplen)
+{
+	if (type == GNUTLS_SAN_DNSNAME || type == GNUTLS_SAN_RFC822NAME || type == GNUTLS_SAN_URI) {
+		val[size] = '\0';
+		return val;
+	}
+	if (type == GNUTLS_SAN_IPADDRESS && (size == 4 || size == 16))
+		return inet_ntop(size == 4 ? AF_INET : AF_INET6, val, ip, (socklen_t)iplen);
+	return NULL;
+}
+
+/* Whether the leaf names one of client_allowed_sans (DNS, email, IP, URI). */
+static bool san_allowed(gnutls_x509_crt_t leaf, const struct web_config *cfg)
+{
+	char val[1024], ip[INET6_ADDRSTRLEN];
+
+	for (unsigned seq = 0;; seq++) {
+		size_t size = sizeof(val) - 1;
+		int type = gnutls_x509_crt_get_subject_alt_name(leaf, seq, val, &size, NULL);
+		if (type == GNUTLS_E_SHORT_MEMORY_BUFFER)
+			continue;	/* longer than any name worth allowing */
+		if (type < 0)
+			return false;
+		const char *s = san_text(type, val, size, ip, sizeof(ip));
+		for (size_t i = 0; s && i < cfg->nclient_allowed_sans; i++)
+			if (strcmp(s, cfg->client_allowed_sans[i]) == 0)
+				return true;
+	}
+}
+
+/*
+ * Checks the peer's chain against client_ca_file, for client use, and its
+ * names against client_allowed_sans; *sans_ok is false when they miss.
+ */
+static int verify_chain(const gnutls_datum_t *raw, unsigned n, const struct web_live *l,
+			unsigned *status, bool *sans_ok)
 {
 	gnutls_x509_crt_t crts[MAX_CHAIN];
 	unsigned ncrts = 0;
@@ -361,8 +396,9 @@ static int verify_chain(const gnutls_datum_t *raw, unsigned n, gnutls_x509_trust
 			.type = GNUTLS_DT_KEY_PURPOSE_OID,
 			.data = (unsigned char *)GNUTLS_KP_TLS_WWW_CLIENT,
 		};
-		rc = gnutls_x509_trust_list_verify_crt2(cas, crts, ncrts, &purpose, 1, 0,
+		rc = gnutls_x509_trust_list_verify_crt2(l->cas, crts, ncrts, &purpose, 1, 0,
 							status, NULL);
+		*sans_ok = l->cfg->nclient_allowed_sans == 0 || san_allowed(crts[0], l->cfg);
 	}
 	for (unsigned i = 0; i < ncrts; i++)
 		gnutls_x509_crt_deinit(crts[i]);
@@ -388,9 +424,15 @@ static int verify_client(gnutls_session_t session)
 	if (l->cfg->client_auth != WEB_VERIFY_CLIENT_CERT_IF_GIVEN &&
 	    l->cfg->client_auth != WEB_REQUIRE_AND_VERIFY_CLIENT_CERT)
 		return 0;
-	int rc = verify_chain(raw, n, l->cas, &status);
-	if (rc >= 0 && status == 0)
+	bool sans_ok = false;
+	int rc = verify_chain(raw, n, l, &status, &sans_ok);
+	if (rc >= 0 && status == 0 && sans_ok)
 		return 0;
+	if (rc >= 0 && status == 0) {
+		log_warn("TLS handshake refused", "reason",
+			 "client certificate names none of client_allowed_sans");
+		return GNUTLS_E_CERTIFICATE_VERIFICATION_ERROR;
+	}
 	gnutls_datum_t why = { NULL, 0 };
 	if (rc >= 0)
 		gnutls_certificate_verification_status_print(status, GNUTLS_CRT_X509, &why, 0);

@@ -63,6 +63,10 @@ mkcert server2 ca "$SAN"
 mkcert client ca 'extendedKeyUsage=clientAuth'
 mkcert intruder otherca 'extendedKeyUsage=clientAuth'
 mkcert serveronly ca 'extendedKeyUsage=serverAuth'
+mkcert named ca 'subjectAltName=DNS:scraper.example,email:ops@example.org
+extendedKeyUsage=clientAuth'
+mkcert named_ip ca 'subjectAltName=IP:10.0.0.7
+extendedKeyUsage=clientAuth'
 [ -s server.crt ] && [ -s client.crt ] || { echo "FAIL openssl made no certificates"; exit 1; }
 serial_of() { openssl x509 -noout -serial -in "$1" | cut -d= -f2; }
 
@@ -274,13 +278,36 @@ get ig_good /-/healthy --cert client.crt --key client.key
 t_check "VerifyClientCertIfGiven: trusted certificate: 200" test "$CODE" = 200
 srv_stop
 
+# client_allowed_sans: the certificate must name one of them.
+cat >sans.yml <<EOF
+tls_server_config:
+  cert_file: $TMP/server.crt
+  key_file: $TMP/server.key
+  client_auth_type: RequireAndVerifyClientCert
+  client_ca_file: $TMP/ca.crt
+  client_allowed_sans: [scraper.example, 10.0.0.7]
+EOF
+srv_start sans.log "$BIN" node-exporter --web.listen-address=127.0.0.1:0 \
+	--web.config.file="$TMP/sans.yml" --no-collector.textfile ||
+	{ t_fail "start with client_allowed_sans" "$(cat sans.log)"; t_summary; exit 1; }
+URL="https://127.0.0.1:$SRV_PORT"
+get san_dns /-/healthy --cert named.crt --key named.key
+t_check "client_allowed_sans: DNS name allowed: 200" test "$CODE" = 200
+get san_ip /-/healthy --cert named_ip.crt --key named_ip.key
+t_check "client_allowed_sans: IP address allowed: 200" test "$CODE" = 200
+get san_none /-/healthy --cert client.crt --key client.key
+t_check "client_allowed_sans: trusted certificate without them refused" \
+	test "${CODE#curl-error-}" != "$CODE"
+t_check "client_allowed_sans: refusal logged" grep -q 'names none of client_allowed_sans' sans.log
+srv_stop
+
 # ---- secrets never in a log ----
 secret_free() {
 	! grep -qF -e "$PASS" -e "$PASS2" -e "$HASH" -e "$HASH2" -e 'Authorization' \
 		-e 'PRIVATE KEY' -e "$(sed -n 2p server.key)" "$@"
 }
 t_check "no password, hash, key or Authorization in the logs" \
-	secret_free main.log mtls.log ifgiven.log
+	secret_free main.log mtls.log ifgiven.log sans.log
 t_check "failed auth logged with the user only" grep -q 'basic auth failed.*user=nobody' main.log
 
 t_summary

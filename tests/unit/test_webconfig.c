@@ -59,6 +59,7 @@ static void every_key(void **state)
 		"    - TLS_AES_128_GCM_SHA256\n"
 		"  curve_preferences: [X25519, CurveP384]\n"
 		"  prefer_server_cipher_suites: false\n"
+		"  client_allowed_sans: [scraper.example, 10.0.0.1]\n"
 		"http_server_config:\n"
 		"  http2: yes\n"
 		"  headers:\n"
@@ -82,6 +83,8 @@ static void every_key(void **state)
 	assert_int_equal(wc.ncurves, 2);
 	assert_string_equal(wc.curves[0], "X25519");
 	assert_false(wc.prefer_server_cipher_suites);
+	assert_int_equal(wc.nclient_allowed_sans, 2);
+	assert_string_equal(wc.client_allowed_sans[1], "10.0.0.1");
 	assert_true(wc.http2);
 	assert_int_equal(wc.nheaders, 2);
 	assert_string_equal(wc.headers[1].name, "Content-Security-Policy");
@@ -121,7 +124,7 @@ static void unknown_and_bad(void **state)
 	refused("tls_server_config:\n  cert_file: a\n  key_file: b\n  certfile: c\n",
 		"line 4: unknown key in tls_server_config: \"certfile\"");
 	refused("http_server_config: {http3: true}\n", "unknown key in http_server_config: \"http3\"");
-	refused("tls_server_config: {client_allowed_sans: [a]}\n", "not supported yet");
+	refused("tls_server_config: {cert: abc}\n", "not supported yet: tls_server_config key \"cert\"");
 	refused("- a\n- b\n", "expected a mapping for \"the top level\"");
 	refused("tls_server_config: [a]\n", "expected a mapping");
 	refused("tls_server_config: {cert_file: [a]}\n", "expected a string for \"cert_file\"");
@@ -207,6 +210,9 @@ static void validation(void **state)
 		"needs client_ca_file");
 	refused("tls_server_config: {client_auth_type: RequireAnyClientCert}\n",
 		"client certificates need cert_file and key_file");
+	refused("tls_server_config: {cert_file: a, key_file: b, client_auth_type: VerifyClientCertIfGiven,"
+		" client_ca_file: c, client_allowed_sans: [x]}\n",
+		"client_allowed_sans needs client_auth_type RequireAndVerifyClientCert");
 	refused("tls_server_config: {cert_file: a, key_file: b, min_version: TLS13, max_version: TLS12}\n",
 		"min_version is above max_version");
 	refused("tls_server_config: {cert_file: a, key_file: b, cipher_suites: [TLS_RSA_WITH_RC4_128_SHA]}\n",
