@@ -188,6 +188,11 @@ t_check "plain http refused" test "$rc" -ne 0
 rc=0
 curl -s --max-time 10 -o /dev/null "$URL/metrics" || rc=$?
 t_check "unknown CA refused by the client (real TLS)" test "$rc" -eq 60
+# cipher_suites: TLS 1.2 with a suite not listed (CBC, SHA1) fails; a listed one works.
+get cbc /metrics -u "prometheus:$PASS" --tls-max 1.2 --ciphers ECDHE-ECDSA-AES128-SHA
+t_check "cipher_suites: unlisted TLS 1.2 suite refused" test "${CODE#curl-error-}" != "$CODE"
+get gcm /metrics -u "prometheus:$PASS" --tls-max 1.2 --ciphers ECDHE-ECDSA-AES256-GCM-SHA384
+t_check "cipher_suites: listed TLS 1.2 suite: 200" test "$CODE" = 200
 
 # ---- rotation: new files, new connection, same process ----
 OLD_SERIAL=$(serial_of server.crt)
@@ -276,6 +281,8 @@ get ig_bad /-/healthy --cert intruder.crt --key intruder.key
 t_check "VerifyClientCertIfGiven: untrusted certificate refused" test "${CODE#curl-error-}" != "$CODE"
 get ig_good /-/healthy --cert client.crt --key client.key
 t_check "VerifyClientCertIfGiven: trusted certificate: 200" test "$CODE" = 200
+get ig_cbc /-/healthy --tls-max 1.2 --ciphers ECDHE-ECDSA-AES128-SHA
+t_check "no cipher_suites: the same CBC suite is accepted (control)" test "$CODE" = 200
 srv_stop
 
 # client_allowed_sans: the certificate must name one of them.
