@@ -466,6 +466,38 @@ static void auth_from_applet_flags(void **state)
 	buf_release(&err);
 }
 
+/* --web.config.file is checked at start: a bad file exits 2, a good one goes on. */
+static void web_config_flag(void **state)
+{
+	char dir[] = "/tmp/test_http.XXXXXX", path[64];
+	struct http_config hc;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/web.yml", dir);
+	const char *const cases[][2] = {
+		{ "http_server_config: {headers: {X-Frame-Options: deny}}\n", "-1" },
+		{ "tls_server_config: {cert_fil: a}\n", "2" },
+		{ "tls_server_config: {cert_file: /nonexistent.crt, key_file: /nonexistent.key}\n", "2" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct flagset fs;
+		char arg[96];
+		FILE *f = fopen(path, "w");
+		assert_non_null(f);
+		fputs(cases[i][0], f);
+		fclose(f);
+		snprintf(arg, sizeof(arg), "--web.config.file=%s", path);
+		char *argv[] = { "test", arg, "--log.level=error", NULL };
+		flagset_init(&fs, "test", "test");
+		http_add_flags(&fs, &hc, ":0", NULL);
+		assert_int_equal(http_parse_flags(&fs, &hc, 3, argv), atoi(cases[i][1]));
+		flagset_release(&fs);
+	}
+	unlink(path);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -479,6 +511,7 @@ int main(void)
 		cmocka_unit_test(hostile_requests),
 		cmocka_unit_test(deadline_and_request_limit),
 		cmocka_unit_test(auth_from_applet_flags),
+		cmocka_unit_test(web_config_flag),
 	};
 	return cmocka_run_group_tests(tests, start_server, stop_server);
 }
