@@ -456,10 +456,13 @@ int web_state_cert_callback(gnutls_session_t session, const gnutls_datum_t *req_
 		return -1;
 	struct web_live *l = current(ws);
 	enum web_client_auth auth = l->cfg->client_auth;
-	/* Chosen per handshake, so a reloaded client_auth_type applies at once. */
+	/*
+	 * Chosen per handshake, so a reloaded client_auth_type applies at once.
+	 * Asked for, not required: verify_client() refuses a missing one where
+	 * it must, and says so in the log (GnuTLS would fail it silently).
+	 */
 	if (auth != WEB_NO_CLIENT_CERT) {
-		gnutls_certificate_server_set_request(session, client_cert_required(auth) ?
-						      GNUTLS_CERT_REQUIRE : GNUTLS_CERT_REQUEST);
+		gnutls_certificate_server_set_request(session, GNUTLS_CERT_REQUEST);
 		gnutls_session_set_verify_function(session, verify_client);
 	}
 	*pcert = l->pcerts;

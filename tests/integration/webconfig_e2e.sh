@@ -258,6 +258,7 @@ srv_start mtls.log "$BIN" node-exporter --web.listen-address=127.0.0.1:0 \
 URL="https://127.0.0.1:$SRV_PORT"
 get nocert /-/healthy
 t_check "mTLS: no client certificate, no answer" test "${CODE#curl-error-}" != "$CODE"
+t_check "mTLS: missing certificate logged" grep -q 'TLS handshake refused.*no client certificate' mtls.log
 get intruder /-/healthy --cert intruder.crt --key intruder.key
 t_check "mTLS: certificate of another CA, no answer" test "${CODE#curl-error-}" != "$CODE"
 t_check "mTLS: untrusted certificate logged" grep -q 'TLS handshake refused.*not trusted' mtls.log
@@ -267,6 +268,33 @@ get client /metrics --cert client.crt --key client.key
 t_check "mTLS: right client certificate: 200" test "$CODE" = 200
 get tls12 /metrics --cert client.crt --key client.key --tls-max 1.2
 t_check "min_version TLS13: TLS 1.2 client refused" test "${CODE#curl-error-}" != "$CODE"
+srv_stop
+# The same without min_version, over TLS 1.2 (the client certificate comes
+# before Finished there, unlike in TLS 1.3).
+grep -v min_version mtls.yml >mtls12.yml
+srv_start mtls12.log "$BIN" node-exporter --web.listen-address=127.0.0.1:0 \
+	--web.config.file="$TMP/mtls12.yml" --no-collector.textfile ||
+	{ t_fail "start with mTLS (TLS 1.2)" "$(cat mtls12.log)"; t_summary; exit 1; }
+URL="https://127.0.0.1:$SRV_PORT"
+get nocert12 /-/healthy --tls-max 1.2
+t_check "mTLS over TLS 1.2: no client certificate, no answer" test "${CODE#curl-error-}" != "$CODE"
+get intruder12 /-/healthy --tls-max 1.2 --cert intruder.crt --key intruder.key
+t_check "mTLS over TLS 1.2: another CA, no answer" test "${CODE#curl-error-}" != "$CODE"
+get client12 /-/healthy --tls-max 1.2 --cert client.crt --key client.key
+t_check "mTLS over TLS 1.2: right client certificate: 200" test "$CODE" = 200
+srv_stop
+
+# RequireAnyClientCert: any certificate, checked by no CA; none is refused.
+printf 'tls_server_config:\n  cert_file: %s\n  key_file: %s\n  client_auth_type: RequireAnyClientCert\n' \
+	"$TMP/server.crt" "$TMP/server.key" >anycert.yml
+srv_start anycert.log "$BIN" node-exporter --web.listen-address=127.0.0.1:0 \
+	--web.config.file="$TMP/anycert.yml" --no-collector.textfile ||
+	{ t_fail "start with RequireAnyClientCert" "$(cat anycert.log)"; t_summary; exit 1; }
+URL="https://127.0.0.1:$SRV_PORT"
+get any_none /-/healthy
+t_check "RequireAnyClientCert: no certificate, no answer" test "${CODE#curl-error-}" != "$CODE"
+get any_other /-/healthy --cert intruder.crt --key intruder.key
+t_check "RequireAnyClientCert: any certificate: 200" test "$CODE" = 200
 srv_stop
 
 # VerifyClientCertIfGiven: none is fine, a bad one is not.
@@ -314,7 +342,7 @@ secret_free() {
 		-e 'PRIVATE KEY' -e "$(sed -n 2p server.key)" "$@"
 }
 t_check "no password, hash, key or Authorization in the logs" \
-	secret_free main.log mtls.log ifgiven.log sans.log
+	secret_free main.log mtls.log mtls12.log anycert.log ifgiven.log sans.log
 t_check "failed auth logged with the user only" grep -q 'basic auth failed.*user=nobody' main.log
 
 t_summary
