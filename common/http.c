@@ -18,7 +18,6 @@
 
 #include "log.h"
 #include "process.h"
-#include "webauth.h"
 #include "webstate.h"
 
 #define MAX_LISTENERS 16
@@ -403,14 +402,15 @@ static unsigned peer_address(const struct sockaddr *sa, char *addr, size_t size)
  * Basic auth when the web config has users. The password is wiped after the
  * check and never logged; neither is the Authorization header.
  */
-static bool authorized(const struct http_request *req)
+static bool authorized(struct http_server *srv, const struct http_request *req)
 {
 	char *password = NULL;
 
 	if (!req->web || req->web->nusers == 0)
 		return true;
 	char *user = MHD_basic_auth_get_username_password(req->conn, &password);
-	bool ok = user && password && web_auth_check(req->web, user, password);
+	bool ok = user && password &&
+		  web_auth_check(web_state_auth_cache(srv->web), req->web, user, password);
 	if (!ok) {
 		char remote[INET6_ADDRSTRLEN + 16] = "unknown";
 		const union MHD_ConnectionInfo *ci =
@@ -453,7 +453,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 		.status = MHD_HTTP_OK,
 		.content_type = "text/plain; charset=utf-8",
 	};
-	if (authorized(&req)) {
+	if (authorized(srv, &req)) {
 		route(srv, &req, &resp);
 	} else {
 		resp.status = MHD_HTTP_UNAUTHORIZED;

@@ -7,16 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CACHE_SLOTS 64
 #define DIGEST_BYTES 32
-
-/* Successful checks: SHA-256 of user, hash and password; round-robin. */
-static struct {
-	pthread_mutex_t lock;
-	unsigned char digest[CACHE_SLOTS][DIGEST_BYTES];
-	bool used[CACHE_SLOTS];
-	size_t next;
-} cache = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
 bool web_ct_equal(const void *a, const void *b, size_t n)
 {
@@ -46,33 +37,36 @@ static int cache_key(const char *user, const char *hash, const char *password,
 	return 0;
 }
 
-static bool cache_has(const unsigned char key[DIGEST_BYTES])
+void web_auth_cache_init(struct web_auth_cache *c)
+{
+	memset(c, 0, sizeof(*c));
+	pthread_mutex_init(&c->lock, NULL);
+}
+
+void web_auth_cache_release(struct web_auth_cache *c)
+{
+	explicit_bzero(c->digest, sizeof(c->digest));
+	pthread_mutex_destroy(&c->lock);
+}
+
+static bool cache_has(struct web_auth_cache *c, const unsigned char key[DIGEST_BYTES])
 {
 	bool hit = false;
 
-	pthread_mutex_lock(&cache.lock);
-	for (size_t i = 0; i < CACHE_SLOTS; i++)
-		hit |= cache.used[i] & web_ct_equal(cache.digest[i], key, DIGEST_BYTES);
-	pthread_mutex_unlock(&cache.lock);
+	pthread_mutex_lock(&c->lock);
+	for (size_t i = 0; i < WEB_AUTH_CACHE_SLOTS; i++)
+		hit |= c->used[i] & web_ct_equal(c->digest[i], key, DIGEST_BYTES);
+	pthread_mutex_unlock(&c->lock);
 	return hit;
 }
 
-static void cache_add(const unsigned char key[DIGEST_BYTES])
+static void cache_add(struct web_auth_cache *c, const unsigned char key[DIGEST_BYTES])
 {
-	pthread_mutex_lock(&cache.lock);
-	memcpy(cache.digest[cache.next], key, DIGEST_BYTES);
-	cache.used[cache.next] = true;
-	cache.next = (cache.next + 1) % CACHE_SLOTS;
-	pthread_mutex_unlock(&cache.lock);
-}
-
-void web_auth_cache_clear(void)
-{
-	pthread_mutex_lock(&cache.lock);
-	explicit_bzero(cache.digest, sizeof(cache.digest));
-	memset(cache.used, 0, sizeof(cache.used));
-	cache.next = 0;
-	pthread_mutex_unlock(&cache.lock);
+	pthread_mutex_lock(&c->lock);
+	memcpy(c->digest[c->next], key, DIGEST_BYTES);
+	c->used[c->next] = true;
+	c->next = (c->next + 1) % WEB_AUTH_CACHE_SLOTS;
+	pthread_mutex_unlock(&c->lock);
 }
 
 /* Whether password hashes to hash (a checked bcrypt hash, 60 bytes). */
@@ -117,7 +111,8 @@ static const char *user_hash(const struct web_config *wc, const char *user, bool
 	return dummy;
 }
 
-bool web_auth_check(const struct web_config *wc, const char *user, const char *password)
+bool web_auth_check(struct web_auth_cache *cache, const struct web_config *wc,
+		    const char *user, const char *password)
 {
 	unsigned char key[DIGEST_BYTES];
 	char dummy[61];
@@ -126,14 +121,14 @@ bool web_auth_check(const struct web_config *wc, const char *user, const char *p
 	if (wc->nusers == 0)
 		return false;
 	const char *hash = user_hash(wc, user, &known, dummy);
-	bool have_key = cache_key(user, hash, password, key) == 0;
+	bool have_key = cache && cache_key(user, hash, password, key) == 0;
 	/* Looked up for unknown users too, so they cost the same. */
-	bool remembered = have_key && cache_has(key);
+	bool remembered = have_key && cache_has(cache, key);
 	if (known && remembered)
 		return true;
 	bool ok = bcrypt_matches(password, hash) && known;
 	if (ok && have_key)
-		cache_add(key);
+		cache_add(cache, key);
 	explicit_bzero(key, sizeof(key));
 	return ok;
 }

@@ -10,15 +10,28 @@
 #ifndef EXPORTERBOX_WEBAUTH_H
 #define EXPORTERBOX_WEBAUTH_H
 
+#include <pthread.h>
 #include <stdbool.h>
 
 #include "webconfig.h"
 
-/* Whether user and password match one of wc's users. */
-bool web_auth_check(const struct web_config *wc, const char *user, const char *password);
+#define WEB_AUTH_CACHE_SLOTS 64
 
-/* Forgets every remembered check (tests). */
-void web_auth_cache_clear(void);
+/* Successful checks: SHA-256 of user, hash and password; round-robin. */
+struct web_auth_cache {
+	pthread_mutex_t lock;
+	unsigned char digest[WEB_AUTH_CACHE_SLOTS][32];
+	bool used[WEB_AUTH_CACHE_SLOTS];
+	size_t next;
+};
+
+void web_auth_cache_init(struct web_auth_cache *c);
+/* Wipes the remembered checks. */
+void web_auth_cache_release(struct web_auth_cache *c);
+
+/* Whether user and password match one of wc's users; cache may be NULL. */
+bool web_auth_check(struct web_auth_cache *cache, const struct web_config *wc,
+		    const char *user, const char *password);
 
 /* Constant-time equality of two byte strings of length n. */
 bool web_ct_equal(const void *a, const void *b, size_t n);

@@ -48,6 +48,7 @@ struct web_state {
 	double next_check;
 	bool tls;
 	char *priorities;
+	struct web_auth_cache auth_cache;
 };
 
 /* The state the GnuTLS callbacks serve (they take no user pointer). */
@@ -276,6 +277,7 @@ struct web_state *web_state_start(const char *path, const struct web_config *pre
 	if (!ws)
 		return NULL;
 	pthread_mutex_init(&ws->lock, NULL);
+	web_auth_cache_init(&ws->auth_cache);
 	ws->path = path && *path ? strdup(path) : NULL;
 	ws->preset = preset;
 	struct file_id before[NFILES];
@@ -304,6 +306,7 @@ void web_state_stop(struct web_state *ws)
 	live_free(ws->live);
 	free(ws->path);
 	free(ws->priorities);
+	web_auth_cache_release(&ws->auth_cache);
 	pthread_mutex_destroy(&ws->lock);
 	free(ws);
 }
@@ -319,6 +322,11 @@ int web_state_check(const char *path, const struct web_config *preset, struct bu
 const struct web_config *web_state_config(struct web_state *ws)
 {
 	return current(ws)->cfg;
+}
+
+struct web_auth_cache *web_state_auth_cache(struct web_state *ws)
+{
+	return &ws->auth_cache;
 }
 
 bool web_state_tls(const struct web_state *ws)

@@ -22,6 +22,7 @@
 #include <stdbool.h>
 
 #include "buf.h"
+#include "webauth.h"
 #include "webconfig.h"
 
 struct web_state;
@@ -42,6 +43,9 @@ int web_state_check(const char *path, const struct web_config *preset, struct bu
  * stays valid until web_state_stop().
  */
 const struct web_config *web_state_config(struct web_state *ws);
+
+/* The basic auth checks remembered for this state's users. */
+struct web_auth_cache *web_state_auth_cache(struct web_state *ws);
 
 /* Whether the server serves TLS, and its GnuTLS priority string. */
 bool web_state_tls(const struct web_state *ws);

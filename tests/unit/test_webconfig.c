@@ -284,26 +284,32 @@ static void auth(void **state)
 {
 	struct web_config wc = two_users();
 	struct web_config none;
+	struct web_auth_cache cache;
 
 	(void)state;
-	web_auth_cache_clear();
-	assert_true(web_auth_check(&wc, "alice", "s3cret-scrape"));
-	assert_true(web_auth_check(&wc, "alice", "s3cret-scrape"));	/* remembered */
-	assert_true(web_auth_check(&wc, "bob", "rotated-pass"));
-	assert_false(web_auth_check(&wc, "alice", "rotated-pass"));	/* bob's */
-	assert_false(web_auth_check(&wc, "alice", "s3cret-scrapeX"));
-	assert_false(web_auth_check(&wc, "alice", ""));
-	assert_false(web_auth_check(&wc, "carol", "s3cret-scrape"));	/* unknown */
-	assert_false(web_auth_check(&wc, "", ""));
-	assert_false(web_auth_check(&wc, "alic", "s3cret-scrape"));
-	assert_false(web_auth_check(&wc, "alicex", "s3cret-scrape"));
+	web_auth_cache_init(&cache);
+	assert_true(web_auth_check(&cache, &wc, "alice", "s3cret-scrape"));
+	assert_int_equal(cache.next, 1);
+	assert_true(web_auth_check(&cache, &wc, "alice", "s3cret-scrape"));	/* remembered */
+	assert_int_equal(cache.next, 1);
+	assert_true(web_auth_check(&cache, &wc, "bob", "rotated-pass"));
+	assert_false(web_auth_check(&cache, &wc, "alice", "rotated-pass"));	/* bob's */
+	assert_false(web_auth_check(&cache, &wc, "alice", "s3cret-scrapeX"));
+	assert_false(web_auth_check(&cache, &wc, "alice", ""));
+	assert_false(web_auth_check(&cache, &wc, "carol", "s3cret-scrape"));	/* unknown */
+	assert_false(web_auth_check(&cache, &wc, "", ""));
+	assert_false(web_auth_check(&cache, &wc, "alic", "s3cret-scrape"));
+	assert_false(web_auth_check(&cache, &wc, "alicex", "s3cret-scrape"));
+	assert_int_equal(cache.next, 2);	/* failures are not remembered */
 	/* A remembered check is for that hash only. */
 	free(wc.users[0].value);
 	wc.users[0].value = strdup(HASH2);
-	assert_false(web_auth_check(&wc, "alice", "s3cret-scrape"));
-	assert_true(web_auth_check(&wc, "alice", "rotated-pass"));
+	assert_false(web_auth_check(&cache, &wc, "alice", "s3cret-scrape"));
+	assert_true(web_auth_check(&cache, &wc, "alice", "rotated-pass"));
+	assert_true(web_auth_check(NULL, &wc, "alice", "rotated-pass"));	/* no cache */
 	web_config_init(&none);
-	assert_false(web_auth_check(&none, "alice", "s3cret-scrape"));
+	assert_false(web_auth_check(&cache, &none, "alice", "s3cret-scrape"));
+	web_auth_cache_release(&cache);
 	assert_true(web_ct_equal("abc", "abc", 3));
 	assert_false(web_ct_equal("abc", "abd", 3));
 	web_config_free(&wc);
@@ -318,8 +324,8 @@ static void setters(void **state)
 	web_config_init(&wc);
 	assert_int_equal(web_config_add_user_password(&wc, "redis", "from-a-flag", &err), 0);
 	assert_true(web_bcrypt_hash_valid(wc.users[0].value));
-	assert_true(web_auth_check(&wc, "redis", "from-a-flag"));
-	assert_false(web_auth_check(&wc, "redis", "from-a-flaG"));
+	assert_true(web_auth_check(NULL, &wc, "redis", "from-a-flag"));
+	assert_false(web_auth_check(NULL, &wc, "redis", "from-a-flaG"));
 	assert_int_equal(web_config_add_user(&wc, "redis", HASH, &err), -1);
 	assert_non_null(strstr(buf_cstr(&err), "given twice"));
 	assert_int_equal(web_config_set_client_auth(&wc, "RequireAnyClientCert"), 0);
