@@ -1,9 +1,11 @@
 #include "webconfig.h"
 
 #include <crypt.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <yaml.h>
 
 #include "fsutil.h"
@@ -688,15 +690,28 @@ int web_config_parse(struct web_config *wc, const char *text, size_t len,
 	return 0;
 }
 
+int web_read_file(const char *path, struct buf *out, size_t max)
+{
+	struct stat st;
+
+	/* A FIFO or a device would block the reload, and every request with it. */
+	if (stat(path, &st) != 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode))
+		return -EINVAL;
+	return fs_read_file(path, out, max);
+}
+
 int web_config_load(struct web_config *wc, const char *file, struct buf *err)
 {
 	struct buf text = BUF_INIT, dir = BUF_INIT, msg = BUF_INIT;
 	int rc = -1;
 
 	web_config_init(wc);
-	int e = fs_read_file(file, &text, MAX_FILE_BYTES);
+	int e = web_read_file(file, &text, MAX_FILE_BYTES);
 	if (e < 0) {
-		buf_addf(err, "web config %s: %s", file, strerror(-e));
+		buf_addf(err, "web config %s: %s", file,
+			 e == -EINVAL ? "not a regular file" : strerror(-e));
 		goto out;
 	}
 	const char *slash = strrchr(file, '/');

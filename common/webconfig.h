@@ -103,6 +103,9 @@ bool web_config_tls(const struct web_config *wc);
  */
 int web_config_priorities(const struct web_config *wc, struct buf *out, struct buf *err);
 
+/* fs_read_file() for a regular file only (-EINVAL otherwise); symlinks followed. */
+int web_read_file(const char *path, struct buf *out, size_t max);
+
 /* Replaces control characters in b from byte from on: errors stay one line. */
 void web_one_line(struct buf *b, size_t from);
 

@@ -72,10 +72,11 @@ static void live_free(struct web_live *l)
 
 static int read_pem(const char *what, const char *file, struct buf *out, struct buf *err)
 {
-	int e = fs_read_file(file, out, MAX_PEM_BYTES);
+	int e = web_read_file(file, out, MAX_PEM_BYTES);
 
 	if (e < 0)
-		buf_addf(err, "tls_server_config: %s %s: %s", what, file, strerror(-e));
+		buf_addf(err, "tls_server_config: %s %s: %s", what, file,
+			 e == -EINVAL ? "not a regular file" : strerror(-e));
 	return e < 0 ? -1 : 0;
 }
 

@@ -68,6 +68,7 @@ extendedKeyUsage=clientAuth'
 mkcert named_ip ca 'subjectAltName=IP:10.0.0.7
 extendedKeyUsage=clientAuth'
 [ -s server.crt ] && [ -s client.crt ] || { echo "FAIL openssl made no certificates"; exit 1; }
+mkfifo fifo.key
 serial_of() { openssl x509 -noout -serial -in "$1" | cut -d= -f2; }
 
 # ---- bad files: exit 2, one line, no secret ----
@@ -117,6 +118,8 @@ bad cipher 'unknown cipher suite "TLS_FOO"' \
 bad yaml 'invalid YAML' 'tls_server_config: [unclosed'
 bad duplicate 'key given twice: "alice"' \
 	"basic_auth_users: {alice: '$HASH', alice: '$HASH'}"
+bad fifo_key 'key_file '"$TMP"'/fifo.key: not a regular file' \
+	'tls_server_config: {cert_file: server.crt, key_file: fifo.key}'
 rc=0
 out=$("$BIN" node-exporter --web.config.file="$TMP/nothere.yml" 2>&1 >/dev/null) || rc=$?
 t_check "missing config file: exit 2" test "$rc" -eq 2
@@ -214,6 +217,15 @@ t_check "rotated certificate served on a new connection" test "$seen" = "$NEW_SE
 t_check "rotation without a restart (same pid)" kill -0 "$MAIN_PID"
 get rotated /metrics -u "prometheus:$PASS"
 t_check "after rotation: 200" test "$CODE" = 200
+# Symlinks swapped, as a Kubernetes secret volume does: followed.
+ln -s server.key live.key.new && mv -T live.key.new live.key
+ln -s server.crt live.crt.new && mv -T live.crt.new live.crt
+for _ in $(seq 1 100); do
+	seen=$(served_serial)
+	[ "$seen" = "$OLD_SERIAL" ] && break
+	sleep 0.1
+done
+t_check "rotation by symlinks: the first certificate again" test "$seen" = "$OLD_SERIAL"
 
 # A broken new config keeps the last good one.
 cp web.yml web.good
