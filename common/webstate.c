@@ -36,6 +36,7 @@ struct web_live {
 	unsigned npcerts;
 	gnutls_privkey_t key;
 	gnutls_x509_trust_list_t cas;
+	struct file_id ids[NFILES];	/* each file as it was just before it was read */
 	struct web_live *older;		/* kept until stop: handshakes may use them */
 };
 
@@ -44,7 +45,7 @@ struct web_state {
 	char *path;			/* NULL: the preset */
 	const struct web_config *preset;
 	struct web_live *live;		/* the newest good version */
-	struct file_id seen[NFILES];	/* the files as last loaded or tried */
+	char *last_error;		/* of the last failed reload, logged once */
 	double next_check;
 	bool tls;
 	char *priorities;
@@ -53,6 +54,24 @@ struct web_state {
 
 /* The state the GnuTLS callbacks serve (they take no user pointer). */
 static _Atomic(struct web_state *) active;
+
+static void file_id_of(const char *file, struct file_id *id)
+{
+	struct stat st;
+
+	memset(id, 0, sizeof(*id));	/* padding too: ids are compared with memcmp */
+	if (!file)
+		return;
+	if (stat(file, &st) != 0) {
+		id->err = errno;
+		return;
+	}
+	id->dev = st.st_dev;
+	id->ino = st.st_ino;
+	id->size = st.st_size;
+	id->mtime = st.st_mtim;
+	id->ctime = st.st_ctim;
+}
 
 static void live_free(struct web_live *l)
 {
@@ -99,7 +118,11 @@ static int load_cert_key(struct web_live *l, struct buf *err)
 	gnutls_certificate_credentials_t check = NULL;
 	int rc = -1;
 
-	if (read_pem("cert_file", wc->cert_file, &cert, err) || read_pem("key_file", wc->key_file, &key, err))
+	file_id_of(wc->cert_file, &l->ids[F_CERT]);
+	if (read_pem("cert_file", wc->cert_file, &cert, err))
+		goto out;
+	file_id_of(wc->key_file, &l->ids[F_KEY]);
+	if (read_pem("key_file", wc->key_file, &key, err))
 		goto out;
 	gnutls_datum_t c = datum(&cert), k = datum(&key);
 	int g = gnutls_certificate_allocate_credentials(&check);
@@ -142,6 +165,7 @@ static int load_cas(struct web_live *l, struct buf *err)
 
 	if (!file)
 		return 0;
+	file_id_of(file, &l->ids[F_CA]);
 	if (read_pem("client_ca_file", file, &pem, err) == 0) {
 		gnutls_datum_t d = datum(&pem);
 		int g = gnutls_x509_trust_list_init(&l->cas, 0);
@@ -167,6 +191,7 @@ static struct web_live *live_load(const char *path, const struct web_config *pre
 	if (!l)
 		return NULL;
 	if (path) {
+		file_id_of(path, &l->ids[F_CONFIG]);
 		if (web_config_load(&l->own, path, err) != 0) {
 			free(l);
 			return NULL;
@@ -185,24 +210,6 @@ fail:
 	web_one_line(err, 0);	/* paths from the file may hold line breaks */
 	live_free(l);
 	return NULL;
-}
-
-static void file_id_of(const char *file, struct file_id *id)
-{
-	struct stat st;
-
-	memset(id, 0, sizeof(*id));
-	if (!file)
-		return;
-	if (stat(file, &st) != 0) {
-		id->err = errno;
-		return;
-	}
-	id->dev = st.st_dev;
-	id->ino = st.st_ino;
-	id->size = st.st_size;
-	id->mtime = st.st_mtim;
-	id->ctime = st.st_ctim;
 }
 
 /* The identities of the config file and of the files cfg names. */
@@ -224,17 +231,31 @@ static char *priorities_of(const struct web_config *cfg)
 	return buf_detach(&prio, NULL);
 }
 
-/* Takes a new version when the files changed and it loads; ws is locked. */
+/* Logs a failed reload once, not every second while it stays broken. */
+static void reload_failed(struct web_state *ws, struct buf *err)
+{
+	if (!ws->last_error || strcmp(ws->last_error, buf_cstr(err)) != 0) {
+		log_error("cannot reload the web config, keeping the last good one",
+			  "err", buf_cstr(err));
+		free(ws->last_error);
+		ws->last_error = buf_detach(err, NULL);
+	}
+	buf_release(err);
+}
+
+/*
+ * Takes a new version when a file changed since the live one was read and
+ * the new one loads; ws is locked. While they stay broken they are tried
+ * again at every check, so fixing any of them is seen.
+ */
 static void reload(struct web_state *ws)
 {
 	struct file_id now[NFILES];
 	struct buf err = BUF_INIT;
 
 	files_of(ws, ws->live->cfg, now);
-	if (memcmp(now, ws->seen, sizeof(now)) == 0)
+	if (memcmp(now, ws->live->ids, sizeof(now)) == 0)
 		return;
-	/* Identities before reading: a change during the read shows next time. */
-	memcpy(ws->seen, now, sizeof(now));
 	struct web_live *l = live_load(ws->path, ws->preset, &err);
 	if (l && web_config_tls(l->cfg) != ws->tls) {
 		buf_adds(&err, "turning TLS on or off needs a restart");
@@ -242,18 +263,17 @@ static void reload(struct web_state *ws)
 		l = NULL;
 	}
 	if (!l) {
-		log_error("cannot reload the web config, keeping the last good one",
-			  "err", buf_cstr(&err));
-		buf_release(&err);
+		reload_failed(ws, &err);
 		return;
 	}
+	free(ws->last_error);
+	ws->last_error = NULL;
 	char *prio = priorities_of(l->cfg);
 	if (ws->tls && strcmp(prio, ws->priorities) != 0)
 		log_warn("new TLS versions, cipher suites or curves apply after a restart");
 	free(prio);
 	l->older = ws->live;
 	ws->live = l;
-	files_of(ws, l->cfg, ws->seen);
 	log_info("web config reloaded", "file", ws->path ? ws->path : "(flags)");
 }
 
@@ -281,17 +301,11 @@ struct web_state *web_state_start(const char *path, const struct web_config *pre
 	web_auth_cache_init(&ws->auth_cache);
 	ws->path = path && *path ? strdup(path) : NULL;
 	ws->preset = preset;
-	struct file_id before[NFILES];
-	if (ws->path)
-		file_id_of(ws->path, &before[F_CONFIG]);
 	ws->live = live_load(ws->path, preset, err);
 	if (!ws->live) {
 		web_state_stop(ws);
 		return NULL;
 	}
-	files_of(ws, ws->live->cfg, ws->seen);
-	if (ws->path)	/* changed while loading: look again at once */
-		ws->seen[F_CONFIG] = before[F_CONFIG];
 	ws->tls = web_config_tls(ws->live->cfg);
 	ws->priorities = priorities_of(ws->live->cfg);
 	ws->next_check = monotonic_seconds() + RECHECK_SECONDS;
@@ -306,6 +320,7 @@ void web_state_stop(struct web_state *ws)
 	atomic_compare_exchange_strong(&active, &expected, NULL);
 	live_free(ws->live);
 	free(ws->path);
+	free(ws->last_error);
 	free(ws->priorities);
 	web_auth_cache_release(&ws->auth_cache);
 	pthread_mutex_destroy(&ws->lock);

@@ -385,6 +385,14 @@ static void state_reload(void **state)
 		usleep(100 * 1000);
 		assert_ptr_equal(web_state_config(ws), now);	/* last good one */
 	}
+	/* Fixed again: seen at the next check. */
+	write_file(path, "basic_auth_users: {dave: '" HASH "'}\n");
+	const struct web_config *fixed = now;
+	for (int i = 0; i < 40 && fixed == now; i++) {
+		usleep(100 * 1000);
+		fixed = web_state_config(ws);
+	}
+	assert_string_equal(fixed->users[0].name, "dave");
 	web_state_stop(ws);
 
 	/* Missing TLS files refuse at start with the path. */
