@@ -18,6 +18,7 @@
 
 #include "log.h"
 #include "process.h"
+#include "webstate.h"
 
 #define MAX_LISTENERS 16
 #define MAX_FILTER_VALUES 64
@@ -28,6 +29,7 @@ struct http_server {
 	struct MHD_Daemon *daemons[MAX_LISTENERS];
 	size_t ndaemons;
 	atomic_long in_flight;		/* scrapes being served */
+	struct web_state *web;		/* TLS, basic auth, headers; NULL: none */
 };
 
 struct http_request {
@@ -35,6 +37,7 @@ struct http_request {
 	const char *method;
 	const char *path;
 	double deadline;
+	const struct web_config *web;	/* in force for this request, or NULL */
 };
 
 static const char *const log_levels[] = { "debug", "info", "warn", "error", NULL };
@@ -53,7 +56,7 @@ void http_add_flags(struct flagset *fs, struct http_config *cfg,
 		{ "web.disable-exporter-metrics", FLAG_BOOL, &cfg->disable_exporter_metrics, "false", NULL,
 		  "Exclude metrics about the exporter itself (process_*, build info)." },
 		{ "web.config.file", FLAG_STRING, &cfg->config_file, "", NULL,
-		  "Path to configuration file that can enable TLS or authentication (not supported yet: refused when set)." },
+		  "Path to configuration file that can enable TLS or authentication. See: https://github.com/prometheus/exporter-toolkit/blob/master/docs/web-configuration.md" },
 		{ "web.scrape-timeout", FLAG_DURATION, &cfg->scrape_timeout, "10s", NULL,
 		  "Scrape deadline when the client sends no X-Prometheus-Scrape-Timeout-Seconds header." },
 		{ "web.timeout-offset", FLAG_DURATION, &cfg->timeout_offset, "0.5s", NULL,
@@ -224,6 +227,10 @@ static enum MHD_Result send_response(const struct http_request *req,
 		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
 	if (resp->status == MHD_HTTP_METHOD_NOT_ALLOWED)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
+	if (resp->status == MHD_HTTP_UNAUTHORIZED)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Basic");
+	for (size_t i = 0; req->web && i < req->web->nheaders; i++)
+		MHD_add_response_header(r, req->web->headers[i].name, req->web->headers[i].value);
 	enum MHD_Result ret = MHD_queue_response(req->conn, (unsigned)resp->status, r);
 	MHD_destroy_response(r);
 	buf_release(&gz);
@@ -371,6 +378,56 @@ static void route(struct http_server *srv, const struct http_request *req,
 	}
 }
 
+/* sa as "host:port" or "[v6]:port" in addr; returns the port. */
+static unsigned peer_address(const struct sockaddr *sa, char *addr, size_t size)
+{
+	char host[INET6_ADDRSTRLEN] = "";
+	unsigned port;
+
+	if (sa->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)sa;
+		inet_ntop(AF_INET6, &s6->sin6_addr, host, sizeof(host));
+		port = ntohs(s6->sin6_port);
+		snprintf(addr, size, "[%s]:%u", host, port);
+	} else {
+		const struct sockaddr_in *s4 = (const struct sockaddr_in *)sa;
+		inet_ntop(AF_INET, &s4->sin_addr, host, sizeof(host));
+		port = ntohs(s4->sin_port);
+		snprintf(addr, size, "%s:%u", host, port);
+	}
+	return port;
+}
+
+/*
+ * Basic auth when the web config has users. The password is wiped after the
+ * check and never logged; neither is the Authorization header.
+ */
+static bool authorized(struct http_server *srv, const struct http_request *req)
+{
+	char *password = NULL;
+
+	if (!req->web || req->web->nusers == 0)
+		return true;
+	char *user = MHD_basic_auth_get_username_password(req->conn, &password);
+	bool ok = user && password &&
+		  web_auth_check(web_state_auth_cache(srv->web), req->web, user, password);
+	if (!ok) {
+		char remote[INET6_ADDRSTRLEN + 16] = "unknown";
+		const union MHD_ConnectionInfo *ci =
+			MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+		if (ci && ci->client_addr)
+			peer_address(ci->client_addr, remote, sizeof(remote));
+		log_warn("basic auth failed", "user", user ? user : "(none)", "remote", remote);
+	}
+	if (password) {
+		explicit_bzero(password, strlen(password));
+		MHD_free(password);
+	}
+	if (user)
+		MHD_free(user);
+	return ok;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 				  const char *url, const char *method,
 				  const char *version, const char *upload_data,
@@ -390,12 +447,18 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 		.deadline = scrape_deadline(srv->opt->cfg,
 			MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 						    "X-Prometheus-Scrape-Timeout-Seconds")),
+		.web = srv->web ? web_state_config(srv->web) : NULL,
 	};
 	struct http_response resp = {
 		.status = MHD_HTTP_OK,
 		.content_type = "text/plain; charset=utf-8",
 	};
-	route(srv, &req, &resp);
+	if (authorized(srv, &req)) {
+		route(srv, &req, &resp);
+	} else {
+		resp.status = MHD_HTTP_UNAUTHORIZED;
+		buf_adds(&resp.body, "Unauthorized\n");
+	}
 	return send_response(&req, &resp);
 }
 
@@ -501,24 +564,11 @@ static unsigned bound_address(int fd, char *addr, size_t size)
 {
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof(ss);
-	char host[INET6_ADDRSTRLEN] = "";
-	unsigned port;
 
 	snprintf(addr, size, "unknown");
 	if (getsockname(fd, (struct sockaddr *)&ss, &len) != 0)
 		return 0;
-	if (ss.ss_family == AF_INET6) {
-		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
-		inet_ntop(AF_INET6, &s6->sin6_addr, host, sizeof(host));
-		port = ntohs(s6->sin6_port);
-		snprintf(addr, size, "[%s]:%u", host, port);
-	} else {
-		struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
-		inet_ntop(AF_INET, &s4->sin_addr, host, sizeof(host));
-		port = ntohs(s4->sin_port);
-		snprintf(addr, size, "%s:%u", host, port);
-	}
-	return port;
+	return peer_address((const struct sockaddr *)&ss, addr, size);
 }
 
 /* MHD hands us a printf format and its arguments. */
@@ -541,9 +591,13 @@ static struct MHD_Daemon *start_daemon(struct http_server *srv, int fd)
 	unsigned limit = cfg->max_connections > 0 ? (unsigned)cfg->max_connections : 64;
 
 	/* A thread per connection: a slow scrape holds only its own thread. */
+	unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
+			 MHD_USE_AUTO | MHD_USE_ERROR_LOG;
+	bool tls = srv->web && web_state_tls(srv->web);
+
+	/* The certificate comes from the callback, so it can change while serving. */
 	return MHD_start_daemon(
-		MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
-			MHD_USE_AUTO | MHD_USE_ERROR_LOG,
+		flags | (tls ? MHD_USE_TLS : 0),
 		0, NULL, NULL, on_request, srv,
 		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, /* must come first */
 		MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd,
@@ -551,7 +605,30 @@ static struct MHD_Daemon *start_daemon(struct http_server *srv, int fd)
 		MHD_OPTION_CONNECTION_LIMIT, limit,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
 		MHD_OPTION_THREAD_STACK_SIZE, (size_t)(256 * 1024),
+		/* Without TLS the list ends here. */
+		tls ? MHD_OPTION_HTTPS_CERT_CALLBACK : MHD_OPTION_END,
+		web_state_cert_callback,
+		MHD_OPTION_HTTPS_PRIORITIES, tls ? web_state_priorities(srv->web) : NULL,
 		MHD_OPTION_END);
+}
+
+/* The web config of --web.config.file, or of the applet's own flags. */
+static int start_web(struct http_server *srv)
+{
+	const char *path = srv->opt->cfg->config_file;
+	struct buf err = BUF_INIT;
+
+	if ((!path || !*path) && !srv->opt->web)
+		return 0;
+	srv->web = web_state_start(path, srv->opt->web, &err);
+	if (!srv->web) {
+		log_error("invalid web config", "err", buf_cstr(&err));
+		buf_release(&err);
+		return -1;
+	}
+	if (web_state_tls(srv->web))
+		web_state_activate(srv->web);
+	return 0;
 }
 
 struct http_server *http_start(const struct http_server_options *opt)
@@ -561,6 +638,8 @@ struct http_server *http_start(const struct http_server_options *opt)
 	if (!srv)
 		return NULL;
 	srv->opt = opt;
+	if (start_web(srv) != 0)
+		goto fail;
 	if (opt->cfg->listen.n > MAX_LISTENERS) {
 		log_error("too many listen addresses", "max", "16");
 		goto fail;
@@ -578,7 +657,8 @@ struct http_server *http_start(const struct http_server_options *opt)
 		srv->daemons[srv->ndaemons++] = d;
 		char bound[INET6_ADDRSTRLEN + 16];
 		bound_address(fd, bound, sizeof(bound));
-		log_info("listening on", "address", bound);
+		log_info("listening on", "address", bound, "tls",
+			 srv->web && web_state_tls(srv->web) ? "true" : "false");
 	}
 	return srv;
 fail:
@@ -593,6 +673,7 @@ void http_stop(struct http_server *srv)
 	/* MHD closes the listening socket it was given. */
 	for (size_t i = 0; i < srv->ndaemons; i++)
 		MHD_stop_daemon(srv->daemons[i]);
+	web_state_stop(srv->web);
 	free(srv);
 }
 
@@ -652,9 +733,10 @@ int http_parse_flags(struct flagset *fs, const struct http_config *cfg,
 	case FLAGS_OK:
 		log_setup(cfg->log_level, cfg->log_format);
 		log_set_caller(fs->prog);
-		if (cfg->config_file && cfg->config_file[0]) {
-			/* Refuse rather than silently serve without TLS/auth. */
-			fprintf(stderr, "%s: --web.config.file is not supported yet\n", fs->prog);
+		buf_truncate(&out, 0);
+		if (cfg->config_file && cfg->config_file[0] &&
+		    web_state_check(cfg->config_file, NULL, &out) != 0) {
+			fprintf(stderr, "%s: %s\n", fs->prog, buf_cstr(&out));
 			code = 2;
 		}
 		break;

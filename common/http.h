@@ -18,6 +18,7 @@
 #include "buf.h"
 #include "collector.h"
 #include "flags.h"
+#include "webconfig.h"
 
 struct http_request;
 
@@ -46,7 +47,7 @@ struct http_config {
 	const char *telemetry_path;	/* --web.telemetry-path */
 	long max_requests;		/* --web.max-requests; 0: no limit */
 	bool disable_exporter_metrics;	/* --web.disable-exporter-metrics */
-	const char *config_file;	/* --web.config.file (TLS/auth: later issue) */
+	const char *config_file;	/* --web.config.file: TLS, basic auth (webconfig.h) */
 	double scrape_timeout;		/* --web.scrape-timeout: when Prometheus sends none */
 	double timeout_offset;		/* --web.timeout-offset: subtracted from it */
 	long connection_timeout;	/* --web.connection-timeout seconds (idle) */
@@ -85,6 +86,12 @@ struct http_server_options {
 	 */
 	int (*scrape_status)(void *cls);
 	void *scrape_status_cls;
+	/*
+	 * Optional: TLS and basic auth built by the applet from flags of its
+	 * own (webconfig.h setters), used when --web.config.file is empty;
+	 * check it with web_state_check() at start-up. Must outlive the server.
+	 */
+	const struct web_config *web;
 };
 
 /*

@@ -40,12 +40,13 @@ export DEBIAN_FRONTEND=noninteractive
 PACKAGES=(
 	gcc libc6-dev make cmake pkg-config	# build
 	libmicrohttpd-dev zlib1g-dev		# exporterbox's libraries
+	libyaml-dev libgnutls28-dev libcrypt-dev	# --web.config.file: YAML, TLS, bcrypt
 	libpq-dev libhiredis-dev librdkafka-dev	# the applets' client libraries
 	postgresql-15 redis-server		# real servers for the integration tests
 	libcmocka-dev				# unit tests
 	prometheus				# promtool, for the integration tests
 	prometheus-alertmanager python3-yaml	# amtool, rule/routing tests (tests/deploy/)
-	curl gzip				# integration tests
+	curl gzip openssl			# integration tests (openssl: test certificates)
 	python3-prometheus-client		# OpenMetrics parser for the integration tests
 	python3 prometheus-node-exporter	# parity oracles (tests/integration/parity_*.py)
 	prometheus-postgres-exporter prometheus-redis-exporter

@@ -18,6 +18,7 @@
 
 #include "http.h"
 #include "log.h"
+#include "webstate.h"
 
 /* A collector that blocks until the test opens its gate. */
 static pthread_mutex_t gate_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -408,6 +409,95 @@ static void gzip_negotiation(void **state)
 	assert_false(http_accepts_gzip(NULL));
 }
 
+/*
+ * Basic auth and headers from a web_config an applet built from its own
+ * flags (http_server_options.web), on a second server.
+ */
+static void auth_from_applet_flags(void **state)
+{
+	/* Test-only: bcrypt (cost 4) of "s3cret-scrape". */
+	static const char hash[] = "$2y$04$FvZKrfQ3CgXJHiNriVsBhuJYClxCsTumSXeVb4LwSHJW1ojgcEoti";
+	struct web_config web;
+	struct buf err = BUF_INIT;
+	struct http_server_options opt = options;
+	struct reply r;
+
+	(void)state;
+	web_config_init(&web);
+	assert_int_equal(web_config_add_user(&web, "alice", hash, &err), 0);
+	assert_int_equal(web_config_add_header(&web, "X-Content-Type-Options", "nosniff", &err), 0);
+	assert_int_equal(web_state_check(NULL, &web, &err), 0);
+	opt.web = &web;
+	struct http_server *srv = http_start(&opt);
+	assert_non_null(srv);
+	unsigned main_port = port;
+	port = http_port(srv, 0);
+
+	get("GET", "/metrics?collect[]=ok", NULL, &r);
+	assert_int_equal(r.status, 401);
+	assert_string_equal(header(&r, "WWW-Authenticate"), "Basic");
+	assert_string_equal(header(&r, "X-Content-Type-Options"), "nosniff");
+	assert_string_equal(buf_cstr(&r.body), "Unauthorized\n");
+	reply_release(&r);
+	get("GET", "/", "Authorization: Basic YWxpY2U6d3Jvbmc=\r\n", &r);	/* alice:wrong */
+	assert_int_equal(r.status, 401);
+	reply_release(&r);
+	get("GET", "/", "Authorization: Basic Y2Fyb2w6czNjcmV0LXNjcmFwZQ==\r\n", &r); /* carol */
+	assert_int_equal(r.status, 401);
+	reply_release(&r);
+	get("GET", "/", "Authorization: Basic !!!\r\n", &r);
+	assert_int_equal(r.status, 401);
+	reply_release(&r);
+	get("GET", "/metrics?collect[]=ok",
+	    "Authorization: Basic YWxpY2U6czNjcmV0LXNjcmFwZQ==\r\n", &r); /* alice:s3cret-scrape */
+	assert_int_equal(r.status, 200);
+	assert_string_equal(header(&r, "X-Content-Type-Options"), "nosniff");
+	assert_non_null(strstr(buf_cstr(&r.body), "test_ok{who=\"sample7\"} 7\n"));
+	reply_release(&r);
+
+	http_stop(srv);
+	port = main_port;
+	/* The main server has no web config: no auth asked. */
+	get("GET", "/-/healthy", NULL, &r);
+	assert_int_equal(r.status, 200);
+	assert_null(header(&r, "X-Content-Type-Options"));
+	reply_release(&r);
+	web_config_free(&web);
+	buf_release(&err);
+}
+
+/* --web.config.file is checked at start: a bad file exits 2, a good one goes on. */
+static void web_config_flag(void **state)
+{
+	char dir[] = "/tmp/test_http.XXXXXX", path[64];
+	struct http_config hc;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/web.yml", dir);
+	const char *const cases[][2] = {
+		{ "http_server_config: {headers: {X-Frame-Options: deny}}\n", "-1" },
+		{ "tls_server_config: {cert_fil: a}\n", "2" },
+		{ "tls_server_config: {cert_file: /nonexistent.crt, key_file: /nonexistent.key}\n", "2" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct flagset fs;
+		char arg[96];
+		FILE *f = fopen(path, "w");
+		assert_non_null(f);
+		fputs(cases[i][0], f);
+		fclose(f);
+		snprintf(arg, sizeof(arg), "--web.config.file=%s", path);
+		char *argv[] = { "test", arg, "--log.level=error", NULL };
+		flagset_init(&fs, "test", "test");
+		http_add_flags(&fs, &hc, ":0", NULL);
+		assert_int_equal(http_parse_flags(&fs, &hc, 3, argv), atoi(cases[i][1]));
+		flagset_release(&fs);
+	}
+	unlink(path);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -420,6 +510,8 @@ int main(void)
 		cmocka_unit_test(bad_filter_is_400),
 		cmocka_unit_test(hostile_requests),
 		cmocka_unit_test(deadline_and_request_limit),
+		cmocka_unit_test(auth_from_applet_flags),
+		cmocka_unit_test(web_config_flag),
 	};
 	return cmocka_run_group_tests(tests, start_server, stop_server);
 }
