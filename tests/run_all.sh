@@ -117,7 +117,7 @@ stage_tsan() {
 	build build-tsan -DCMAKE_BUILD_TYPE=Debug -DEXPORTERBOX_TSAN=ON
 	TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1} \
 		ctest --test-dir build-tsan -j "$JOBS" --timeout 600 \
-		-R '^unit_(collector|http|node_filesystem)$' --repeat until-fail:3
+		-R '^unit_(collector|http|webconfig|node_filesystem)$' --repeat until-fail:3
 }
 
 stage_leak() {
