@@ -76,8 +76,10 @@ void redis_info_parse(const char *text, size_t len, struct redis_info *info)
 	memcpy(info->text, text, len);
 	info->text[len] = '\0';
 	info->n = 0;
+	char *end = info->text + len;
 	for (char *next, *line = info->text; line; line = next) {
-		next = strchr(line, '\n');
+		/* memchr, not strchr: a NUL inside a line must not end the reply */
+		next = memchr(line, '\n', (size_t)(end - line));
 		if (next)
 			*next++ = '\0';
 		line = trim(line);
@@ -597,11 +599,11 @@ static void write_instance(struct redis_writer *rw, const struct redis_info *inf
 void redis_info_write(struct redis_writer *rw, const struct redis_info *info,
 		      const struct info_options *o)
 {
-	write_scalars(rw, info, o);
-	write_replication(rw, info);
+	/* Named families first: a stray "db_keys" field cannot take their name. */
 	write_keyspace_family(rw, info, o, KS_KEYS);
 	write_keyspace_family(rw, info, o, KS_EXPIRES);
 	write_keyspace_family(rw, info, o, KS_TTL);
+	write_replication(rw, info);
 	write_cmd_family(rw, info, CMD_CALLS);
 	write_cmd_family(rw, info, CMD_DURATION);
 	write_cmd_family(rw, info, CMD_REJECTED);
@@ -609,4 +611,5 @@ void redis_info_write(struct redis_writer *rw, const struct redis_info *info,
 	write_latency_summary(rw, info);
 	write_errorstats(rw, info);
 	write_instance(rw, info);
+	write_scalars(rw, info, o);
 }
