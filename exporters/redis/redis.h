@@ -112,8 +112,15 @@ void rw_value(struct redis_writer *rw, const char *name, const char *help,
 
 /* ---- INFO (redis_info.c) ---- */
 
+/* The sections the writer treats specially; the rest are INFO_OTHER. */
+enum info_section {
+	INFO_OTHER, INFO_SERVER, INFO_REPLICATION, INFO_COMMANDSTATS, INFO_LATENCYSTATS,
+	INFO_ERRORSTATS, INFO_KEYSPACE,
+};
+
 struct info_field {
 	const char *section;	/* "Server", ... ("" before the first header) */
+	enum info_section sec;	/* section, classified once */
 	const char *key;
 	const char *value;
 };

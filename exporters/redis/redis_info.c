@@ -51,6 +51,22 @@ static bool key_set_add(struct key_set *s, const char *key)
 	}
 }
 
+static enum info_section classify_section(const char *name)
+{
+	static const struct {
+		const char *name;
+		enum info_section sec;
+	} known[] = {
+		{ "Server", INFO_SERVER },		{ "Replication", INFO_REPLICATION },
+		{ "Commandstats", INFO_COMMANDSTATS },	{ "Latencystats", INFO_LATENCYSTATS },
+		{ "Errorstats", INFO_ERRORSTATS },	{ "Keyspace", INFO_KEYSPACE },
+	};
+	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		if (!strcmp(name, known[i].name))
+			return known[i].sec;
+	return INFO_OTHER;
+}
+
 static size_t count_lines(const char *s, size_t len)
 {
 	size_t n = 1;
@@ -65,6 +81,7 @@ void redis_info_parse(const char *text, size_t len, struct redis_info *info)
 	size_t lines = count_lines(text, len);
 	struct key_set keys = { NULL, 16 };
 	const char *section = "";
+	enum info_section sec = INFO_OTHER;
 
 	while (keys.cap < 2 * lines)
 		keys.cap *= 2;
@@ -85,6 +102,7 @@ void redis_info_parse(const char *text, size_t len, struct redis_info *info)
 		line = trim(line);
 		if (line[0] == '#' && line[1] == ' ') {
 			section = line + 2;
+			sec = classify_section(section);
 			continue;
 		}
 		char *colon = strchr(line, ':');
@@ -93,7 +111,7 @@ void redis_info_parse(const char *text, size_t len, struct redis_info *info)
 		*colon = '\0';
 		if (!key_set_add(&keys, line))
 			continue;
-		info->v[info->n++] = (struct info_field){ section, line, colon + 1 };
+		info->v[info->n++] = (struct info_field){ section, sec, line, colon + 1 };
 	}
 	free(keys.v);
 }
@@ -184,9 +202,9 @@ static bool starts_with(const char *s, const char *prefix)
 	return !strncmp(s, prefix, strlen(prefix));
 }
 
-static bool in_section(const struct info_field *f, const char *section)
+static bool in_section(const struct info_field *f, enum info_section sec)
 {
-	return !strcmp(f->section, section);
+	return f->sec == sec;
 }
 
 /* ---- replication ---- */
@@ -217,7 +235,7 @@ static bool is_slave_line(const char *key)
 
 static enum repl_kind repl_kind(const struct info_field *f)
 {
-	if (!in_section(f, "Replication"))
+	if (!in_section(f, INFO_REPLICATION))
 		return REPL_NONE;
 	if (is_master_field(f->key, "link_status"))
 		return REPL_LINK;
@@ -250,9 +268,9 @@ static void write_master_family(struct redis_writer *rw, const struct redis_info
 
 	for (size_t i = 0; i < info->n; i++) {
 		const struct info_field *f = &info->v[i];
-		if (in_section(f, "Replication") && is_master_field(f->key, "host"))
+		if (in_section(f, INFO_REPLICATION) && is_master_field(f->key, "host"))
 			host = f->value;
-		if (in_section(f, "Replication") && is_master_field(f->key, "port"))
+		if (in_section(f, INFO_REPLICATION) && is_master_field(f->key, "port"))
 			port = f->value;
 		if (repl_kind(f) != kind)
 			continue;
@@ -318,9 +336,9 @@ static bool exported_by_prefix(const char *key)
 
 static bool handled_elsewhere(const struct info_field *f)
 {
-	return in_section(f, "Commandstats") || in_section(f, "Latencystats") ||
-	       in_section(f, "Errorstats") || repl_kind(f) != REPL_NONE ||
-	       (in_section(f, "Keyspace") && starts_with(f->key, "db"));
+	return in_section(f, INFO_COMMANDSTATS) || in_section(f, INFO_LATENCYSTATS) ||
+	       in_section(f, INFO_ERRORSTATS) || repl_kind(f) != REPL_NONE ||
+	       (in_section(f, INFO_KEYSPACE) && starts_with(f->key, "db"));
 }
 
 /* Go's sanitizeMetricName: anything but [a-zA-Z0-9_] becomes '_'. */
@@ -387,7 +405,7 @@ static void write_scalars(struct redis_writer *rw, const struct redis_info *info
 static bool parse_keyspace(const struct info_field *f, double *keys, double *expires,
 			   double *avg_ttl)
 {
-	if (!in_section(f, "Keyspace") || !starts_with(f->key, "db"))
+	if (!in_section(f, INFO_KEYSPACE) || !starts_with(f->key, "db"))
 		return false;
 	if (!kv_number(f->value, "keys", keys) || !kv_number(f->value, "expires", expires))
 		return false;
@@ -419,24 +437,33 @@ static void write_keyspace_family(struct redis_writer *rw, const struct redis_in
 			return;
 		expo_sample(rw->w, col == KS_TTL ? v[2] / 1000 : v[col], info->v[i].key);
 	}
-	if (col == KS_TTL || !o->empty_databases)
+	if (col == KS_TTL || !o->empty_databases || o->db_count <= 0)
 		return;
+	/* Which of db0..db_count-1 the reply had, in one pass. */
+	bool *seen = calloc((size_t)o->db_count, sizeof(*seen));
+	if (!seen)
+		abort();
+	for (size_t i = 0; i < info->n; i++) {
+		double v[3];
+		char *end;
+		const char *key = info->v[i].key;
+		if (!parse_keyspace(&info->v[i], &v[0], &v[1], &v[2]) || key[2] < '0' || key[2] > '9')
+			continue;
+		long db = strtol(key + 2, &end, 10);
+		if (!*end && db >= 0 && db < o->db_count && (db == 0 || key[2] != '0'))
+			seen[db] = true;
+	}
 	for (long db = 0; db < o->db_count; db++) {
 		char label[32];
-		double v[3];
-		snprintf(label, sizeof(label), "db%ld", db);
-		const struct info_field *f = NULL;
-		for (size_t i = 0; i < info->n && !f; i++)
-			if (!strcmp(info->v[i].key, label) &&
-			    parse_keyspace(&info->v[i], &v[0], &v[1], &v[2]))
-				f = &info->v[i];
-		if (f)
+		if (seen[db])
 			continue;
 		if (!open && !(open = rw_family(rw, names[col], helps[col], METRIC_GAUGE,
 						LABELS("db"))))
-			return;
+			break;
+		snprintf(label, sizeof(label), "db%ld", db);
 		expo_sample(rw->w, 0, label);
 	}
+	free(seen);
 }
 
 /* ---- command, latency and error stats ---- */
@@ -449,7 +476,7 @@ struct cmdstat {
 
 static bool parse_cmdstat(const struct info_field *f, struct cmdstat *c)
 {
-	if (!in_section(f, "Commandstats") || !starts_with(f->key, "cmdstat_"))
+	if (!in_section(f, INFO_COMMANDSTATS) || !starts_with(f->key, "cmdstat_"))
 		return false;
 	c->cmd = f->key + strlen("cmdstat_");
 	if (!kv_number(f->value, "calls", &c->calls) || !kv_number(f->value, "usec", &c->usec))
@@ -492,9 +519,12 @@ static void write_cmd_family(struct redis_writer *rw, const struct redis_info *i
 static const struct info_field *find_cmdstat(const struct redis_info *info, const char *cmd,
 					     struct cmdstat *c)
 {
-	for (size_t i = 0; i < info->n; i++)
-		if (parse_cmdstat(&info->v[i], c) && !strcmp(c->cmd, cmd))
-			return &info->v[i];
+	for (size_t i = 0; i < info->n; i++) {
+		const struct info_field *f = &info->v[i];
+		if (in_section(f, INFO_COMMANDSTATS) && starts_with(f->key, "cmdstat_") &&
+		    !strcmp(f->key + strlen("cmdstat_"), cmd) && parse_cmdstat(f, c))
+			return f;
+	}
 	return NULL;
 }
 
@@ -508,7 +538,7 @@ static void write_latency_summary(struct redis_writer *rw, const struct redis_in
 		const struct info_field *f = &info->v[i];
 		const char *cmd = f->key + strlen(prefix);
 		struct cmdstat c;
-		if (!in_section(f, "Latencystats") || !starts_with(f->key, prefix) ||
+		if (!in_section(f, INFO_LATENCYSTATS) || !starts_with(f->key, prefix) ||
 		    !find_cmdstat(info, cmd, &c))
 			continue;
 		if (!open && !(open = rw_family(rw, "latency_percentiles_usec",
@@ -554,7 +584,7 @@ static void write_errorstats(struct redis_writer *rw, const struct redis_info *i
 	for (size_t i = 0; i < info->n; i++) {
 		const struct info_field *f = &info->v[i];
 		double v;
-		if (!in_section(f, "Errorstats") || !starts_with(f->key, "errorstat_") ||
+		if (!in_section(f, INFO_ERRORSTATS) || !starts_with(f->key, "errorstat_") ||
 		    !kv_number(f->value, "count", &v))
 			continue;
 		if (!open && !(open = rw_family(rw, "errors_total",
