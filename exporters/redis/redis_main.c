@@ -105,18 +105,24 @@ struct app {
 };
 
 static const struct collector *const redis_table[] = { &redis_collector };
-static const bool redis_enabled[] = { true };
 
-static int target_scraper_init(struct app *app, struct cached_target *ct, struct redis_addr *a)
+/* enabled false: a scraper without the target (the /metrics of --redis.addr=""). */
+static int target_scraper_init_as(struct app *app, struct cached_target *ct,
+				  struct redis_addr *a, bool enabled)
 {
 	redis_target_init(&ct->target, &app->rf->opt, a);
 	if (scraper_init(&ct->scraper, app->rf->opt.ns, "exporterbox", &ct->target,
-			 redis_table, redis_enabled, 1) != 0) {
+			 redis_table, &enabled, 1) != 0) {
 		redis_target_release(&ct->target);
 		return -1;
 	}
 	ct->scraper.exporter_metrics = false; /* as upstream: /scrape has the target only */
 	return 0;
+}
+
+static int target_scraper_init(struct app *app, struct cached_target *ct, struct redis_addr *a)
+{
+	return target_scraper_init_as(app, ct, a, true);
 }
 
 static void cached_target_free(struct cached_target *ct)
@@ -297,16 +303,24 @@ static void apply_go_log_flags(struct redis_flags *rf)
 	log_setup(rf->debug ? "debug" : rf->web.log_level, format);
 }
 
+/*
+ * addr NULL: --redis.addr="" as upstream has it for multi-target setups;
+ * /metrics then serves the exporter's own metrics only.
+ */
 static int serve(struct app *app, struct redis_addr *addr)
 {
 	struct cached_target main_target = { 0 };
+	struct redis_addr none = { 0 };
 	int code;
 
-	if (target_scraper_init(app, &main_target, addr) != 0)
+	if (target_scraper_init_as(app, &main_target, addr ? addr : &none, addr != NULL) != 0)
 		return 1;
 	main_target.scraper.exporter_metrics =
 		!app->rf->redis_only && !app->rf->web.disable_exporter_metrics;
-	log_info("scraping", "target", redis_addr_display(&main_target.target.addr));
+	if (addr)
+		log_info("scraping", "target", redis_addr_display(&main_target.target.addr));
+	else
+		log_info("no --redis.addr: serving /scrape?target= only");
 	const struct http_route routes[] = { { "/scrape", serve_scrape, app } };
 	const struct http_server_options opt = {
 		.applet = "redis-exporter",
@@ -329,7 +343,9 @@ static int run(struct redis_flags *rf)
 	struct buf err = BUF_INIT;
 	int code = 2;
 
-	if (redis_addr_parse(rf->addr, &addr, &err) != 0) {
+	bool has_addr = *rf->addr != '\0';
+
+	if (has_addr && redis_addr_parse(rf->addr, &addr, &err) != 0) {
 		fprintf(stderr, "redis-exporter: invalid --redis.addr: %s\n", buf_cstr(&err));
 		buf_release(&err);
 		return 2;
@@ -337,7 +353,8 @@ static int run(struct redis_flags *rf)
 	buf_release(&err);
 	if (check_namespace(rf->opt.ns) || parse_key_flags(rf) ||
 	    (*rf->password_file && load_password_file(rf->password_file, &app.passwords))) {
-		redis_addr_release(&addr);
+		if (has_addr)
+			redis_addr_release(&addr);
 		goto out;
 	}
 	if (*rf->password_file)
@@ -346,7 +363,7 @@ static int run(struct redis_flags *rf)
 	pthread_mutex_init(&app.lock, NULL);
 	apply_go_log_flags(rf);
 	log_info("starting redis-exporter", "version", EXPORTERBOX_VERSION);
-	code = serve(&app, &addr);
+	code = serve(&app, has_addr ? &addr : NULL);
 	for (size_t i = 0; i < app.ncache; i++)
 		cached_target_free(app.cache[i]);
 	pthread_mutex_destroy(&app.lock);

@@ -197,7 +197,8 @@ static int pipeline(struct redis_target *t, struct replies *rs, struct buf *err)
 		rs->r[i] = reply;
 	}
 	/* Before 7.0 CONFIG GET takes one pattern: fall back to "*" for good. */
-	if (multi && rs->r[R_CONFIG]->type == REDIS_REPLY_ERROR) {
+	if (multi && rs->r[R_CONFIG]->type == REDIS_REPLY_ERROR &&
+	    strstr(rs->r[R_CONFIG]->str, "wrong number of arguments")) {
 		t->config_multi_ok = false;
 		freeReplyObject(rs->r[R_CONFIG]);
 		if (!(rs->r[R_CONFIG] = command(c, 3, config_all, err))) {

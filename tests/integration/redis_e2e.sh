@@ -232,6 +232,17 @@ get tls "http://127.0.0.1:$BP/scrape?target=rediss://127.0.0.1:$R1"
 get bmetrics "http://127.0.0.1:$BP/metrics"
 check_series "$TMP/bmetrics.body" "request errors counted" 'redis_target_scrape_request_errors_total 3$'
 
+# ---- --redis.addr="" (upstream's multi-target setup): /metrics has no target ----
+srv_start "$TMP/d.log" "$BIN" redis-exporter --redis.addr= --web.listen-address 127.0.0.1:0 ||
+	{ cat "$TMP/d.log"; exit 1; }
+get noaddr "http://127.0.0.1:$SRV_PORT/metrics"
+[ "$CODE" = 200 ] && t_ok "no address: /metrics 200" || t_fail "no address: /metrics 200" "$CODE"
+t_check "no address: promtool" promtool_ok "$TMP/noaddr.body"
+check_absent "$TMP/noaddr.body" "no address: no redis_up" 'redis_up'
+get noaddr_scrape "http://127.0.0.1:$SRV_PORT/scrape?target=unix://$SOCK"
+check_series "$TMP/noaddr_scrape.body" "no address: /scrape works" 'redis_up 0$'
+check_series "$TMP/noaddr_scrape.body" "no address: /scrape says NOAUTH" 'redis_exporter_last_scrape_error\{err="INFO on unix://[^"]*: NOAUTH'
+
 # ---- a wrong password: up 0, the server's reason, no secret ----
 srv_start "$TMP/c.log" "$BIN" redis-exporter --redis.addr "redis://127.0.0.1:$P1" \
 	--redis.password "wrong$PRIMARY_PW" --web.listen-address 127.0.0.1:0 ||
