@@ -151,6 +151,13 @@ struct info_options {
 void redis_info_write(struct redis_writer *rw, const struct redis_info *info,
 		      const struct info_options *o);
 
+/*
+ * Only the plain fields (upstream's tables and prefix rule), and
+ * start_time_seconds when the reply has uptime: for CLUSTER INFO replies.
+ */
+void redis_info_write_scalars(struct redis_writer *rw, const struct redis_info *info,
+			      const struct info_options *o);
+
 /* Upstream's value rule: ok/true → 1, err/fail/false → 0, else a number. */
 bool redis_info_value(const char *s, double *v);
 

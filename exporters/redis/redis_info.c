@@ -381,8 +381,8 @@ static void write_scalar(struct redis_writer *rw, const struct info_field *f,
 	rw_value(rw, buf_cstr(name), NULL, counter ? METRIC_COUNTER : METRIC_GAUGE, v);
 }
 
-static void write_scalars(struct redis_writer *rw, const struct redis_info *info,
-			  const struct info_options *o)
+void redis_info_write_scalars(struct redis_writer *rw, const struct redis_info *info,
+			      const struct info_options *o)
 {
 	struct buf name = BUF_INIT;
 
@@ -641,5 +641,5 @@ void redis_info_write(struct redis_writer *rw, const struct redis_info *info,
 	write_latency_summary(rw, info);
 	write_errorstats(rw, info);
 	write_instance(rw, info);
-	write_scalars(rw, info, o);
+	redis_info_write_scalars(rw, info, o);
 }

@@ -83,18 +83,30 @@ struct key_results {
 	size_t n, cap;
 };
 
-static redisReply *run(redisContext *c, int argc, const char **argv)
+/*
+ * The connection and the deadline for key checks: past the deadline no more
+ * commands are sent (a huge keyspace must not hold the scrape), and what
+ * was found is written.
+ */
+struct key_conn {
+	redisContext *c;
+	double deadline;	/* CLOCK_MONOTONIC seconds; 0: none */
+};
+
+static redisReply *run(struct key_conn *kc, int argc, const char **argv)
 {
-	return c->err ? NULL : redisCommandArgv(c, argc, argv, NULL);
+	if (kc->c->err || (kc->deadline > 0 && monotonic_seconds() >= kc->deadline))
+		return NULL;
+	return redisCommandArgv(kc->c, argc, argv, NULL);
 }
 
-static bool select_db(redisContext *c, long db)
+static bool select_db(struct key_conn *kc, long db)
 {
 	char arg[24];
 	const char *argv[] = { "SELECT", arg };
 
 	snprintf(arg, sizeof(arg), "%ld", db);
-	redisReply *r = run(c, 2, argv);
+	redisReply *r = run(kc, 2, argv);
 	bool ok = r && r->type == REDIS_REPLY_STATUS;
 	if (r)
 		freeReplyObject(r);
@@ -114,10 +126,10 @@ static const char *size_command(const char *type)
 	return NULL;
 }
 
-static void check_key(redisContext *c, long db, const char *key, struct key_results *out)
+static void check_key(struct key_conn *kc, long db, const char *key, struct key_results *out)
 {
 	const char *argv[2] = { "TYPE", key };
-	redisReply *r = run(c, 2, argv);
+	redisReply *r = run(kc, 2, argv);
 
 	if (!r || r->type != REDIS_REPLY_STATUS || !size_command(r->str)) {
 		if (r)
@@ -127,7 +139,7 @@ static void check_key(redisContext *c, long db, const char *key, struct key_resu
 	bool is_string = !strcmp(r->str, "string");
 	argv[0] = size_command(r->str);
 	freeReplyObject(r);
-	if (!(r = run(c, 2, argv)) || r->type != REDIS_REPLY_INTEGER) {
+	if (!(r = run(kc, 2, argv)) || r->type != REDIS_REPLY_INTEGER) {
 		if (r)
 			freeReplyObject(r);
 		return;
@@ -137,7 +149,7 @@ static void check_key(redisContext *c, long db, const char *key, struct key_resu
 	if (!kr.key)
 		abort();
 	argv[0] = "GET";
-	if (is_string && (r = run(c, 2, argv))) {
+	if (is_string && (r = run(kc, 2, argv))) {
 		char *end;
 		if (r->type == REDIS_REPLY_STRING && r->len) {
 			kr.value = strtod(r->str, &end);
@@ -156,10 +168,11 @@ static void check_key(redisContext *c, long db, const char *key, struct key_resu
 
 /*
  * SCANs the current database for pattern; calls fn for each key (or only
- * counts them when fn is NULL). Returns the number of keys seen.
+ * counts them when fn is NULL). Returns the number of keys seen, or -1
+ * when an error or the deadline cut the scan short.
  */
-static double scan(redisContext *c, const char *pattern, long batch,
-		   void (*fn)(redisContext *, long, const char *, struct key_results *),
+static double scan(struct key_conn *kc, const char *pattern, long batch,
+		   void (*fn)(struct key_conn *, long, const char *, struct key_results *),
 		   long db, struct key_results *out)
 {
 	char cursor[32] = "0", count[24];
@@ -168,13 +181,13 @@ static double scan(redisContext *c, const char *pattern, long batch,
 	snprintf(count, sizeof(count), "%ld", batch > 0 ? batch : 1000);
 	do {
 		const char *argv[] = { "SCAN", cursor, "MATCH", pattern, "COUNT", count };
-		redisReply *r = run(c, 6, argv);
+		redisReply *r = run(kc, 6, argv);
 		if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 2 ||
 		    r->element[0]->type != REDIS_REPLY_STRING ||
 		    r->element[1]->type != REDIS_REPLY_ARRAY || r->element[0]->len >= sizeof(cursor)) {
 			if (r)
 				freeReplyObject(r);
-			return seen;
+			return -1; /* cut short: a partial count would mislead */
 		}
 		memcpy(cursor, r->element[0]->str, r->element[0]->len + 1);
 		for (size_t i = 0; i < r->element[1]->elements; i++) {
@@ -183,24 +196,24 @@ static double scan(redisContext *c, const char *pattern, long batch,
 				continue;
 			seen++;
 			if (fn)
-				fn(c, db, k->str, out);
+				fn(kc, db, k->str, out);
 		}
 		freeReplyObject(r);
 	} while (strcmp(cursor, "0"));
 	return seen;
 }
 
-static void check_keys(redisContext *c, const struct redis_key_args *args, long batch,
+static void check_keys(struct key_conn *kc, const struct redis_key_args *args, long batch,
 		       bool single, struct key_results *out)
 {
-	for (size_t i = 0; i < args->n && !c->err; i++) {
+	for (size_t i = 0; i < args->n && !kc->c->err; i++) {
 		const struct redis_key_arg *a = &args->v[i];
-		if (!select_db(c, a->db))
+		if (!select_db(kc, a->db))
 			continue;
 		if (single || !redis_key_is_pattern(a->pattern))
-			check_key(c, a->db, a->pattern, out);
+			check_key(kc, a->db, a->pattern, out);
 		else
-			scan(c, a->pattern, batch, check_key, a->db, out);
+			scan(kc, a->pattern, batch, check_key, a->db, out);
 	}
 }
 
@@ -226,7 +239,7 @@ static void write_key_results(struct redis_writer *rw, const struct key_results 
 	}
 }
 
-static void write_counts(struct redis_writer *rw, redisContext *c,
+static void write_counts(struct redis_writer *rw, struct key_conn *kc,
 			 const struct redis_key_args *args, long batch)
 {
 	char db[32];
@@ -234,29 +247,32 @@ static void write_counts(struct redis_writer *rw, redisContext *c,
 	if (!args->n || !rw_family(rw, "keys_count", "Count of keys", METRIC_GAUGE,
 				   LABELS("db", "key")))
 		return;
-	for (size_t i = 0; i < args->n && !c->err; i++) {
-		if (!select_db(c, args->v[i].db))
+	for (size_t i = 0; i < args->n && !kc->c->err; i++) {
+		if (!select_db(kc, args->v[i].db))
 			continue;
-		double n = scan(c, args->v[i].pattern, batch, NULL, args->v[i].db, NULL);
+		double n = scan(kc, args->v[i].pattern, batch, NULL, args->v[i].db, NULL);
+		if (n < 0)
+			continue;
 		snprintf(db, sizeof(db), "db%ld", args->v[i].db);
 		expo_sample(rw->w, n, db, args->v[i].pattern);
 	}
 }
 
 void redis_keys_write(struct redis_writer *rw, void *conn, const struct redis_options *opt,
-		      long home_db)
+		      long home_db, double deadline)
 {
-	redisContext *c = conn;
+	struct key_conn kc = { conn, deadline };
 	struct key_results kr = { 0 };
 
-	if (!c || (!opt->check_keys.n && !opt->check_single_keys.n && !opt->count_keys.n))
+	if (!conn || (!opt->check_keys.n && !opt->check_single_keys.n && !opt->count_keys.n))
 		return;
-	check_keys(c, &opt->check_keys, opt->keys_batch, false, &kr);
-	check_keys(c, &opt->check_single_keys, opt->keys_batch, true, &kr);
+	check_keys(&kc, &opt->check_keys, opt->keys_batch, false, &kr);
+	check_keys(&kc, &opt->check_single_keys, opt->keys_batch, true, &kr);
 	write_key_results(rw, &kr);
 	for (size_t i = 0; i < kr.n; i++)
 		free(kr.v[i].key);
 	free(kr.v);
-	write_counts(rw, c, &opt->count_keys, opt->keys_batch);
-	select_db(c, home_db);
+	write_counts(rw, &kc, &opt->count_keys, opt->keys_batch);
+	kc.deadline = 0; /* switching back is due even when late */
+	select_db(&kc, home_db);
 }

@@ -232,6 +232,21 @@ get tls "http://127.0.0.1:$BP/scrape?target=rediss://127.0.0.1:$R1"
 get bmetrics "http://127.0.0.1:$BP/metrics"
 check_series "$TMP/bmetrics.body" "request errors counted" 'redis_target_scrape_request_errors_total 3$'
 
+# ---- cluster mode: CLUSTER INFO families, one database ----
+C1=$(free_port)
+start_redis cluster "$C1" --cluster-enabled yes --cluster-config-file "$TMP/cluster/nodes.conf" || exit 1
+get cluster "http://127.0.0.1:$BP/scrape?target=127.0.0.1:$C1"
+[ "$CODE" = 403 ] && t_ok "cluster: allowlist applies" || t_fail "cluster: allowlist applies" "$CODE"
+srv_start "$TMP/e.log" "$BIN" redis-exporter --redis.addr "127.0.0.1:$C1" --web.listen-address 127.0.0.1:0 ||
+	{ cat "$TMP/e.log"; exit 1; }
+get cluster "http://127.0.0.1:$SRV_PORT/metrics"
+t_check "cluster: promtool" promtool_ok "$TMP/cluster.body"
+check_series "$TMP/cluster.body" "cluster: enabled" 'redis_cluster_enabled 1$'
+check_series "$TMP/cluster.body" "cluster: CLUSTER INFO state" 'redis_cluster_state [01]$'
+check_series "$TMP/cluster.body" "cluster: known nodes" 'redis_cluster_known_nodes 1$'
+check_series "$TMP/cluster.body" "cluster: messages counter renamed" 'redis_cluster_messages_sent_total [0-9]'
+check_absent "$TMP/cluster.body" "cluster: one database only" 'redis_db_keys\{db="db1"\}'
+
 # ---- --redis.addr="" (upstream's multi-target setup): /metrics has no target ----
 srv_start "$TMP/d.log" "$BIN" redis-exporter --redis.addr= --web.listen-address 127.0.0.1:0 ||
 	{ cat "$TMP/d.log"; exit 1; }
