@@ -157,44 +157,67 @@ bool redis_info_value(const char *s, double *v)
 	return parse_number(s, v);
 }
 
-/*
- * Finds "name=" in a "k=v,k=v" list and parses its value. Returns false
- * when absent or not a number.
- */
-static bool kv_number(const char *list, const char *name, double *v)
+/* One "key=value" item of a "k=v,k=v" list (the value may be absent). */
+struct kv_item {
+	const char *key, *value;
+	size_t key_len, value_len;
+};
+
+/* Reads the item at p into it; returns the next item's start, or NULL at the end. */
+static const char *kv_next(const char *p, struct kv_item *it)
+{
+	size_t len = strcspn(p, ",");
+	const char *eq = memchr(p, '=', len);
+
+	it->key = p;
+	it->key_len = eq ? (size_t)(eq - p) : len;
+	it->value = eq ? eq + 1 : p + len;
+	it->value_len = eq ? len - it->key_len - 1 : 0;
+	return p[len] ? p + len + 1 : NULL;
+}
+
+/* Copies an item's value into out (cut to size); false when it is too long for a number. */
+static bool copy_value(const struct kv_item *it, char *out, size_t size)
+{
+	size_t len = it->value_len < size ? it->value_len : size - 1;
+
+	memcpy(out, it->value, len);
+	out[len] = '\0';
+	return it->value_len < size;
+}
+
+/* Finds the item called name in a "k=v,k=v" list. */
+static bool kv_find(const char *list, const char *name, struct kv_item *it)
 {
 	size_t n = strlen(name);
 
-	for (const char *p = list; p && *p; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL) {
-		if (strncmp(p, name, n) || p[n] != '=')
-			continue;
-		char tmp[64];
-		size_t len = strcspn(p + n + 1, ",");
-		if (len >= sizeof(tmp))
-			return false;
-		memcpy(tmp, p + n + 1, len);
-		tmp[len] = '\0';
-		return parse_number(tmp, v);
+	for (const char *p = list; p && *p;) {
+		p = kv_next(p, it);
+		if (it->key_len == n && !strncmp(it->key, name, n) && it->key[n] == '=')
+			return true;
 	}
 	return false;
 }
 
-/* The text value of "name=" in a "k=v,k=v" list, copied into out. */
+/* The number after "name=": false when absent or not a number. */
+static bool kv_number(const char *list, const char *name, double *v)
+{
+	struct kv_item it;
+	char tmp[64];
+
+	return kv_find(list, name, &it) && copy_value(&it, tmp, sizeof(tmp)) &&
+	       parse_number(tmp, v);
+}
+
+/* The text after "name=", copied into out (cut to size). */
 static bool kv_string(const char *list, const char *name, char *out, size_t size)
 {
-	size_t n = strlen(name);
+	struct kv_item it;
 
-	for (const char *p = list; p && *p; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL) {
-		if (strncmp(p, name, n) || p[n] != '=')
-			continue;
-		size_t len = strcspn(p + n + 1, ",");
-		if (len >= size)
-			len = size - 1;
-		memcpy(out, p + n + 1, len);
-		out[len] = '\0';
-		return true;
-	}
-	return false;
+	if (!kv_find(list, name, &it))
+		return false;
+	copy_value(&it, out, size);
+	return true;
 }
 
 static bool starts_with(const char *s, const char *prefix)
@@ -528,10 +551,38 @@ static const struct info_field *find_cmdstat(const struct redis_info *info, cons
 	return NULL;
 }
 
-/* latency_percentiles_usec_get:p50=1.003,p99=2.007,p99.9=3.007 */
+/* "p50=1.003,p99=2.007,p99.9=3.007": one quantile sample per item. */
+static void write_quantiles(struct redis_writer *rw, const char *cmd, const char *list)
+{
+	static const char *const names[] = { "cmd", "quantile" };
+	struct kv_item it;
+
+	for (const char *p = list; p && *p;) {
+		char quantile[32], value[64];
+		double q, v;
+		p = kv_next(p, &it);
+		if (it.key_len < 2 || it.key[0] != 'p' || it.key_len > sizeof(quantile) ||
+		    !copy_value(&it, value, sizeof(value)) || !parse_number(value, &v))
+			continue;
+		memcpy(quantile, it.key + 1, it.key_len - 1);
+		quantile[it.key_len - 1] = '\0';
+		if (!parse_number(quantile, &q))
+			continue;
+		char label[EXPO_NUMBER_MAX];
+		expo_format_number(label, q);	/* "99.9", "50": as Go prints the key */
+		const char *values[] = { cmd, label };
+		expo_sample_raw(rw->w, "", names, values, 2, v);
+	}
+}
+
+/*
+ * latency_percentiles_usec_get:p50=1.003,p99=2.007,p99.9=3.007, with the
+ * count and sum from the command's cmdstat line (no line: no summary).
+ */
 static void write_latency_summary(struct redis_writer *rw, const struct redis_info *info)
 {
 	static const char *const prefix = "latency_percentiles_usec_";
+	static const char *const names[] = { "cmd" };
 	bool open = false;
 
 	for (size_t i = 0; i < info->n; i++) {
@@ -545,31 +596,7 @@ static void write_latency_summary(struct redis_writer *rw, const struct redis_in
 				"A summary of latency percentile distribution per command",
 				METRIC_SUMMARY, LABELS("cmd"))))
 			return;
-		const char *names[] = { "cmd", "quantile" };
-		for (const char *p = f->value; p && *p;) {
-			char q[32];
-			double v;
-			size_t len = strcspn(p, "=,");
-			if (p[0] == 'p' && p[len] == '=' && len > 1 && len < sizeof(q)) {
-				memcpy(q, p + 1, len - 1);
-				q[len - 1] = '\0';
-				double qv;
-				char tmp[64];
-				size_t vlen = strcspn(p + len + 1, ",");
-				if (vlen < sizeof(tmp) && parse_number(q, &qv)) {
-					memcpy(tmp, p + len + 1, vlen);
-					tmp[vlen] = '\0';
-					if (parse_number(tmp, &v)) {
-						char qs[EXPO_NUMBER_MAX];
-						expo_format_number(qs, qv);
-						const char *values[] = { cmd, qs };
-						expo_sample_raw(rw->w, "", names, values, 2, v);
-					}
-				}
-			}
-			p = strchr(p, ',');
-			p = p ? p + 1 : NULL;
-		}
+		write_quantiles(rw, cmd, f->value);
 		const char *values[] = { cmd };
 		expo_sample_raw(rw->w, "_sum", names, values, 1, c.usec);
 		expo_sample_raw(rw->w, "_count", names, values, 1, c.calls);
