@@ -385,6 +385,10 @@ int redis_main(int argc, char **argv)
 		     "Redis metrics over a persistent connection, a drop-in for redis_exporter.");
 	add_redis_flags(&fs, &rf);
 	code = http_parse_flags(&fs, &rf.web, argc, argv);
+	/* upstream's env twin of a common flag that has none */
+	const char *path = getenv("REDIS_EXPORTER_WEB_TELEMETRY_PATH");
+	if (code < 0 && path && *path && !flagset_given(&fs, "web.telemetry-path"))
+		rf.web.telemetry_path = path;
 	if (code < 0)
 		code = run(&rf);
 	flagset_release(&fs);

@@ -248,9 +248,9 @@ check_series "$TMP/cluster.body" "cluster: messages counter renamed" 'redis_clus
 check_absent "$TMP/cluster.body" "cluster: one database only" 'redis_db_keys\{db="db1"\}'
 
 # ---- --redis.addr="" (upstream's multi-target setup): /metrics has no target ----
-srv_start "$TMP/d.log" "$BIN" redis-exporter --redis.addr= --web.listen-address 127.0.0.1:0 ||
-	{ cat "$TMP/d.log"; exit 1; }
-get noaddr "http://127.0.0.1:$SRV_PORT/metrics"
+REDIS_EXPORTER_WEB_TELEMETRY_PATH=/m srv_start "$TMP/d.log" "$BIN" redis-exporter --redis.addr= \
+	--web.listen-address 127.0.0.1:0 || { cat "$TMP/d.log"; exit 1; }
+get noaddr "http://127.0.0.1:$SRV_PORT/m"
 [ "$CODE" = 200 ] && t_ok "no address: /metrics 200" || t_fail "no address: /metrics 200" "$CODE"
 t_check "no address: promtool" promtool_ok "$TMP/noaddr.body"
 check_absent "$TMP/noaddr.body" "no address: no redis_up" 'redis_up'
