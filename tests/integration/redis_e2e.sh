@@ -260,11 +260,16 @@ check_series "$TMP/noaddr_scrape.body" "no address: /scrape says NOAUTH" 'redis_
 
 # ---- a wrong password: up 0, the server's reason, no secret ----
 srv_start "$TMP/c.log" "$BIN" redis-exporter --redis.addr "redis://127.0.0.1:$P1" \
-	--redis.password "wrong$PRIMARY_PW" --web.listen-address 127.0.0.1:0 ||
+	--redis.password "wrong$PRIMARY_PW" -debug -log-format json --web.listen-address 127.0.0.1:0 ||
 	{ cat "$TMP/c.log"; exit 1; }
 get wrongpw "http://127.0.0.1:$SRV_PORT/metrics"
 check_series "$TMP/wrongpw.body" "wrong password: up 0" 'redis_up 0$'
 check_series "$TMP/wrongpw.body" "wrong password: reason" 'redis_exporter_last_scrape_error\{err="authenticate to redis://127.0.0.1:[0-9]+: WRONGPASS'
+get wrongpw2 "http://127.0.0.1:$SRV_PORT/metrics" # a second failure logs at debug
+grep -q '"level":"debug","caller":"redis-exporter","msg":"scrape failed: target down"' "$TMP/c.log" &&
+	t_ok "upstream's -debug and -log-format json" ||
+	t_fail "upstream's -debug and -log-format json" "$(cat "$TMP/c.log")"
+
 # A password in the target URI: used, allowed by host:port, never shown.
 get uripw "http://127.0.0.1:$BP/scrape?target=redis://:$REPLICA_PW@127.0.0.1:$R1"
 [ "$CODE" = 200 ] && t_ok "URI password: allowlist compares host:port" ||
