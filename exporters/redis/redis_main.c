@@ -89,8 +89,16 @@ static void add_redis_flags(struct flagset *fs, struct redis_flags *rf)
 
 /* ---- multi-target ---- */
 
+/* Upstream's /scrape?check-keys=&check-single-keys=, replacing the flags'. */
+struct key_override {
+	const char *check_keys, *check_single_keys;	/* NULL: the flag's */
+	struct redis_key_args keys, single_keys;	/* parsed, owned */
+};
+
 struct cached_target {
-	char *name;			/* the target= value as given */
+	char *name;			/* target= and key checks, as given */
+	struct redis_options opt;	/* the flags' options, with the request's key checks */
+	struct key_override keys;	/* owns what opt's key checks point to, if given */
 	struct redis_target target;
 	struct scraper scraper;
 };
@@ -107,28 +115,47 @@ struct app {
 static const struct collector *const redis_table[] = { &redis_collector };
 
 /* enabled false: a scraper without the target (the /metrics of --redis.addr=""). */
-static int target_scraper_init_as(struct app *app, struct cached_target *ct,
-				  struct redis_addr *a, bool enabled)
+static void key_override_release(struct key_override *ko)
 {
-	redis_target_init(&ct->target, &app->rf->opt, a);
+	redis_key_args_release(&ko->keys);
+	redis_key_args_release(&ko->single_keys);
+}
+
+/* Takes ko's parsed key checks (ko may be NULL). */
+static int target_scraper_init_as(struct app *app, struct cached_target *ct,
+				  struct redis_addr *a, bool enabled, struct key_override *ko)
+{
+	ct->opt = app->rf->opt;
+	if (ko) {
+		ct->keys = *ko;
+		memset(ko, 0, sizeof(*ko));
+		if (ct->keys.check_keys)
+			ct->opt.check_keys = ct->keys.keys;
+		if (ct->keys.check_single_keys)
+			ct->opt.check_single_keys = ct->keys.single_keys;
+	}
+	redis_target_init(&ct->target, &ct->opt, a);
 	if (scraper_init(&ct->scraper, app->rf->opt.ns, "exporterbox", &ct->target,
 			 redis_table, &enabled, 1) != 0) {
 		redis_target_release(&ct->target);
+		key_override_release(&ct->keys);
 		return -1;
 	}
 	ct->scraper.exporter_metrics = false; /* as upstream: /scrape has the target only */
 	return 0;
 }
 
-static int target_scraper_init(struct app *app, struct cached_target *ct, struct redis_addr *a)
+static int target_scraper_init(struct app *app, struct cached_target *ct, struct redis_addr *a,
+			       struct key_override *ko)
 {
-	return target_scraper_init_as(app, ct, a, true);
+	return target_scraper_init_as(app, ct, a, true, ko);
 }
 
 static void cached_target_free(struct cached_target *ct)
 {
 	scraper_release(&ct->scraper);
 	redis_target_release(&ct->target);
+	key_override_release(&ct->keys);
 	free(ct->name);
 	free(ct);
 }
@@ -167,7 +194,8 @@ static void bad_request(struct app *app, struct http_response *resp, int status,
 }
 
 /* Finds or makes the cached target; NULL when the cache is full. */
-static struct cached_target *cache_get(struct app *app, const char *name, struct redis_addr *a)
+static struct cached_target *cache_get(struct app *app, const char *name, struct redis_addr *a,
+				       struct key_override *ko)
 {
 	struct cached_target *ct = NULL;
 
@@ -179,7 +207,7 @@ static struct cached_target *cache_get(struct app *app, const char *name, struct
 		ct = calloc(1, sizeof(*ct));
 		if (!ct || !(ct->name = strdup(name)))
 			abort();
-		if (target_scraper_init(app, ct, a) != 0) {
+		if (target_scraper_init(app, ct, a, ko) != 0) {
 			free(ct->name);
 			free(ct);
 			ct = NULL;
@@ -191,11 +219,62 @@ static struct cached_target *cache_get(struct app *app, const char *name, struct
 	return ct;
 }
 
+/* Parses the request's key checks; -1 with err set when one is bad. */
+static int parse_key_override(const struct http_request *req, struct key_override *ko,
+			      struct buf *err)
+{
+	memset(ko, 0, sizeof(*ko));
+	ko->check_keys = http_query(req, "check-keys");
+	ko->check_single_keys = http_query(req, "check-single-keys");
+	if (ko->check_keys && !*ko->check_keys)
+		ko->check_keys = NULL;
+	if (ko->check_single_keys && !*ko->check_single_keys)
+		ko->check_single_keys = NULL;
+	if ((ko->check_keys && redis_key_args_parse(ko->check_keys, &ko->keys, err)) ||
+	    (ko->check_single_keys &&
+	     redis_key_args_parse(ko->check_single_keys, &ko->single_keys, err))) {
+		key_override_release(ko);
+		return -1;
+	}
+	return 0;
+}
+
+/* The cache key: the target and the request's key checks. */
+static char *scrape_name(const char *target, const struct key_override *ko)
+{
+	struct buf name = BUF_INIT;
+
+	buf_addf(&name, "%s\x1f%s\x1f%s", target, ko->check_keys ? ko->check_keys : "",
+		 ko->check_single_keys ? ko->check_single_keys : "");
+	return buf_detach(&name, NULL);
+}
+
+static void serve_uncached(struct app *app, const struct http_request *req,
+			   struct http_response *resp, struct redis_addr *a,
+			   struct key_override *ko)
+{
+	struct cached_target *tmp = calloc(1, sizeof(*tmp));
+
+	if (!tmp || !(tmp->name = strdup("")))
+		abort();
+	if (target_scraper_init(app, tmp, a, ko) == 0) {
+		http_serve_scrape(&tmp->scraper, req, resp);
+		cached_target_free(tmp);
+	} else {
+		free(tmp->name);
+		free(tmp);
+		redis_addr_release(a);
+		key_override_release(ko);
+		resp->status = 500;
+	}
+}
+
 static void serve_scrape(void *cls, const struct http_request *req, struct http_response *resp)
 {
 	struct app *app = cls;
 	const char *target = http_query(req, "target");
 	struct buf err = BUF_INIT;
+	struct key_override ko;
 	struct redis_addr a;
 
 	if (!target || !*target) {
@@ -213,25 +292,24 @@ static void serve_scrape(void *cls, const struct http_request *req, struct http_
 		bad_request(app, resp, 403, "target not in --scrape.allowed-targets");
 		return;
 	}
-	struct cached_target *ct = cache_get(app, target, &a);
+	if (parse_key_override(req, &ko, &err) != 0) {
+		redis_addr_release(&a);
+		bad_request(app, resp, 400, buf_cstr(&err));
+		buf_release(&err);
+		return;
+	}
+	char *name = scrape_name(target, &ko);
+	struct cached_target *ct = cache_get(app, name, &a, &ko);
+	free(name);
 	if (ct) {
-		redis_addr_release(&a); /* a copy was taken, or a is already in the cache */
+		/* what init did not take (a cache hit) is ours to free */
+		redis_addr_release(&a);
+		key_override_release(&ko);
 		http_serve_scrape(&ct->scraper, req, resp);
 		return;
 	}
 	/* A full cache: serve this one with a connection of its own. */
-	struct cached_target *tmp = calloc(1, sizeof(*tmp));
-	if (!tmp || !(tmp->name = strdup(target)))
-		abort();
-	if (target_scraper_init(app, tmp, &a) == 0) {
-		http_serve_scrape(&tmp->scraper, req, resp);
-		cached_target_free(tmp);
-	} else {
-		free(tmp->name);
-		free(tmp);
-		redis_addr_release(&a);
-		resp->status = 500;
-	}
+	serve_uncached(app, req, resp, &a, &ko);
 }
 
 /* ---- start-up ---- */
@@ -313,7 +391,7 @@ static int serve(struct app *app, struct redis_addr *addr)
 	struct redis_addr none = { 0 };
 	int code;
 
-	if (target_scraper_init_as(app, &main_target, addr ? addr : &none, addr != NULL) != 0)
+	if (target_scraper_init_as(app, &main_target, addr ? addr : &none, addr != NULL, NULL) != 0)
 		return 1;
 	main_target.scraper.exporter_metrics =
 		!app->rf->redis_only && !app->rf->web.disable_exporter_metrics;

@@ -8,7 +8,7 @@
 # LEAK_SCRAPES (default 400) scrapes: /metrics plain, gzip and OpenMetrics,
 # /scrape?target= for the server, for 70 distinct unreachable targets (more
 # than the connection cache holds, so the uncached path runs too), refused
-# targets (400, 403); stops the server for a batch of scrapes (up 0) and
+# targets (400), per-request key checks (upstream's check-keys=); stops the server for a batch of scrapes (up 0) and
 # restarts it (reconnect); then SIGTERM. Fails on any memcheck error, any
 # definitely or indirectly lost block, a wrong status, or a non-zero exit.
 # Bounded by LEAK_TIMEOUT seconds (600).
@@ -117,11 +117,13 @@ n_target=$((SCRAPES - n_plain - n_gzip - n_om))
 batch plain "$n_plain" 200 -- /metrics
 batch gzip "$n_gzip" 200 -H 'Accept-Encoding: gzip' -- /metrics
 batch openmetrics "$n_om" 200 -H "$OM" -- /metrics
-batch target "$n_target" 200 -- "/scrape?target=127.0.0.1:$RP" "/scrape?target=redis://127.0.0.1:$RP/2"
+batch target "$n_target" 200 -- "/scrape?target=127.0.0.1:$RP" "/scrape?target=redis://127.0.0.1:$RP/2" \
+	"/scrape?target=127.0.0.1:$RP&check-keys=db0=q*&check-single-keys=db0=plain"
 down=()
 for p in $(seq 2 71); do down+=("/scrape?target=127.0.0.1:$p"); done
 batch unreachable 140 200 -- "${down[@]}"
-batch refused 20 400 -- /scrape '/scrape?target=rediss://h' '/scrape?target=http://h' '/scrape?target=h:0'
+batch refused 20 400 -- /scrape '/scrape?target=rediss://h' '/scrape?target=http://h' '/scrape?target=h:0' \
+	"/scrape?target=127.0.0.1:$RP&check-keys=dbx=a"
 redis-cli -p "$RP" shutdown nosave >/dev/null 2>&1 || kill "$REDIS_PID"
 wait "$REDIS_PID" 2>/dev/null || true
 REDIS_PID=

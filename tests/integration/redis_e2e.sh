@@ -182,6 +182,9 @@ kill -0 "$A_PID" 2>/dev/null && t_ok "down: exporter still serving" || t_fail "d
 start_redis primary "$P1" "${PRIMARY_ARGS[@]}" || exit 1
 PRIMARY_PID=$REDIS_PID
 pcli ACL SETUSER mon on ">$MON_PW" '~*' '&*' '+@all' >/dev/null
+# (no persistence: the keys are set again for the replica's checks below)
+pcli SET plain 42 >/dev/null
+pcli -n 2 SET t1 1 EX 500 >/dev/null
 get up "http://127.0.0.1:$A/metrics"
 check_series "$TMP/up.body" "restarted: up 1 on the next scrape" 'redis_up 1$'
 t_check "restarted: promtool" promtool_ok "$TMP/up.body"
@@ -220,6 +223,12 @@ check_absent "$RB" "/scrape: no process metrics" 'process_'
 check_series "$RB" "config metrics: maxmemory" 'redis_config_key_value\{key="maxmemory",value="0"\} 1$'
 check_absent "$RB" "config metrics: requirepass redacted" 'redis_config_key_value\{key="requirepass"'
 check_series "$RB" "system metrics" 'redis_total_system_memory_bytes [0-9]'
+get keys "http://127.0.0.1:$BP/scrape?target=127.0.0.1:$R1&check-single-keys=db0=plain&check-keys=db2=t*"
+check_series "$TMP/keys.body" "/scrape check-single-keys" 'redis_key_value\{db="db0",key="plain"\} 42$'
+check_series "$TMP/keys.body" "/scrape check-keys" 'redis_key_size\{db="db2",key="t1"\} 1$'
+check_absent "$RB" "/scrape without key checks has none" 'redis_key_size'
+get badkeys "http://127.0.0.1:$BP/scrape?target=127.0.0.1:$R1&check-keys=dbx=a"
+[ "$CODE" = 400 ] && t_ok "/scrape bad check-keys: 400" || t_fail "/scrape bad check-keys: 400" "$CODE"
 get sock "http://127.0.0.1:$BP/scrape?target=unix://$SOCK"
 check_series "$TMP/sock.body" "unix socket: up" 'redis_up 1$'
 check_series "$TMP/sock.body" "unix socket: primary" 'redis_instance_info\{role="master"'
@@ -230,7 +239,7 @@ get notarget "http://127.0.0.1:$BP/scrape"
 get tls "http://127.0.0.1:$BP/scrape?target=rediss://127.0.0.1:$R1"
 [ "$CODE" = 400 ] && t_ok "/scrape rediss: 400" || t_fail "/scrape rediss: 400" "$CODE"
 get bmetrics "http://127.0.0.1:$BP/metrics"
-check_series "$TMP/bmetrics.body" "request errors counted" 'redis_target_scrape_request_errors_total 3$'
+check_series "$TMP/bmetrics.body" "request errors counted" 'redis_target_scrape_request_errors_total 4$'
 
 # ---- cluster mode: CLUSTER INFO families, one database ----
 C1=$(free_port)
