@@ -22,6 +22,8 @@ const struct collector *const node_collectors[] = {
 	&netclass_collector,
 	&netdev_collector,
 	&netstat_collector,
+	&nfs_collector,
+	&nfsd_collector,
 	&nvme_collector,
 	&os_collector,
 	&powersupplyclass_collector,

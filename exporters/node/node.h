@@ -58,6 +58,8 @@ extern const struct collector meminfo_collector;
 extern const struct collector netclass_collector;
 extern const struct collector netdev_collector;
 extern const struct collector netstat_collector;
+extern const struct collector nfs_collector;
+extern const struct collector nfsd_collector;
 extern const struct collector nvme_collector;
 extern const struct collector os_collector;
 extern const struct collector powersupplyclass_collector;

@@ -1,0 +1,183 @@
+/*
+ * Tests of the nfs, nfsd, xfs and zfs collectors: their pure parsers on
+ * good, odd and garbage text, and each collector over tests/fixtures/node
+ * (proc/net/rpc, sys/fs/xfs, proc/fs/xfs, proc/spl/kstat/zfs). The
+ * expected lines were checked against node_exporter 1.5 run on the same
+ * trees (tests/integration/parity_node.py --fixtures keeps that true).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <string.h>
+
+#include "expo.h"
+#include "nfs_parse.h"
+#include "node.h"
+#include "test_util.h"
+
+#define PROC FIXTURES_DIR "/node/proc"
+#define SYS FIXTURES_DIR "/node/sys"
+
+static int collect(const struct collector *c, const char *procfs,
+		   const char *sysfs, struct buf *out)
+{
+	struct node_config cfg = { .procfs = procfs, .sysfs = sysfs,
+				   .rootfs = "/" };
+
+	return test_run_collector(c, &cfg, out);
+}
+
+/* ---- nfs / nfsd ------------------------------------------------------------ */
+
+static void test_nfs_parse_client(void **state)
+{
+	struct nfs_rpc_stats s;
+	(void)state;
+
+	assert_int_equal(nfs_parse_rpc("net 1 2 3 4\nrpc 5 6 7\n"
+				       "proc4 3 9 10 11\n", false, &s), 0);
+	assert_int_equal(s.net[3], 4);
+	assert_int_equal(s.rpc[0], 5);
+	/* A short v4 list (older kernel) is padded with zeros. */
+	assert_int_equal(s.proc4[2], 11);
+	assert_int_equal(s.proc4[3], 0);
+	/* Absent lines are zeros; an empty file is no error. */
+	assert_int_equal(s.proc3[0], 0);
+	assert_int_equal(nfs_parse_rpc("", false, &s), 0);
+	/* CRLF endings are taken, as bufio.Scanner takes them. */
+	assert_int_equal(nfs_parse_rpc("rpc 5 6 7\r\n", false, &s), 0);
+	assert_int_equal(s.rpc[2], 7);
+}
+
+static void test_nfs_parse_refuses(void **state)
+{
+	static const char *const bad[] = {
+		"net 1 2 3\n",			/* too few */
+		"rpc 1 2 3 4 5\n",		/* the server's rpc line */
+		"\n",				/* a blank line */
+		"net\n",			/* key only */
+		"bogus 1 2\n",			/* unknown key */
+		"net 1 2 3 -4\n",		/* a sign */
+		"net 1 2 3 18446744073709551616\n", /* past 2^64-1 */
+		"proc2 3 1 2 3\n",		/* fewer than 18 procedures */
+		"proc3 22 1 2\n",		/* count and values disagree */
+		"rc 1 2 3\n",			/* a server line */
+	};
+	struct nfs_rpc_stats s;
+	(void)state;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (nfs_parse_rpc(bad[i], false, &s) != -EINVAL)
+			fail_msg("taken: %s", bad[i]);
+}
+
+static void test_nfsd_parse_server(void **state)
+{
+	struct nfs_rpc_stats s;
+	(void)state;
+
+	/* th: only the first two words count; the rest are floats. */
+	assert_int_equal(nfs_parse_rpc("th 8 1 0.000 1.5\nproc4 2 3 4\n",
+				       true, &s), 0);
+	assert_int_equal(s.th[0], 8);
+	assert_int_equal(s.th[1], 1);
+	assert_int_equal(nfs_parse_rpc("th 8\n", true, &s), -EINVAL);
+	assert_int_equal(nfs_parse_rpc("proc4 3 1 2 3\n", true, &s), -EINVAL);
+	assert_int_equal(nfs_parse_rpc("proc4ops 2 1 2\n", true, &s), -EINVAL);
+	assert_int_equal(nfs_parse_rpc("ra 1 2\n", true, &s), -EINVAL);
+}
+
+static void test_nfs_requests_sorted(void **state)
+{
+	struct nfs_rpc_stats s = { 0 };
+	struct nfs_request req[NFS_REQUESTS_MAX];
+	unsigned n;
+	(void)state;
+
+	n = nfs_requests(&s, false, req);
+	assert_int_equal(n, 18 + 22 + 59);
+	for (unsigned i = 1; i < n; i++)
+		assert_true(strcmp(req[i - 1].method, req[i].method) < 0 ||
+			    (!strcmp(req[i - 1].method, req[i].method) &&
+			     req[i - 1].proto < req[i].proto));
+	/* The server has no Null of v2/v3 and 33 of its 39 v4 operations. */
+	assert_int_equal(nfs_requests(&s, true, req), 17 + 21 + 33);
+}
+
+static void test_nfs_collector(void **state)
+{
+	struct buf out = BUF_INIT;
+	(void)state;
+
+	assert_int_equal(collect(&nfs_collector, PROC, SYS, &out), 0);
+	test_assert_line(buf_cstr(&out), "node_nfs_connections_total 73");
+	test_assert_line(buf_cstr(&out), "node_nfs_packets_total{protocol=\"tcp\"} 72");
+	test_assert_line(buf_cstr(&out), "node_nfs_packets_total{protocol=\"udp\"} 71");
+	test_assert_line(buf_cstr(&out),
+			 "node_nfs_requests_total{method=\"Null\",proto=\"2\"} 200");
+	test_assert_line(buf_cstr(&out),
+			 "node_nfs_requests_total{method=\"Commit\",proto=\"3\"} 321");
+	test_assert_line(buf_cstr(&out),
+			 "node_nfs_requests_total{method=\"Clone\",proto=\"4\"} 458");
+	test_assert_line(buf_cstr(&out),
+			 "node_nfs_requests_total{method=\"LayoutGet\",proto=\"4\"} 444");
+	test_assert_line(buf_cstr(&out), "node_nfs_rpcs_total 18446744073709551616");
+	test_assert_line(buf_cstr(&out), "node_nfs_rpc_retransmissions_total 81");
+	test_assert_line(buf_cstr(&out),
+			 "node_nfs_rpc_authentication_refreshes_total 82");
+	buf_release(&out);
+}
+
+static void test_nfsd_collector(void **state)
+{
+	struct buf out = BUF_INIT;
+	(void)state;
+
+	assert_int_equal(collect(&nfsd_collector, PROC, SYS, &out), 0);
+	test_assert_line(buf_cstr(&out), "node_nfsd_server_threads 8");
+	test_assert_line(buf_cstr(&out), "node_nfsd_read_ahead_cache_size_blocks 32");
+	test_assert_line(buf_cstr(&out), "node_nfsd_read_ahead_cache_not_found_total 17");
+	test_assert_line(buf_cstr(&out), "node_nfsd_reply_cache_nocache_total 12");
+	test_assert_line(buf_cstr(&out), "node_nfsd_file_handles_stale_total 13");
+	test_assert_line(buf_cstr(&out), "node_nfsd_disk_bytes_written_total 15");
+	test_assert_line(buf_cstr(&out), "node_nfsd_rpc_errors_total{error=\"cInt\"} 34");
+	test_assert_line(buf_cstr(&out),
+			 "node_nfsd_requests_total{method=\"Access\",proto=\"4\"} 703");
+	test_assert_line(buf_cstr(&out),
+			 "node_nfsd_requests_total{method=\"RelLockOwner\",proto=\"4\"} 737");
+	assert_null(strstr(buf_cstr(&out), "method=\"Null\""));
+	assert_null(strstr(buf_cstr(&out), "PutPubFH"));
+	buf_release(&out);
+}
+
+/* Without the files: ErrNoData, nothing written. */
+static void test_nfs_absent(void **state)
+{
+	struct buf out = BUF_INIT;
+	(void)state;
+
+	assert_int_equal(collect(&nfs_collector, SYS, SYS, &out), -ENODATA);
+	assert_int_equal(out.len, 0);
+	assert_int_equal(collect(&nfsd_collector, SYS, SYS, &out), -ENODATA);
+	assert_int_equal(out.len, 0);
+	buf_release(&out);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_nfs_parse_client),
+		cmocka_unit_test(test_nfs_parse_refuses),
+		cmocka_unit_test(test_nfsd_parse_server),
+		cmocka_unit_test(test_nfs_requests_sorted),
+		cmocka_unit_test(test_nfs_collector),
+		cmocka_unit_test(test_nfsd_collector),
+		cmocka_unit_test(test_nfs_absent),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
