@@ -15,6 +15,7 @@ const struct collector *const node_collectors[] = {
 	&filefd_collector,
 	&filesystem_collector,
 	&hwmon_collector,
+	&infiniband_collector,
 	&ipvs_collector,
 	&loadavg_collector,
 	&mdadm_collector,

@@ -51,6 +51,7 @@ extern const struct collector fibrechannel_collector;
 extern const struct collector filefd_collector;
 extern const struct collector filesystem_collector;
 extern const struct collector hwmon_collector;
+extern const struct collector infiniband_collector;
 extern const struct collector ipvs_collector;
 extern const struct collector loadavg_collector;
 extern const struct collector mdadm_collector;

@@ -182,7 +182,7 @@ def main():
 
 
 # Collectors whose sources are fixtures only, and the flags that widen them.
-FIXTURE_COLLECTORS = ["nfs", "nfsd"]
+FIXTURE_COLLECTORS = ["infiniband", "nfs", "nfsd"]
 FIXTURE_FLAGS = []
 # Families that say nothing about the collectors themselves.
 FIXTURE_SKIP = re.compile(r"^(go_|promhttp_|process_|node_exporter_build_info$|"

