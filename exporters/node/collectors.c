@@ -3,6 +3,7 @@
 /* One line per collector, sorted by name (a unit test checks the order). */
 const struct collector *const node_collectors[] = {
 	&arp_collector,
+	&bcache_collector,
 	&bonding_collector,
 	&conntrack_collector,
 	&cpu_collector,

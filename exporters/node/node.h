@@ -32,6 +32,7 @@ struct node_config {
 	const char *tapestats_ignored;		/* RE2: tape devices to skip */
 	bool rapl_zone_label;			/* --collector.rapl.enable-zone-label */
 	const char *ipvs_backend_labels;	/* comma-separated label names */
+	bool bcache_priority_stats;		/* --collector.bcache.priorityStats */
 };
 
 /* Every node collector, sorted by name; the only list of them. */
@@ -39,6 +40,7 @@ extern const struct collector *const node_collectors[];
 extern const size_t node_collectors_count;
 
 extern const struct collector arp_collector;
+extern const struct collector bcache_collector;
 extern const struct collector bonding_collector;
 extern const struct collector conntrack_collector;
 extern const struct collector cpu_collector;

@@ -90,6 +90,8 @@ static void add_node_flags(struct flagset *fs, struct node_flags *nf)
 		{ "collector.ipvs.backend-labels", FLAG_STRING, &c->ipvs_backend_labels,
 		  "local_address,local_port,remote_address,remote_port,proto,local_mark", NULL,
 		  "Comma separated list for IPVS backend stats labels." },
+		{ "collector.bcache.priorityStats", FLAG_BOOL, &c->bcache_priority_stats,
+		  "false", NULL, "Expose expensive priority stats." },
 		{ "collector.disable-defaults", FLAG_BOOL, &nf->disable_defaults, "false", NULL,
 		  "Set all collectors to disabled by default." },
 	};

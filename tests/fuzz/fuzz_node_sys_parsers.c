@@ -23,7 +23,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(s, data + 1, size - 1);
 	s[size - 1] = '\0';
 
-	switch (data[0] % 2) {
+	switch (data[0] % 5) {
 	case 0:
 		if (ib_parse_state(s, &v) == 0 && v > UINT32_MAX)
 			abort();
@@ -31,6 +31,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	case 1:
 		(void)ib_parse_rate(s, &v);
 		break;
+	case 2: {
+		int64_t sv;
+
+		(void)bcache_dehumanize(s, strlen(s), &v);
+		(void)bcache_dehumanize_signed(s, strlen(s), &sv);
+		break;
+	}
+	case 3: {
+		struct bcache_writeback wb;
+
+		(void)bcache_parse_writeback(s, &wb);
+		break;
+	}
+	case 4: {
+		uint64_t meta;
+
+		(void)bcache_parse_priority(s, &v, &meta);
+		break;
+	}
 	}
 	free(s);
 	return 0;

@@ -182,8 +182,8 @@ def main():
 
 
 # Collectors whose sources are fixtures only, and the flags that widen them.
-FIXTURE_COLLECTORS = ["infiniband", "nfs", "nfsd"]
-FIXTURE_FLAGS = []
+FIXTURE_COLLECTORS = ["bcache", "infiniband", "nfs", "nfsd"]
+FIXTURE_FLAGS = ["--collector.bcache.priorityStats"]
 # Families that say nothing about the collectors themselves.
 FIXTURE_SKIP = re.compile(r"^(go_|promhttp_|process_|node_exporter_build_info$|"
                           r"node_scrape_collector_duration_seconds$)")

@@ -139,6 +139,109 @@ static void test_ib_missing_and_bad(void **state)
 	test_remove_dir(dir);
 }
 
+/* ---- bcache --------------------------------------------------------------- */
+
+#define BCACHE_SET "deaddd54-c735-46d5-868e-f331c5fd7c74"
+
+static uint64_t dehumanize(const char *s)
+{
+	uint64_t v = 0;
+
+	assert_int_equal(bcache_dehumanize(s, strlen(s), &v), 0);
+	return v;
+}
+
+static void test_bcache_dehumanize(void **state)
+{
+	int64_t sv;
+	uint64_t v;
+	(void)state;
+
+	assert_int_equal(dehumanize("512"), 512);
+	/* bch_hprint's fraction is tenths of 1024ths: 1 + 5 / 10.24. */
+	assert_int_equal(dehumanize("1.5k"), 1524);
+	assert_int_equal(dehumanize("2.0M"), 2097152);
+	assert_int_equal(dehumanize("1.2T"), 1314259992576u);
+	/* An unknown unit multiplies by 0, as upstream's map lookup. */
+	assert_int_equal(dehumanize("5x"), 0);
+	/* Past 2^64 and negative: Go's amd64 float conversion. */
+	assert_int_equal(dehumanize("99999999999999999999999"), UINT64_C(1) << 63);
+	assert_int_equal(dehumanize("-5"), UINT64_MAX - 4);
+	assert_int_equal(bcache_dehumanize("", 0, &v), -EINVAL);
+	assert_int_equal(bcache_dehumanize(".5k", 3, &v), -EINVAL);
+	assert_int_equal(bcache_dehumanize("inf", 3, &v), -EINVAL);
+	assert_int_equal(bcache_dehumanize_signed("-427.5k", 7, &sv), 0);
+	assert_int_equal(sv, -437748);
+}
+
+static void test_bcache_parse_files(void **state)
+{
+	struct bcache_writeback wb;
+	uint64_t unused, meta;
+	(void)state;
+
+	assert_int_equal(bcache_parse_writeback(
+		"rate:\t\t1.1M/sec\ndirty:\t\t20.4G\ntarget:\t\t20.4G\n"
+		"proportional:\t-427.5k\nintegral:\t790.0k\n"
+		"change:\t\t321.5k/sec\nnext io:\t17ms\n", &wb), 0);
+	assert_int_equal(wb.rate, 1150976);
+	assert_int_equal(wb.target, 21894266880u);
+	assert_int_equal(wb.proportional, -437748);
+	assert_int_equal(wb.change, 329204);
+	assert_int_equal(wb.next_io, 17);
+	assert_int_equal(bcache_parse_writeback("next io:\tabcms\n", &wb), -EINVAL);
+	assert_int_equal(bcache_parse_writeback("rate:\n", &wb), -EINVAL);
+	assert_int_equal(bcache_parse_priority("Unused:\t\t99%\nClean:\t0%\n"
+					       "Metadata:\t1%\n", &unused, &meta), 0);
+	assert_int_equal(unused, 99);
+	assert_int_equal(meta, 1);
+	assert_int_equal(bcache_parse_priority("Unused: x%\n", &unused, &meta),
+			 -EINVAL);
+}
+
+static void test_bcache_collector(void **state)
+{
+	struct node_config cfg = { .procfs = PROC, .sysfs = SYS, .rootfs = "/" };
+	struct buf out = BUF_INIT;
+	const char *o;
+	(void)state;
+
+	assert_int_equal(test_run_collector(&bcache_collector, &cfg, &out), 0);
+	o = buf_cstr(&out);
+	test_assert_line(o, "node_bcache_average_key_size_sectors{uuid=\"" BCACHE_SET "\"} 1524");
+	test_assert_line(o, "node_bcache_cache_read_races_total{uuid=\"" BCACHE_SET
+			 "\"} 9223372036854775808");
+	test_assert_line(o, "node_bcache_btree_read_average_duration_seconds{uuid=\""
+			 BCACHE_SET "\"} 1.305e-06");
+	test_assert_line(o, "node_bcache_bypassed_bytes_total{backing_device=\"bdev0\","
+			 "uuid=\"" BCACHE_SET "\"} 30");
+	test_assert_line(o, "node_bcache_written_bytes_total{cache_device=\"cache0\","
+			 "uuid=\"" BCACHE_SET "\"} 1314259992576");
+	/* Only with --collector.bcache.priorityStats. */
+	assert_null(strstr(o, "priority_stats"));
+	cfg.bcache_priority_stats = true;
+	assert_int_equal(test_run_collector(&bcache_collector, &cfg, &out), 0);
+	test_assert_line(buf_cstr(&out), "node_bcache_priority_stats_unused_percent{"
+			 "cache_device=\"cache0\",uuid=\"" BCACHE_SET "\"} 99");
+	buf_release(&out);
+}
+
+static void test_bcache_missing(void **state)
+{
+	char *dir = test_make_dir("bcache");
+	struct buf out = BUF_INIT;
+	(void)state;
+
+	/* No bcache: nothing, and success (upstream's empty glob). */
+	assert_int_equal(collect(&bcache_collector, dir, &out), 0);
+	assert_int_equal(out.len, 0);
+	/* A set missing its files fails. */
+	put(dir, "fs/bcache/a-b/average_key_size", "1\n");
+	assert_int_equal(collect(&bcache_collector, dir, &out), -ENOENT);
+	buf_release(&out);
+	test_remove_dir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -146,6 +249,10 @@ int main(void)
 		cmocka_unit_test(test_ib_parse_rate),
 		cmocka_unit_test(test_ib_collector),
 		cmocka_unit_test(test_ib_missing_and_bad),
+		cmocka_unit_test(test_bcache_dehumanize),
+		cmocka_unit_test(test_bcache_parse_files),
+		cmocka_unit_test(test_bcache_collector),
+		cmocka_unit_test(test_bcache_missing),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
