@@ -5,6 +5,7 @@ const struct collector *const node_collectors[] = {
 	&arp_collector,
 	&bcache_collector,
 	&bonding_collector,
+	&btrfs_collector,
 	&conntrack_collector,
 	&cpu_collector,
 	&cpufreq_collector,

@@ -42,6 +42,7 @@ extern const size_t node_collectors_count;
 extern const struct collector arp_collector;
 extern const struct collector bcache_collector;
 extern const struct collector bonding_collector;
+extern const struct collector btrfs_collector;
 extern const struct collector conntrack_collector;
 extern const struct collector cpu_collector;
 extern const struct collector cpufreq_collector;

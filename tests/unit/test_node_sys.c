@@ -242,6 +242,60 @@ static void test_bcache_missing(void **state)
 	test_remove_dir(dir);
 }
 
+/* ---- btrfs ---------------------------------------------------------------- */
+
+#define BTRFS_A "0abb23a9-579b-43e6-ad30-227ef47fcb9d"
+#define BTRFS_B "11111111-2222-3333-4444-555555555555"
+
+static void test_btrfs_collector(void **state)
+{
+	struct buf out = BUF_INIT;
+	const char *o;
+	(void)state;
+
+	assert_int_equal(collect(&btrfs_collector, SYS, &out), 0);
+	o = buf_cstr(&out);
+	test_assert_line(o, "node_btrfs_info{label=\"fixture\",uuid=\"" BTRFS_A "\"} 1");
+	/* metadata_uuid names the second; its label is trimmed and escaped. */
+	test_assert_line(o, "node_btrfs_info{label=\"my \\\"odd\\\" label\\\\\","
+			 "uuid=\"" BTRFS_B "\"} 1");
+	test_assert_line(o, "node_btrfs_device_size_bytes{device=\"loop25\",uuid=\""
+			 BTRFS_A "\"} 10737418240");
+	/* raid5 over three devices stores 3/2 bytes per byte. */
+	test_assert_line(o, "node_btrfs_allocation_ratio{block_group_type=\"data\","
+			 "mode=\"raid5\",uuid=\"" BTRFS_A "\"} 1.5");
+	test_assert_line(o, "node_btrfs_allocation_ratio{block_group_type=\"data\","
+			 "mode=\"raid1c3\",uuid=\"" BTRFS_B "\"} 0");
+	test_assert_line(o, "node_btrfs_reserved_bytes{block_group_type=\"data\","
+			 "uuid=\"" BTRFS_B "\"} 0");
+	test_assert_line(o, "node_btrfs_reserved_bytes{block_group_type=\"system\","
+			 "uuid=\"" BTRFS_B "\"} 18446744073709551616");
+	/* No devices directory: upstream's reader then reads the top-level
+	 * numbers as 0. */
+	test_assert_line(o, "node_btrfs_global_rsv_size_bytes{uuid=\"" BTRFS_B "\"} 0");
+	test_assert_line(o, "node_btrfs_global_rsv_size_bytes{uuid=\"" BTRFS_A "\"} 16777216");
+	buf_release(&out);
+}
+
+static void test_btrfs_errors(void **state)
+{
+	char *dir = test_make_dir("btrfs");
+	struct buf out = BUF_INIT;
+	(void)state;
+
+	assert_int_equal(collect(&btrfs_collector, dir, &out), 0);
+	assert_int_equal(out.len, 0);
+	/* Only the last allocation directory's error counts. */
+	put(dir, "fs/btrfs/a-b/allocation/system/raid1/used_bytes", "5\n");
+	assert_int_equal(collect(&btrfs_collector, dir, &out), 0);
+	test_assert_line(buf_cstr(&out), "node_btrfs_used_bytes{block_group_type="
+			 "\"system\",mode=\"raid1\",uuid=\"a-b\"} 5");
+	put(dir, "fs/btrfs/c-d/allocation/data/x", "1\n");
+	assert_int_equal(collect(&btrfs_collector, dir, &out), -ENOENT);
+	buf_release(&out);
+	test_remove_dir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -253,6 +307,8 @@ int main(void)
 		cmocka_unit_test(test_bcache_parse_files),
 		cmocka_unit_test(test_bcache_collector),
 		cmocka_unit_test(test_bcache_missing),
+		cmocka_unit_test(test_btrfs_collector),
+		cmocka_unit_test(test_btrfs_errors),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
