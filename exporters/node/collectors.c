@@ -45,6 +45,7 @@ const struct collector *const node_collectors[] = {
 	&udp_queues_collector,
 	&uname_collector,
 	&vmstat_collector,
+	&xfs_collector,
 };
 
 const size_t node_collectors_count =

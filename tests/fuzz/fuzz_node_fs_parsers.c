@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "nfs_parse.h"
+#include "xfs_parse.h"
 
 static void fuzz_nfs(const char *s, bool server)
 {
@@ -39,13 +40,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(s, data + 1, size - 1);
 	s[size - 1] = '\0';
 
-	switch (data[0] % 2) {
+	switch (data[0] % 3) {
 	case 0:
 		fuzz_nfs(s, false);
 		break;
 	case 1:
 		fuzz_nfs(s, true);
 		break;
+	case 2: {
+		struct xfs_stats xs;
+
+		(void)xfs_parse_stats(s, &xs);
+		break;
+	}
 	}
 	free(s);
 	return 0;

@@ -16,6 +16,7 @@
 
 #include "expo.h"
 #include "nfs_parse.h"
+#include "xfs_parse.h"
 #include "node.h"
 #include "test_util.h"
 
@@ -167,6 +168,68 @@ static void test_nfs_absent(void **state)
 	buf_release(&out);
 }
 
+/* ---- xfs ------------------------------------------------------------------ */
+
+static void test_xfs_parse(void **state)
+{
+	struct xfs_stats s;
+	(void)state;
+
+	assert_int_equal(xfs_parse_stats("extent_alloc 1 2 3 4\nrw 10 20\n"
+					 "vnodes 1 2 3 4 5 6 7\nsingle\n"
+					 "rmapbt_mem 5\nxpc 18446744073709551615 0 0\n",
+					 &s), 0);
+	assert_int_equal(s.v[XFS_EXTENT_ALLOC][3], 4);
+	assert_int_equal(s.v[XFS_RW][0], 10);
+	assert_int_equal(s.v[XFS_VNODES][6], 7);
+	assert_int_equal(s.v[XFS_IG][0], 0);
+	assert_int_equal(xfs_parse_stats("", &s), 0);
+}
+
+static void test_xfs_parse_refuses(void **state)
+{
+	static const char *const bad[] = {
+		"rw 1 2 3\n",			/* wrong count */
+		"qm 4294967296\n",		/* past 32 bits, any line */
+		"zzz abc\n",			/* not a number */
+		"xpc 1 2\n",			/* xpc has three */
+		"xpc 18446744073709551616 1 1\n",
+		"push_ail 1\n",
+		"vnodes 1 2 3 4 5 6\n",
+		"debug 1 2\n",
+		"rw 0x10 1\n",			/* decimal only */
+		"rw +1 2\n",
+	};
+	struct xfs_stats s;
+	(void)state;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (xfs_parse_stats(bad[i], &s) != -EINVAL)
+			fail_msg("taken: %s", bad[i]);
+}
+
+static void test_xfs_collector(void **state)
+{
+	struct buf out = BUF_INIT;
+	const char *o;
+	(void)state;
+
+	assert_int_equal(collect(&xfs_collector, PROC, SYS, &out), 0);
+	o = buf_cstr(&out);
+	test_assert_line(o, "node_xfs_extent_allocation_extents_allocated_total"
+			 "{device=\"sda1\"} 4294967295");
+	test_assert_line(o, "node_xfs_write_calls_total{device=\"sda1\"} 1051");
+	test_assert_line(o, "node_xfs_read_calls_total{device=\"sda1\"} 1052");
+	test_assert_line(o, "node_xfs_inode_operation_attribute_changes_total"
+			 "{device=\"sda1\"} 1033");
+	/* dm-0 is an older kernel's file: absent lines are 0. */
+	test_assert_line(o, "node_xfs_vnode_remove_total{device=\"dm-0\"} 7");
+	test_assert_line(o, "node_xfs_block_mapping_reads_total{device=\"dm-0\"} 0");
+	/* The global stats directory is not a device. */
+	assert_null(strstr(o, "device=\"stats\""));
+	buf_release(&out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -177,6 +240,9 @@ int main(void)
 		cmocka_unit_test(test_nfs_collector),
 		cmocka_unit_test(test_nfsd_collector),
 		cmocka_unit_test(test_nfs_absent),
+		cmocka_unit_test(test_xfs_parse),
+		cmocka_unit_test(test_xfs_parse_refuses),
+		cmocka_unit_test(test_xfs_collector),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
