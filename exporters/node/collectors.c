@@ -46,6 +46,7 @@ const struct collector *const node_collectors[] = {
 	&uname_collector,
 	&vmstat_collector,
 	&xfs_collector,
+	&zfs_collector,
 };
 
 const size_t node_collectors_count =

@@ -83,6 +83,7 @@ extern const struct collector udp_queues_collector;
 extern const struct collector uname_collector;
 extern const struct collector vmstat_collector;
 extern const struct collector xfs_collector;
+extern const struct collector zfs_collector;
 
 int node_main(int argc, char **argv);
 

@@ -11,6 +11,7 @@
 
 #include "nfs_parse.h"
 #include "xfs_parse.h"
+#include "zfs_parse.h"
 
 static void fuzz_nfs(const char *s, bool server)
 {
@@ -28,6 +29,37 @@ static void fuzz_nfs(const char *s, bool server)
 			abort();
 }
 
+/* Values handed over must name something inside the text. */
+static const char *fuzz_text;
+
+static void zfs_check(void *arg, const char *name, size_t len,
+		      const char *dataset, uint64_t value)
+{
+	(void)arg;
+	(void)dataset;
+	(void)value;
+	if (name < fuzz_text || name + len > fuzz_text + strlen(fuzz_text))
+		abort();
+}
+
+static void fuzz_zfs(const char *s, int which)
+{
+	char state[64];
+
+	fuzz_text = s;
+	if (which == 0)
+		(void)zfs_parse_kstat(s, 0, zfs_check, NULL);
+	else if (which == 1)
+		(void)zfs_parse_kstat(s, 1, zfs_check, NULL);
+	else if (which == 2)
+		(void)zfs_parse_pool_io(s, zfs_check, NULL);
+	else {
+		zfs_parse_pool_state(s, state, sizeof(state));
+		if (strlen(state) >= sizeof(state))
+			abort();
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *s;
@@ -40,7 +72,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(s, data + 1, size - 1);
 	s[size - 1] = '\0';
 
-	switch (data[0] % 3) {
+	switch (data[0] % 7) {
 	case 0:
 		fuzz_nfs(s, false);
 		break;
@@ -53,6 +85,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		(void)xfs_parse_stats(s, &xs);
 		break;
 	}
+	default:
+		fuzz_zfs(s, data[0] % 7 - 3);
+		break;
 	}
 	free(s);
 	return 0;

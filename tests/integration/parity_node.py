@@ -182,7 +182,7 @@ def main():
 
 
 # Collectors whose sources are fixtures only, and the flags that widen them.
-FIXTURE_COLLECTORS = ["bcache", "btrfs", "infiniband", "nfs", "nfsd", "xfs"]
+FIXTURE_COLLECTORS = ["bcache", "btrfs", "infiniband", "nfs", "nfsd", "xfs", "zfs"]
 FIXTURE_FLAGS = ["--collector.bcache.priorityStats"]
 # Families that say nothing about the collectors themselves.
 FIXTURE_SKIP = re.compile(r"^(go_|promhttp_|process_|node_exporter_build_info$|"

@@ -12,11 +12,13 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "expo.h"
 #include "nfs_parse.h"
 #include "xfs_parse.h"
+#include "zfs_parse.h"
 #include "node.h"
 #include "test_util.h"
 
@@ -230,6 +232,103 @@ static void test_xfs_collector(void **state)
 	buf_release(&out);
 }
 
+/* ---- zfs ------------------------------------------------------------------ */
+
+struct zfs_seen {
+	char names[8][32];
+	char datasets[8][32];
+	uint64_t values[8];
+	int n;
+};
+
+static void zfs_record(void *arg, const char *name, size_t len,
+		       const char *dataset, uint64_t value)
+{
+	struct zfs_seen *s = arg;
+
+	if (s->n == 8)
+		return;
+	snprintf(s->names[s->n], sizeof(s->names[0]), "%.*s", (int)len, name);
+	snprintf(s->datasets[s->n], sizeof(s->datasets[0]), "%s",
+		 dataset ? dataset : "(none)");
+	s->values[s->n++] = value;
+}
+
+static void test_zfs_parse_kstat(void **state)
+{
+	struct zfs_seen s = { 0 };
+	(void)state;
+
+	/* Only uint64 rows (type 4), after the header. */
+	assert_int_equal(zfs_parse_kstat("13 1 0x01 3 144 1 2\n"
+					 "name type data\nhits 4 5\nneg 3 -1\n"
+					 "str 7 x\nshort 4\nbig 4 18446744073709551615\n",
+					 0, zfs_record, &s), 0);
+	assert_int_equal(s.n, 2);
+	assert_string_equal(s.names[0], "hits");
+	assert_int_equal(s.values[1], UINT64_MAX);
+	assert_int_equal(zfs_parse_kstat("hits 4 5\n", 0, zfs_record, &s), -EINVAL);
+	assert_int_equal(zfs_parse_kstat("name type data\nhits 4 x\n", 0,
+					 zfs_record, &s), -EINVAL);
+	/* objset: the dataset named by its row; none before it. */
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(zfs_parse_kstat("name type data\nw 4 1\n"
+					 "dataset_name 7 tank/home\nr 4 2\n", 1,
+					 zfs_record, &s), 0);
+	assert_string_equal(s.datasets[0], "(none)");
+	assert_string_equal(s.datasets[1], "tank/home");
+}
+
+static void test_zfs_parse_pool(void **state)
+{
+	struct zfs_seen s = { 0 };
+	char st[16];
+	(void)state;
+
+	assert_int_equal(zfs_parse_pool_io("12 3 0x00 1 80 2 3\n"
+		"nread nwritten reads writes wtime wlentime wupdate rtime rlentime rupdate wcnt rcnt\n"
+		"1 2 3 4 5 6 7 8 9 10 11 12\n", zfs_record, &s), 0);
+	assert_int_equal(s.n, 8);
+	assert_string_equal(s.names[2], "reads");
+	assert_int_equal(s.values[2], 3);
+	/* A row shorter than its header (upstream panics) or not numbers. */
+	assert_int_equal(zfs_parse_pool_io("nread a b c d e f g h i j k\n1 2\n",
+					   zfs_record, &s), -EINVAL);
+	assert_int_equal(zfs_parse_pool_io("nread a b c d e f g h i j k\n"
+					   "1 2 3 4 5 6 7 8 9 10 11 x\n",
+					   zfs_record, &s), -EINVAL);
+	zfs_parse_pool_state("SUSPENDED\r\n", st, sizeof(st));
+	assert_string_equal(st, "suspended");
+	zfs_parse_pool_state("", st, sizeof(st));
+	assert_string_equal(st, "");
+}
+
+static void test_zfs_collector(void **state)
+{
+	struct buf out = BUF_INIT;
+	const char *o;
+	(void)state;
+
+	assert_int_equal(collect(&zfs_collector, PROC, SYS, &out), 0);
+	o = buf_cstr(&out);
+	test_assert_line(o, "# HELP node_zfs_arc_hits kstat.zfs.misc.arcstats.hits");
+	test_assert_line(o, "# TYPE node_zfs_arc_hits untyped");
+	test_assert_line(o, "node_zfs_arc_arc_meta_used 18446744073709551616");
+	/* '-' in a kstat name becomes '_'; int64 and string rows are not read. */
+	test_assert_line(o, "node_zfs_fm_erpt_dropped 18");
+	test_assert_line(o, "node_zfs_arc_anon_evictable_data 7");
+	assert_null(strstr(o, "arc_no_grow"));
+	test_assert_line(o, "node_zfs_zpool_nread{zpool=\"tank\"} 1884160");
+	test_assert_line(o, "node_zfs_zpool_dataset_writes{dataset=\"tank/home\","
+			 "zpool=\"tank\"} 40");
+	test_assert_line(o, "node_zfs_zpool_state{state=\"degraded\",zpool=\"pool2\"} 1");
+	test_assert_line(o, "node_zfs_zpool_state{state=\"online\",zpool=\"pool2\"} 0");
+	buf_release(&out);
+	/* No ZFS module: no data. */
+	assert_int_equal(collect(&zfs_collector, SYS, SYS, &out), -ENODATA);
+	buf_release(&out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -243,6 +342,9 @@ int main(void)
 		cmocka_unit_test(test_xfs_parse),
 		cmocka_unit_test(test_xfs_parse_refuses),
 		cmocka_unit_test(test_xfs_collector),
+		cmocka_unit_test(test_zfs_parse_kstat),
+		cmocka_unit_test(test_zfs_parse_pool),
+		cmocka_unit_test(test_zfs_collector),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
