@@ -33,6 +33,12 @@ struct node_config {
 	bool rapl_zone_label;			/* --collector.rapl.enable-zone-label */
 	const char *ipvs_backend_labels;	/* comma-separated label names */
 	bool bcache_priority_stats;		/* --collector.bcache.priorityStats */
+	bool cpu_info;				/* --collector.cpu.info */
+	const char *cpu_info_flags_include;	/* RE2, "" = none (implies cpu_info) */
+	const char *cpu_info_bugs_include;	/* RE2, "" = none (implies cpu_info) */
+	bool stat_softirq;			/* --collector.stat.softirq */
+	long fs_stat_workers;			/* accepted; statfs runs on one worker */
+	bool netclass_netlink;			/* accepted; netclass reads sysfs */
 };
 
 /* Every node collector, sorted by name; the only list of them. */

@@ -1,6 +1,6 @@
 /*
- * Fuzzes the sysfs attribute parsers of the infiniband, bcache and btrfs
- * collectors. The first byte picks the parser; the rest is its input,
+ * Fuzzes the sysfs attribute parsers of the infiniband and bcache
+ * collectors, and the cpu collector's /proc/cpuinfo parser. The first byte picks the parser; the rest is its input,
  * NUL-terminated as the collectors hand it over. Besides not crashing,
  * the parsers' promises are checked: a state id fits 32 bits.
  */
@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "node_parse.h"
 #include "sys_parse.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -23,7 +24,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(s, data + 1, size - 1);
 	s[size - 1] = '\0';
 
-	switch (data[0] % 5) {
+	switch (data[0] % 6) {
 	case 0:
 		if (ib_parse_state(s, &v) == 0 && v > UINT32_MAX)
 			abort();
@@ -48,6 +49,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		uint64_t meta;
 
 		(void)bcache_parse_priority(s, &v, &meta);
+		break;
+	}
+	case 5: {
+		struct cpu_infos c;
+
+		if (cpu_info_parse(s, &c) == 0 && (!c.n || !c.v[0].processor))
+			abort();
+		cpu_infos_release(&c);
 		break;
 	}
 	}

@@ -13,7 +13,8 @@ usage: parity_node.py EXPORTERBOX_BIN [GO_BIN]
        parity_node.py --fixtures EXPORTERBOX_BIN [GO_BIN]
 
 The --fixtures mode is the oracle of the collectors whose sources this host
-lacks (nfs, nfsd, infiniband, bcache, btrfs, xfs, zfs, cpu info): both
+lacks (nfs, nfsd, infiniband, bcache, btrfs, xfs, zfs) and of the optional
+families (cpu info, flags and bugs; softirqs), on fixed files: both
 exporters read tests/fixtures/node (--path.procfs/--path.sysfs) with only
 those collectors on, and every family must match exactly, values included
 (the files do not change between the two reads).
@@ -182,8 +183,11 @@ def main():
 
 
 # Collectors whose sources are fixtures only, and the flags that widen them.
-FIXTURE_COLLECTORS = ["bcache", "btrfs", "infiniband", "nfs", "nfsd", "xfs", "zfs"]
-FIXTURE_FLAGS = ["--collector.bcache.priorityStats"]
+FIXTURE_COLLECTORS = ["bcache", "btrfs", "cpu", "infiniband", "nfs", "nfsd", "stat", "xfs",
+                      "zfs"]
+FIXTURE_FLAGS = ["--collector.bcache.priorityStats", "--collector.cpu.info",
+                 "--collector.cpu.info.flags-include=^(aes|avx.*|vmx)$",
+                 "--collector.cpu.info.bugs-include=spectre", "--collector.stat.softirq"]
 # Families that say nothing about the collectors themselves.
 FIXTURE_SKIP = re.compile(r"^(go_|promhttp_|process_|node_exporter_build_info$|"
                           r"node_scrape_collector_duration_seconds$)")
