@@ -513,7 +513,8 @@ static int row_cmp(const void *x, const void *y)
 
 static void bc_write(struct expo *w, struct bc_rows *rows, bool priority)
 {
-	qsort(rows->v, rows->n, sizeof(*rows->v), row_cmp);
+	if (rows->n)
+		qsort(rows->v, rows->n, sizeof(*rows->v), row_cmp);
 	for (size_t f = 0; f < sizeof(families) / sizeof(families[0]); f++) {
 		const struct bc_family *fam = &families[f];
 		bool announced = false;

@@ -284,7 +284,8 @@ static int bt_cmp(const void *x, const void *y)
 
 static void bt_write(struct expo *w, struct bt_samples *s)
 {
-	qsort(s->v, s->n, sizeof(*s->v), bt_cmp);
+	if (s->n)
+		qsort(s->v, s->n, sizeof(*s->v), bt_cmp);
 	for (size_t i = 0; i < s->n; i++) {
 		const struct bt_sample *x = &s->v[i];
 

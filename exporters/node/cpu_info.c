@@ -132,6 +132,20 @@ static int parse_line(struct cpu_infos *out, char *line)
 	return 0;
 }
 
+/*
+ * The first non-blank line: it must start with "processor" and hold ": ";
+ * what follows is the first CPU's number, whatever the key says (upstream
+ * does not look at it; without ": " upstream panics, we refuse).
+ */
+static int parse_first_line(struct cpu_infos *out, const char *line)
+{
+	const char *sep = strstr(line, ": ");
+
+	if (strncmp(line, "processor", 9) || !sep)
+		return -EINVAL;
+	return add_cpu(out, sep + 2) ? 0 : -EINVAL;
+}
+
 int cpu_info_parse(const char *text, struct cpu_infos *out)
 {
 	char *copy = dup_or_die(text);
@@ -151,10 +165,10 @@ int cpu_info_parse(const char *text, struct cpu_infos *out)
 			if (!hw3_trim(p, &s))
 				continue;
 			first = false;
-			if (strncmp(p, "processor", 9) || !strchr(p, ':'))
-				rc = -EINVAL;
+			rc = parse_first_line(out, p);
+			continue;
 		}
-		if (!rc && strchr(p, ':'))
+		if (strchr(p, ':'))
 			rc = parse_line(out, p);
 	}
 	if (first)
@@ -239,7 +253,8 @@ static void write_words(struct expo *w, const struct metric_desc *d,
 		words[n++] = t;
 	}
 	regfree(&re);
-	qsort(words, n, sizeof(*words), word_cmp);
+	if (n)
+		qsort(words, n, sizeof(*words), word_cmp);
 	if (n)
 		expo_family(w, d);
 	for (size_t i = 0; i < n; i++)

@@ -480,7 +480,8 @@ static void ib_write(struct expo *w, struct ib_class *c)
 {
 	size_t k = 0;
 
-	qsort(c->port, c->nport, sizeof(*c->port), port_cmp);
+	if (c->nport)
+		qsort(c->port, c->nport, sizeof(*c->port), port_cmp);
 	for (; strcmp(counters[k].desc.name, info_desc.name) < 0; k++)
 		write_counter(w, c, k);
 	write_info(w, c);

@@ -317,7 +317,8 @@ static void zfs_write(struct expo *w, struct zfs_samples *s)
 {
 	struct metric_desc d = { 0 };
 
-	qsort(s->v, s->n, sizeof(*s->v), sample_cmp);
+	if (s->n)
+		qsort(s->v, s->n, sizeof(*s->v), sample_cmp);
 	for (size_t i = 0; i < s->n; i++) {
 		const struct zfs_sample *x = &s->v[i];
 

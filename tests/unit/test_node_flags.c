@@ -48,6 +48,7 @@ static void test_cpuinfo_refuses(void **state)
 		"",				/* empty */
 		"vendor_id : X\n",		/* does not start with processor */
 		"processor : x\n",		/* not a number */
+		"processor\t:0\n",		/* no ": " (upstream panics) */
 		"processor : 0\ncpu MHz : fast\n",
 		"processor : 0\nsiblings : -1\n",
 		"processor : 0\nbogomips : \n",
