@@ -11,13 +11,16 @@ size, boot time) or move slowly (CPU seconds).
 
 usage: parity_node.py EXPORTERBOX_BIN [GO_BIN]
        parity_node.py --fixtures EXPORTERBOX_BIN [GO_BIN]
+       parity_node.py --netlink EXPORTERBOX_BIN [GO_BIN]
 
 The --fixtures mode is the oracle of the collectors whose sources this host
 lacks (nfs, nfsd, infiniband, bcache, btrfs, xfs, zfs) and of the optional
 families (cpu info, flags and bugs; softirqs), on fixed files: both
 exporters read tests/fixtures/node (--path.procfs/--path.sysfs) with only
 those collectors on, and every family must match exactly, values included
-(the files do not change between the two reads).
+(the files do not change between the two reads). The --netlink mode does
+the same for the netclass collector with --collector.netclass.netlink on
+this host's real interfaces (RTM_GETLINK and ethtool's netlink family).
 
 Exits 0 when everything matches, 77 (ctest's "skipped") when the Go exporter
 is not installed, 1 otherwise.
@@ -117,16 +120,20 @@ def label_sets(fam):
 
 def main():
     args = sys.argv[1:]
-    fixtures = args[:1] == ["--fixtures"]
-    if fixtures:
+    mode = args[0] if args[:1] in (["--fixtures"], ["--netlink"]) else None
+    if mode:
         args = args[1:]
     ours_bin = args[0]
     go_bin = args[1] if len(args) > 1 else "/usr/bin/prometheus-node-exporter"
     if not os.access(go_bin, os.X_OK):
         print("skipped: %s not installed" % go_bin)
         return 77
-    if fixtures:
+    if mode == "--fixtures":
         return main_fixtures(ours_bin, go_bin)
+    if mode == "--netlink":
+        return main_exact(ours_bin, go_bin, ["--collector.disable-defaults",
+                                             "--collector.netclass",
+                                             "--collector.netclass.netlink"])
     textfile_dir = os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "fixtures", "node", "textfile")
     # Upstream's defaults where Debian patches them (README).
@@ -225,7 +232,12 @@ def main_fixtures(ours_bin, go_bin):
               "--path.sysfs=" + os.path.join(root, "sys"),
               "--collector.disable-defaults"]
     common += ["--collector." + c for c in FIXTURE_COLLECTORS] + FIXTURE_FLAGS
-    print("collectors:", " ".join(FIXTURE_COLLECTORS), " ".join(FIXTURE_FLAGS))
+    return main_exact(ours_bin, go_bin, common)
+
+
+def main_exact(ours_bin, go_bin, common):
+    """Both exporters with the same flags; every family and value must match."""
+    print("flags:", " ".join(common))
     our_text, go_text = scrape_pair(
         [ours_bin, "node-exporter", "--web.listen-address=127.0.0.1:0"] + common,
         [go_bin] + common)

@@ -2,7 +2,9 @@
  * Tests of the optional families behind node_exporter 1.5's flags:
  * --collector.cpu.info with its flags/bugs include patterns (the cpuinfo
  * parser and the cpu collector's output) and --collector.stat.softirq,
- * over tests/fixtures/node/proc (cpuinfo, stat).
+ * over tests/fixtures/node/proc (cpuinfo, stat); and
+ * --collector.netclass.netlink over this host's real links (netlink needs
+ * no privilege to list them; parity_node.py --netlink checks the values).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -123,6 +125,33 @@ static void test_softirq(void **state)
 	buf_release(&out);
 }
 
+static void test_netclass_netlink(void **state)
+{
+	struct node_config cfg = { .procfs = PROC, .sysfs = "/nonexistent",
+				   .rootfs = "/", .netclass_netlink = true };
+	struct buf out = BUF_INIT;
+	const char *o;
+	(void)state;
+
+	/* sysfs is not read at all in this mode. */
+	assert_int_equal(test_run_collector(&netclass_collector, &cfg, &out), 0);
+	o = buf_cstr(&out);
+	test_assert_line(o, "# HELP node_network_info Non-numeric data of <iface>, "
+			 "value is always 1.");
+	test_assert_line(o, "node_network_info{address=\"00:00:00:00:00:00\","
+			 "broadcast=\"00:00:00:00:00:00\",device=\"lo\",duplex=\"\","
+			 "ifalias=\"\",operstate=\"unknown\"} 1");
+	test_assert_line(o, "node_network_up{device=\"lo\"} 0");
+	test_assert_line(o, "node_network_mtu_bytes{device=\"lo\"} 65536");
+	/* sysfs-only attributes are not there over netlink, as upstream. */
+	assert_null(strstr(o, "node_network_address_assign_type"));
+	assert_null(strstr(o, "node_network_name_assign_type"));
+	cfg.netclass_ignored_devices = "^lo$";
+	assert_int_equal(test_run_collector(&netclass_collector, &cfg, &out), 0);
+	assert_null(strstr(buf_cstr(&out), "device=\"lo\""));
+	buf_release(&out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -130,6 +159,7 @@ int main(void)
 		cmocka_unit_test(test_cpuinfo_refuses),
 		cmocka_unit_test(test_cpu_info_families),
 		cmocka_unit_test(test_softirq),
+		cmocka_unit_test(test_netclass_netlink),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
