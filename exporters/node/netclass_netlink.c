@@ -52,6 +52,21 @@ static char *dup_or_die(const char *s)
 
 typedef int (*nl_msg_fn)(const struct nlmsghdr *h, void *arg);
 
+/* NLMSG_OK / NLMSG_NEXT without their signed/unsigned mix. */
+static bool msg_ok(const struct nlmsghdr *h, size_t left)
+{
+	return left >= sizeof(*h) && h->nlmsg_len >= sizeof(*h) &&
+	       h->nlmsg_len <= left;
+}
+
+static const struct nlmsghdr *msg_next(const struct nlmsghdr *h, size_t *left)
+{
+	size_t step = NLMSG_ALIGN(h->nlmsg_len);
+
+	*left = step < *left ? *left - step : 0;
+	return (const struct nlmsghdr *)((const char *)h + step);
+}
+
 /* Sends req on a new socket of protocol and hands each answer to fn. */
 static int nl_transact(int protocol, const void *req, size_t len, nl_msg_fn fn,
 		       void *arg)
@@ -75,9 +90,9 @@ static int nl_transact(int protocol, const void *req, size_t len, nl_msg_fn fn,
 				rc = -errno;
 			continue;
 		}
-		int left = (int)got;
-		for (struct nlmsghdr *h = (struct nlmsghdr *)buf;
-		     !rc && !done && NLMSG_OK(h, left); h = NLMSG_NEXT(h, left)) {
+		size_t left = (size_t)got;
+		for (const struct nlmsghdr *h = (const struct nlmsghdr *)buf;
+		     !rc && !done && msg_ok(h, left); h = msg_next(h, &left)) {
 			if (h->nlmsg_type == NLMSG_DONE) {
 				done = true;
 			} else if (h->nlmsg_type == NLMSG_ERROR) {

@@ -38,7 +38,7 @@ struct node_config {
 	const char *cpu_info_bugs_include;	/* RE2, "" = none (implies cpu_info) */
 	bool stat_softirq;			/* --collector.stat.softirq */
 	long fs_stat_workers;			/* accepted; statfs runs on one worker */
-	bool netclass_netlink;			/* accepted; netclass reads sysfs */
+	bool netclass_netlink;			/* netclass over netlink, not sysfs */
 };
 
 /* Every node collector, sorted by name; the only list of them. */

@@ -104,8 +104,7 @@ static void add_node_flags(struct flagset *fs, struct node_flags *nf)
 		  "Maximum number of concurrent stat calls (accepted; statfs runs on one "
 		  "worker thread with the mount timeout)." },
 		{ "collector.netclass.netlink", FLAG_BOOL, &c->netclass_netlink, "false", NULL,
-		  "Use netlink to gather stats instead of /proc/net/dev (accepted; the "
-		  "netclass collector reads sysfs)." },
+		  "Use netlink to gather stats instead of /proc/net/dev." },
 		{ "collector.bcache.priorityStats", FLAG_BOOL, &c->bcache_priority_stats,
 		  "false", NULL, "Expose expensive priority stats." },
 		{ "collector.disable-defaults", FLAG_BOOL, &nf->disable_defaults, "false", NULL,
