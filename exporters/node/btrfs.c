@@ -9,14 +9,16 @@
  * read error is remembered, makes the later numbers of the same reader
  * read as 0, and is then replaced by the outcome of each allocation
  * directory in turn, so only the last one (system) decides whether the
- * scrape fails. The per-device error counters and unused bytes upstream
- * gets with ioctls on a mounted filesystem are not reported (README).
+ * scrape fails. A mounted filesystem's devices are reported from its
+ * ioctls instead (btrfs_ioctl.c): size, unused bytes and error counters,
+ * with the device's UUID, as upstream does.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "btrfs_ioctl.h"
 #include "fsutil.h"
 #include "go_strconv.h"
 #include "hw3_parse.h"
@@ -27,8 +29,9 @@
 #define SECTOR_SIZE 512
 
 enum bt_family {
-	BT_RATIO, BT_DEVICE_SIZE, BT_RSV_SIZE, BT_INFO, BT_RESERVED, BT_SIZE,
-	BT_USED, BT_NFAMILIES
+	BT_RATIO, BT_DEVICE_ERRORS, BT_DEVICE_SIZE, BT_DEVICE_SIZE_IOCTL,
+	BT_DEVICE_UNUSED, BT_RSV_SIZE, BT_INFO, BT_RESERVED, BT_SIZE, BT_USED,
+	BT_NFAMILIES
 };
 
 /* In name order, labels in name order. */
@@ -36,9 +39,18 @@ static const struct metric_desc families[BT_NFAMILIES] = {
 	{ "node_btrfs_allocation_ratio",
 	  "Data allocation ratio for a layout/data type", METRIC_GAUGE,
 	  LABELS("block_group_type", "mode", "uuid") },
+	{ "node_btrfs_device_errors_total", "Errors reported for the device",
+	  METRIC_COUNTER, LABELS("btrfs_dev_uuid", "device", "type", "uuid") },
 	{ "node_btrfs_device_size_bytes",
 	  "Size of a device that is part of the filesystem.", METRIC_GAUGE,
 	  LABELS("device", "uuid") },
+	/* The same family when the ioctls answered: the device's UUID too. */
+	{ "node_btrfs_device_size_bytes",
+	  "Size of a device that is part of the filesystem.", METRIC_GAUGE,
+	  LABELS("btrfs_dev_uuid", "device", "uuid") },
+	{ "node_btrfs_device_unused_bytes",
+	  "Unused bytes unused on a device that is part of the filesystem.",
+	  METRIC_GAUGE, LABELS("btrfs_dev_uuid", "device", "uuid") },
 	{ "node_btrfs_global_rsv_size_bytes", "Size of global reserve.",
 	  METRIC_GAUGE, LABELS("uuid") },
 	{ "node_btrfs_info", "Filesystem information", METRIC_GAUGE,
@@ -54,7 +66,7 @@ static const struct metric_desc families[BT_NFAMILIES] = {
 
 struct bt_sample {
 	enum bt_family family;
-	char *label[4];		/* the family's label values, then NULL */
+	char *label[5];		/* the family's label values, then NULL */
 	double value;
 };
 
@@ -63,10 +75,9 @@ struct bt_samples {
 	size_t n, cap;
 };
 
-static void bt_add(struct bt_samples *s, enum bt_family f, double value,
-		   const char *a, const char *b, const char *c)
+static void bt_add4(struct bt_samples *s, enum bt_family f, double value,
+		    const char *const in[4])
 {
-	const char *in[3] = { a, b, c };
 	struct bt_sample *x;
 
 	if (s->n == s->cap) {
@@ -77,12 +88,41 @@ static void bt_add(struct bt_samples *s, enum bt_family f, double value,
 	}
 	x = &s->v[s->n++];
 	x->family = f;
-	x->label[3] = NULL;
+	x->label[4] = NULL;
 	x->value = value;
-	for (int i = 0; i < 3; i++) {
+	for (int i = 0; i < 4; i++) {
 		x->label[i] = in[i] ? strdup(in[i]) : NULL;
 		if (in[i] && !x->label[i])
 			abort();
+	}
+}
+
+static void bt_add(struct bt_samples *s, enum bt_family f, double value,
+		   const char *a, const char *b, const char *c)
+{
+	const char *in[4] = { a, b, c, NULL };
+
+	bt_add4(s, f, value, in);
+}
+
+/* A mounted filesystem's devices, as its ioctls report them. */
+static void bt_add_ioctl(struct bt_samples *out, const struct btrfs_ioctl_fs *fs,
+			 const char *uuid)
+{
+	for (size_t i = 0; i < fs->ndev; i++) {
+		const struct btrfs_ioctl_dev *d = &fs->dev[i];
+
+		bt_add(out, BT_DEVICE_SIZE_IOCTL, (double)d->total_bytes, d->uuid,
+		       d->device, uuid);
+		bt_add(out, BT_DEVICE_UNUSED,
+		       (double)(d->total_bytes - d->bytes_used), d->uuid,
+		       d->device, uuid);
+		for (int e = 0; e < BTRFS_IOCTL_NERRORS; e++) {
+			const char *in[4] = { d->uuid, d->device,
+					      btrfs_ioctl_error_types[e], uuid };
+
+			bt_add4(out, BT_DEVICE_ERRORS, (double)d->errors[e], in);
+		}
 	}
 }
 
@@ -216,6 +256,7 @@ static int bt_read_allocation(const char *fsdir, const char *type,
 
 /* One filesystem: the device sizes first, as upstream reads them. */
 static int bt_read_fs(const char *fsdir, const char *dirname,
+		      const struct btrfs_ioctl_list *mounted,
 		      struct bt_samples *out)
 {
 	static const char *const unused[] = {
@@ -252,7 +293,11 @@ static int bt_read_fs(const char *fsdir, const char *dirname,
 					   out);
 	bt_add(out, BT_INFO, 1, buf_cstr(&label), buf_cstr(&uuid), NULL);
 	bt_add(out, BT_RSV_SIZE, (double)rsv, buf_cstr(&uuid), NULL, NULL);
-	for (int i = 0; i < ndev; i++)
+	/* A mounted filesystem's devices come from its ioctls instead. */
+	const struct btrfs_ioctl_fs *fs = btrfs_ioctl_find(mounted, buf_cstr(&uuid));
+	if (fs)
+		bt_add_ioctl(out, fs, buf_cstr(&uuid));
+	for (int i = 0; i < ndev && !fs; i++)
 		bt_add(out, BT_DEVICE_SIZE, (double)size[i], devs[i],
 		       buf_cstr(&uuid), NULL);
 	if (devs)
@@ -274,7 +319,7 @@ static int bt_cmp(const void *x, const void *y)
 
 	if (a->family != b->family)
 		return (int)a->family - (int)b->family;
-	for (int i = 0; i < 3 && a->label[i] && b->label[i]; i++) {
+	for (int i = 0; i < 4 && a->label[i] && b->label[i]; i++) {
 		int c = strcmp(a->label[i], b->label[i]);
 		if (c)
 			return c;
@@ -282,8 +327,34 @@ static int bt_cmp(const void *x, const void *y)
 	return 0;
 }
 
+/*
+ * One family cannot have two label sets: when some filesystems answered
+ * the ioctls and others did not, the others' device sizes get an empty
+ * btrfs_dev_uuid.
+ */
+static void bt_unify_device_sizes(struct bt_samples *s)
+{
+	bool ioctl = false;
+
+	for (size_t i = 0; i < s->n && !ioctl; i++)
+		ioctl = s->v[i].family == BT_DEVICE_SIZE_IOCTL;
+	for (size_t i = 0; i < s->n && ioctl; i++) {
+		struct bt_sample *x = &s->v[i];
+
+		if (x->family != BT_DEVICE_SIZE)
+			continue;
+		x->family = BT_DEVICE_SIZE_IOCTL;
+		x->label[2] = x->label[1];
+		x->label[1] = x->label[0];
+		x->label[0] = strdup("");
+		if (!x->label[0])
+			abort();
+	}
+}
+
 static void bt_write(struct expo *w, struct bt_samples *s)
 {
+	bt_unify_device_sizes(s);
 	if (s->n)
 		qsort(s->v, s->n, sizeof(*s->v), bt_cmp);
 	for (size_t i = 0; i < s->n; i++) {
@@ -298,7 +369,7 @@ static void bt_write(struct expo *w, struct bt_samples *s)
 static void bt_samples_release(struct bt_samples *s)
 {
 	for (size_t i = 0; i < s->n; i++)
-		for (int l = 0; l < 3; l++)
+		for (int l = 0; l < 4; l++)
 			free(s->v[i].label[l]);
 	free(s->v);
 }
@@ -309,17 +380,20 @@ static int btrfs_collect(const struct collect_ctx *ctx, struct expo *w)
 	const struct node_config *cfg = ctx->config;
 	struct buf root = BUF_INIT, dir = BUF_INIT;
 	struct bt_samples samples = { 0 };
+	struct btrfs_ioctl_list mounted;
 	char **names;
 	int n = sys_list_dir(fs_join(&root, cfg->sysfs, "fs/btrfs"), false,
 			     &names);
 	int rc = 0;
 
+	btrfs_ioctl_scan(cfg, &mounted);
 	for (int i = 0; i < n && !rc; i++) {
 		if (!strchr(names[i], '-'))
 			continue;
 		rc = bt_read_fs(fs_join(&dir, buf_cstr(&root), names[i]), names[i],
-				&samples);
+				&mounted, &samples);
 	}
+	btrfs_ioctl_release(&mounted);
 	if (n >= 0)
 		fs_names_free(names, (size_t)n);
 	if (!rc)

@@ -632,7 +632,7 @@ static void write_families(struct expo *w, const struct fs_stat *s, size_t n)
  * with the host's /proc), or where hidepid hides it, <procfs>/mounts and
  * <procfs>/self/mounts.
  */
-static int read_mounts(const char *procfs, struct buf *text)
+int filesystem_read_mounts(const char *procfs, struct buf *text)
 {
 	static const char *const names[] = { "1/mounts", "mounts", "self/mounts" };
 	struct buf path = BUF_INIT;
@@ -660,7 +660,7 @@ static int filesystem_collect(const struct collect_ctx *ctx, struct expo *w)
 	size_t n;
 	int rc;
 
-	rc = read_mounts(cfg->procfs ? cfg->procfs : "/proc", &text);
+	rc = filesystem_read_mounts(cfg->procfs ? cfg->procfs : "/proc", &text);
 	if (!rc)
 		rc = filesystem_parse_mounts(buf_cstr(&text), text.len, &mounts);
 	buf_release(&text);

@@ -12,6 +12,7 @@ size, boot time) or move slowly (CPU seconds).
 usage: parity_node.py EXPORTERBOX_BIN [GO_BIN]
        parity_node.py --fixtures EXPORTERBOX_BIN [GO_BIN]
        parity_node.py --netlink EXPORTERBOX_BIN [GO_BIN]
+       parity_node.py --btrfs EXPORTERBOX_BIN [GO_BIN]
 
 The --fixtures mode is the oracle of the collectors whose sources this host
 lacks (nfs, nfsd, infiniband, bcache, btrfs, xfs, zfs) and of the optional
@@ -20,7 +21,9 @@ exporters read tests/fixtures/node (--path.procfs/--path.sysfs) with only
 those collectors on, and every family must match exactly, values included
 (the files do not change between the two reads). The --netlink mode does
 the same for the netclass collector with --collector.netclass.netlink on
-this host's real interfaces (RTM_GETLINK and ethtool's netlink family).
+this host's real interfaces (RTM_GETLINK and ethtool's netlink family), and
+--btrfs for the btrfs collector on this host's mounted Btrfs filesystems
+(their devices come from ioctls; btrfs_mounted_node.sh mounts one).
 
 Exits 0 when everything matches, 77 (ctest's "skipped") when the Go exporter
 is not installed, 1 otherwise.
@@ -120,7 +123,7 @@ def label_sets(fam):
 
 def main():
     args = sys.argv[1:]
-    mode = args[0] if args[:1] in (["--fixtures"], ["--netlink"]) else None
+    mode = args[0] if args[:1] in (["--fixtures"], ["--netlink"], ["--btrfs"]) else None
     if mode:
         args = args[1:]
     ours_bin = args[0]
@@ -134,6 +137,9 @@ def main():
         return main_exact(ours_bin, go_bin, ["--collector.disable-defaults",
                                              "--collector.netclass",
                                              "--collector.netclass.netlink"])
+    if mode == "--btrfs":
+        return main_exact(ours_bin, go_bin, ["--collector.disable-defaults",
+                                             "--collector.btrfs"])
     textfile_dir = os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "fixtures", "node", "textfile")
     # Upstream's defaults where Debian patches them (README).

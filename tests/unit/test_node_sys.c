@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "btrfs_ioctl.h"
 #include "expo.h"
 #include "node.h"
 #include "sys_parse.h"
@@ -296,6 +297,43 @@ static void test_btrfs_errors(void **state)
 	test_remove_dir(dir);
 }
 
+/* A btrfs mount that is no btrfs (ioctls refused) is skipped, as upstream
+ * skips it: the sysfs device sizes stay. */
+static void test_btrfs_ioctl_skips(void **state)
+{
+	char *proc = test_make_dir("btrfs-proc");
+	char mounts[1024];
+	struct node_config cfg = { .procfs = proc, .sysfs = SYS, .rootfs = "/" };
+	struct btrfs_ioctl_list l;
+	struct buf out = BUF_INIT;
+	(void)state;
+
+	snprintf(mounts, sizeof(mounts),
+		 "/dev/loop9 %s btrfs rw 0 0\n/dev/loop9 /nonexistent btrfs rw 0 0\n",
+		 proc);
+	put(proc, "1/mounts", mounts);
+	btrfs_ioctl_scan(&cfg, &l);
+	assert_int_equal(l.n, 0);
+	btrfs_ioctl_release(&l);
+	assert_int_equal(test_run_collector(&btrfs_collector, &cfg, &out), 0);
+	test_assert_line(buf_cstr(&out), "node_btrfs_device_size_bytes{device=\"loop25\","
+			 "uuid=\"" BTRFS_A "\"} 10737418240");
+	assert_null(strstr(buf_cstr(&out), "btrfs_dev_uuid"));
+	buf_release(&out);
+	test_remove_dir(proc);
+}
+
+static void test_btrfs_ioctl_find(void **state)
+{
+	struct btrfs_ioctl_fs fs = { .fsid = "0abb23a9579b43e6ad30227ef47fcb9d" };
+	struct btrfs_ioctl_list l = { &fs, 1 };
+	(void)state;
+
+	/* Matched by the sysfs UUID without its dashes, as upstream. */
+	assert_ptr_equal(btrfs_ioctl_find(&l, BTRFS_A), &fs);
+	assert_null(btrfs_ioctl_find(&l, BTRFS_B));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -309,6 +347,8 @@ int main(void)
 		cmocka_unit_test(test_bcache_missing),
 		cmocka_unit_test(test_btrfs_collector),
 		cmocka_unit_test(test_btrfs_errors),
+		cmocka_unit_test(test_btrfs_ioctl_skips),
+		cmocka_unit_test(test_btrfs_ioctl_find),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
