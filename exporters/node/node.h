@@ -37,7 +37,7 @@ struct node_config {
 	const char *cpu_info_flags_include;	/* RE2, "" = none (implies cpu_info) */
 	const char *cpu_info_bugs_include;	/* RE2, "" = none (implies cpu_info) */
 	bool stat_softirq;			/* --collector.stat.softirq */
-	long fs_stat_workers;			/* accepted; statfs runs on one worker */
+	long fs_stat_workers;			/* concurrent remote statfs calls */
 	bool netclass_netlink;			/* netclass over netlink, not sysfs */
 };
 

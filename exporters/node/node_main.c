@@ -101,8 +101,7 @@ static void add_node_flags(struct flagset *fs, struct node_flags *nf)
 		{ "collector.stat.softirq", FLAG_BOOL, &c->stat_softirq, "false", NULL,
 		  "Export softirq calls per vector" },
 		{ "collector.filesystem.stat-workers", FLAG_INT, &c->fs_stat_workers, "4", NULL,
-		  "Maximum number of concurrent stat calls (accepted; statfs runs on one "
-		  "worker thread with the mount timeout)." },
+		  "Maximum number of concurrent stat calls." },
 		{ "collector.netclass.netlink", FLAG_BOOL, &c->netclass_netlink, "false", NULL,
 		  "Use netlink to gather stats instead of /proc/net/dev." },
 		{ "collector.bcache.priorityStats", FLAG_BOOL, &c->bcache_priority_stats,
