@@ -51,6 +51,7 @@ PACKAGES=(
 	python3 prometheus-node-exporter	# parity oracles (tests/integration/parity_*.py)
 	prometheus-postgres-exporter prometheus-redis-exporter
 	valgrind				# leak check
+	btrfs-progs				# btrfs_mounted_node: a real Btrfs on a loop device
 	podman runc debootstrap			# container stage: build docker/Dockerfile
 	clang libclang-rt-14-dev		# libFuzzer, ASan/UBSan runtimes for clang
 )

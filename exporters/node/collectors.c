@@ -3,7 +3,9 @@
 /* One line per collector, sorted by name (a unit test checks the order). */
 const struct collector *const node_collectors[] = {
 	&arp_collector,
+	&bcache_collector,
 	&bonding_collector,
+	&btrfs_collector,
 	&conntrack_collector,
 	&cpu_collector,
 	&cpufreq_collector,
@@ -15,6 +17,7 @@ const struct collector *const node_collectors[] = {
 	&filefd_collector,
 	&filesystem_collector,
 	&hwmon_collector,
+	&infiniband_collector,
 	&ipvs_collector,
 	&loadavg_collector,
 	&mdadm_collector,
@@ -22,6 +25,8 @@ const struct collector *const node_collectors[] = {
 	&netclass_collector,
 	&netdev_collector,
 	&netstat_collector,
+	&nfs_collector,
+	&nfsd_collector,
 	&nvme_collector,
 	&os_collector,
 	&powersupplyclass_collector,
@@ -40,6 +45,8 @@ const struct collector *const node_collectors[] = {
 	&udp_queues_collector,
 	&uname_collector,
 	&vmstat_collector,
+	&xfs_collector,
+	&zfs_collector,
 };
 
 const size_t node_collectors_count =

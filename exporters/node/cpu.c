@@ -1,7 +1,8 @@
 /*
  * cpu: per-CPU time from the cpuN lines of /proc/stat, and the thermal
  * throttle counters of /sys/devices/system/cpu/cpu*, as node_exporter 1.5's
- * cpu collector exposes them on Linux (guest time on, cpu info off).
+ * cpu collector exposes them on Linux (guest time on; cpu info with
+ * --collector.cpu.info, in cpu_info.c).
  *
  * Like upstream, the collector keeps the last values it exposed and never
  * lets a counter go down: some kernels let iowait (and, after a CPU is
@@ -14,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cpu_info.h"
 #include "fsutil.h"
 #include "node.h"
 #include "node_parse.h"
@@ -456,8 +458,9 @@ static void write_times(struct expo *w, const struct metric_desc *d,
 	}
 }
 
-/* Writes the four families in the order upstream's sorted output has them. */
-static void cpu_write(struct expo *w, const struct cpu_stats *stats,
+/* Writes the families in the order upstream's sorted output has them. */
+static void cpu_write(struct expo *w, const struct node_config *cfg,
+		      const struct cpu_stats *stats, const struct cpu_infos *info,
 		      struct throttles *cores, struct throttles *pkgs)
 {
 	const struct cpu_stat **cpus = calloc(stats->n + 1, sizeof(*cpus));
@@ -468,10 +471,13 @@ static void cpu_write(struct expo *w, const struct cpu_stats *stats,
 		cpus[i] = &stats->v[i];
 	qsort(cpus, stats->n, sizeof(*cpus), cpu_label_cmp);
 
+	cpu_info_write_bugs(w, cfg, info);
 	write_core_throttles(w, cores);
+	cpu_info_write_flags(w, cfg, info);
 	if (stats->n)
 		write_times(w, &guest_desc, guest_modes, NMODES(guest_modes),
 			    cpus, stats->n);
+	cpu_info_write_info(w, info);
 	write_package_throttles(w, pkgs);
 	if (stats->n)
 		write_times(w, &seconds_desc, seconds_modes,
@@ -490,10 +496,15 @@ static int cpu_collect(const struct collect_ctx *ctx, struct expo *w)
 	struct buf path = BUF_INIT, text = BUF_INIT;
 	struct cpu_stats fresh = CPU_STATS_INIT;
 	struct throttles cores = { 0 }, pkgs = { 0 };
-	int err;
+	struct cpu_infos info = { 0 };
+	int err = 0;
 
-	err = fs_read_file(fs_join(&path, cfg->procfs, "stat"), &text,
-			   FS_READ_MAX);
+	/* Upstream reads cpuinfo first; a bad one fails the collector. */
+	if (cpu_info_enabled(cfg))
+		err = cpu_info_read(cfg, &info);
+	if (!err)
+		err = fs_read_file(fs_join(&path, cfg->procfs, "stat"), &text,
+				   FS_READ_MAX);
 	if (!err)
 		err = cpu_parse_stat(buf_cstr(&text), &fresh);
 	if (err)
@@ -501,8 +512,9 @@ static int cpu_collect(const struct collect_ctx *ctx, struct expo *w)
 	if (st)
 		cpu_state_update(st, &fresh);
 	throttle_read(cfg, &cores, &pkgs);
-	cpu_write(w, st ? &st->seen : &fresh, &cores, &pkgs);
+	cpu_write(w, cfg, st ? &st->seen : &fresh, &info, &cores, &pkgs);
 out:
+	cpu_infos_release(&info);
 	free(pkgs.v);
 	free(cores.v);
 	cpu_stats_release(&fresh);

@@ -5,7 +5,9 @@
  *
  * Unlike node_exporter, a scrape never waits on a hung mount (a stale NFS
  * server) for longer than --collector.filesystem.mount-timeout: each statfs
- * runs on a worker thread. A mount that times out is reported with
+ * of a remote filesystem runs on a worker thread, up to
+ * --collector.filesystem.stat-workers at once. A mount that times out is
+ * reported with
  * device_error 1 and remembered as stuck, so later scrapes report it at once
  * without another statfs, until the hung call returns (upstream's
  * stuckMounts). The worker and the collector share the job by reference
@@ -24,6 +26,8 @@
 #include "regex.h"
 
 #define DEFAULT_MOUNT_TIMEOUT 5.0
+/* More concurrent statfs calls than this buy nothing but threads. */
+#define FS_STAT_WORKERS_MAX 64
 
 /* ---- parsing ------------------------------------------------------------ */
 
@@ -217,7 +221,8 @@ struct fs_state {
 	bool have_mount_points, have_fs_types;
 	filesystem_statfs_fn statfs_fn;
 	/* Touched only by collect() and release(), which never overlap. */
-	struct stat_worker *worker;	/* NULL until needed, or after a hang */
+	struct stat_worker **workers;	/* each NULL until needed, or after a hang */
+	size_t nworkers;		/* --collector.filesystem.stat-workers */
 	struct stuck_mount *stuck;
 	size_t nstuck, stuck_cap;
 };
@@ -465,49 +470,103 @@ static bool answers_from_memory(const char *fstype)
 }
 
 /*
- * Runs statfs for one mount with the mount timeout, never past the scrape
- * deadline. A mount that is still stuck from an earlier scrape is an error
- * at once; one that times out now becomes stuck.
+ * Settles a mount without a worker when it can: one still stuck from an
+ * earlier scrape is an error at once, so is any once the scrape is over,
+ * and local filesystems are stat'ed inline. False: it needs a worker.
  */
-static void stat_mount(struct fs_state *st, struct fs_stat *s, const char *path,
-		       double until)
+static bool stat_inline(struct fs_state *st, struct fs_stat *s,
+			const char *path, double until)
 {
-	struct fs_job *j;
-
 	s->error = true;
 	if (stuck_find(st, s->mountpoint)) {
 		log_debug("mount point is in an unresponsive state",
 			  "mountpoint", s->mountpoint);
-		return;
+		return true;
 	}
 	if (until <= monotonic_seconds())
-		return;		/* the scrape is over: don't start more work */
+		return true;	/* the scrape is over: don't start more work */
 	if (answers_from_memory(s->fstype)) {
 		s->error = st->statfs_fn(path, &s->st) != 0;
-		return;
+		return true;
 	}
-	if (!st->worker && !(st->worker = worker_start())) {
-		log_warn("statfs thread did not start", "mountpoint",
-			 s->mountpoint, "err", strerror(errno));
-		return;
+	return false;
+}
+
+/* A statfs handed to worker slot `worker`, to be waited for until `until`. */
+struct fs_pending {
+	struct fs_stat *s;
+	struct fs_job *job;
+	size_t worker;
+	double until;
+};
+
+/*
+ * Waits for each pending statfs in turn. One that times out becomes stuck,
+ * and its worker, held by the hung call, is left to it.
+ */
+static void stat_finish(struct fs_state *st, struct fs_pending *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct fs_job *j = p[i].job;
+
+		if (!job_wait(j, p[i].until)) {
+			log_warn("mount point timed out, skipping it until statfs returns",
+				 "mountpoint", p[i].s->mountpoint);
+			stuck_add(st, p[i].s->mountpoint, j);
+			worker_quit(st->workers[p[i].worker]);
+			st->workers[p[i].worker] = NULL;
+			continue;
+		}
+		if (j->err)
+			log_debug("error on statfs() system call", "rootfs", j->path,
+				  "err", strerror(j->err));
+		else
+			p[i].s->st = j->st;
+		p[i].s->error = j->err != 0;
+		job_unref(j);
 	}
-	j = job_start(st->worker, st->statfs_fn, path);
-	if (!job_wait(j, until)) {
-		log_warn("mount point timed out, skipping it until statfs returns",
-			 "mountpoint", s->mountpoint);
-		stuck_add(st, s->mountpoint, j);
-		/* The worker is held by the hung call: leave it to it. */
-		worker_quit(st->worker);
-		st->worker = NULL;
-		return;
+}
+
+/*
+ * Stats every mount: up to nworkers remote ones at a time, each on its own
+ * worker under the mount timeout (never past the scrape deadline), so that
+ * hung mounts cost one timeout per batch rather than one each.
+ */
+static void stat_mounts(struct fs_state *st, const char *rootfs,
+			struct fs_stat *stats, size_t n, double timeout,
+			double deadline)
+{
+	struct fs_pending *p = calloc(st->nworkers, sizeof(*p));
+	struct buf path = BUF_INIT;
+	size_t np = 0;
+
+	if (!p)
+		abort();
+	for (size_t i = 0; i < n; i++) {
+		double until = monotonic_seconds() + timeout;
+
+		if (deadline > 0 && deadline < until)
+			until = deadline;
+		/* Go's filepath.Join(rootfs, label), as rootfsFilePath() does. */
+		fs_join(&path, rootfs, stats[i].mountpoint);
+		if (stat_inline(st, &stats[i], buf_cstr(&path), until))
+			continue;
+		if (!st->workers[np] && !(st->workers[np] = worker_start())) {
+			log_warn("statfs thread did not start", "mountpoint",
+				 stats[i].mountpoint, "err", strerror(errno));
+			continue;
+		}
+		p[np] = (struct fs_pending){ &stats[i],
+			job_start(st->workers[np], st->statfs_fn, buf_cstr(&path)),
+			np, until };
+		if (++np == st->nworkers) {
+			stat_finish(st, p, np);
+			np = 0;
+		}
 	}
-	if (j->err)
-		log_debug("error on statfs() system call", "rootfs", path,
-			  "err", strerror(j->err));
-	else
-		s->st = j->st;
-	s->error = j->err != 0;
-	job_unref(j);
+	stat_finish(st, p, np);
+	buf_release(&path);
+	free(p);
 }
 
 static int stat_cmp(const void *a, const void *b)
@@ -632,7 +691,7 @@ static void write_families(struct expo *w, const struct fs_stat *s, size_t n)
  * with the host's /proc), or where hidepid hides it, <procfs>/mounts and
  * <procfs>/self/mounts.
  */
-static int read_mounts(const char *procfs, struct buf *text)
+int filesystem_read_mounts(const char *procfs, struct buf *text)
 {
 	static const char *const names[] = { "1/mounts", "mounts", "self/mounts" };
 	struct buf path = BUF_INIT;
@@ -655,12 +714,12 @@ static int filesystem_collect(const struct collect_ctx *ctx, struct expo *w)
 	double timeout = cfg->fs_mount_timeout > 0 ? cfg->fs_mount_timeout :
 						     DEFAULT_MOUNT_TIMEOUT;
 	struct filesystem_mounts mounts;
-	struct buf text = BUF_INIT, path = BUF_INIT;
+	struct buf text = BUF_INIT;
 	struct fs_stat *stats;
 	size_t n;
 	int rc;
 
-	rc = read_mounts(cfg->procfs ? cfg->procfs : "/proc", &text);
+	rc = filesystem_read_mounts(cfg->procfs ? cfg->procfs : "/proc", &text);
 	if (!rc)
 		rc = filesystem_parse_mounts(buf_cstr(&text), text.len, &mounts);
 	buf_release(&text);
@@ -671,17 +730,9 @@ static int filesystem_collect(const struct collect_ctx *ctx, struct expo *w)
 	if (!stats)
 		abort();
 	n = select_mounts(st, cfg->rootfs, &mounts, stats);
-	for (size_t i = 0; i < n; i++) {
-		double until = monotonic_seconds() + timeout;
-		if (ctx->deadline > 0 && ctx->deadline < until)
-			until = ctx->deadline;
-		/* Go's filepath.Join(rootfs, label), as rootfsFilePath() does. */
-		stat_mount(st, &stats[i],
-			   fs_join(&path, cfg->rootfs, stats[i].mountpoint), until);
-	}
+	stat_mounts(st, cfg->rootfs, stats, n, timeout, ctx->deadline);
 	write_families(w, stats, n);
 	free(stats);
-	buf_release(&path);
 	filesystem_mounts_release(&mounts);
 	return 0;
 }
@@ -694,8 +745,10 @@ static void filesystem_release(void *state)
 
 	if (!st)
 		return;
-	if (st->worker)
-		worker_quit(st->worker);
+	for (size_t i = 0; i < st->nworkers; i++)
+		if (st->workers[i])
+			worker_quit(st->workers[i]);
+	free(st->workers);
 	for (size_t i = 0; i < st->nstuck; i++) {
 		/* A worker still hung in statfs frees its job when it returns. */
 		job_unref(st->stuck[i].job);
@@ -738,6 +791,13 @@ int filesystem_init_with_statfs(const void *config, filesystem_statfs_fn fn,
 	if (!st)
 		abort();
 	st->statfs_fn = fn;
+	/* Unset (0) in tests' configurations: one worker. */
+	st->nworkers = cfg->fs_stat_workers > 0 ? (size_t)cfg->fs_stat_workers : 1;
+	if (st->nworkers > FS_STAT_WORKERS_MAX)
+		st->nworkers = FS_STAT_WORKERS_MAX;
+	st->workers = calloc(st->nworkers, sizeof(*st->workers));
+	if (!st->workers)
+		abort();
 	if (compile_exclude(&st->mount_points, &st->have_mount_points,
 			    cfg->fs_mount_points_exclude,
 			    "collector.filesystem.mount-points-exclude") ||

@@ -40,6 +40,13 @@ int filesystem_parse_mounts(const char *text, size_t len,
 void filesystem_mounts_release(struct filesystem_mounts *m);
 
 /*
+ * Reads <procfs>/1/mounts (the host's mounts when we run in a container
+ * with the host's /proc), or where hidepid hides it, <procfs>/mounts and
+ * <procfs>/self/mounts, into text. 0 or a negative errno.
+ */
+int filesystem_read_mounts(const char *procfs, struct buf *text);
+
+/*
  * The mount point as node_exporter labels it under --path.rootfs: the
  * rootfs prefix stripped ("/host" and "/host/boot" give "/boot", "/host"
  * itself gives "/"); unchanged when rootfs is "/" or not a prefix. Returns

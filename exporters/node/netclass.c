@@ -21,6 +21,7 @@
 #include "fsutil.h"
 #include "log.h"
 #include "go_strconv.h"
+#include "netclass.h"
 #include "netdev_parse.h"
 #include "node.h"
 #include "regex.h"
@@ -31,23 +32,6 @@
 #define DEV LABELS("device")
 #define PROP(key, type) "node_network_" key, \
 	"Network device property: " key, type, DEV
-
-/* The numeric attributes, in the order of their families' names. */
-enum nc_num {
-	NC_ADDR_ASSIGN_TYPE, NC_CARRIER, NC_CARRIER_CHANGES, NC_CARRIER_DOWN,
-	NC_CARRIER_UP, NC_DEV_ID, NC_DORMANT, NC_FLAGS, NC_IFINDEX, NC_IFLINK,
-	NC_LINK_MODE, NC_MTU, NC_NAME_ASSIGN_TYPE, NC_NETDEV_GROUP, NC_TYPE,
-	NC_SPEED, NC_TX_QUEUE_LEN,
-	NC_ADDR_LEN,		/* parsed (a bad one fails), never exposed */
-	NC_NNUM,
-};
-
-/* The string attributes; the last three are read only for their errors. */
-enum nc_str {
-	NC_ADDRESS, NC_BROADCAST, NC_DUPLEX, NC_IFALIAS, NC_OPERSTATE,
-	NC_PHYS_PORT_ID, NC_PHYS_PORT_NAME, NC_PHYS_SWITCH_ID,
-	NC_NSTR,
-};
 
 static const char *const num_files[NC_NNUM] = {
 	[NC_ADDR_ASSIGN_TYPE] = "addr_assign_type",
@@ -98,6 +82,15 @@ static const struct metric_desc num_descs[NC_SPEED] = {
 	[NC_NAME_ASSIGN_TYPE] = { PROP("name_assign_type", METRIC_GAUGE) },
 	[NC_NETDEV_GROUP] = { PROP("net_dev_group", METRIC_GAUGE) },
 	[NC_TYPE] = { PROP("protocol_type", METRIC_GAUGE) },
+};
+
+/* Upstream's netlink mode words node_network_info's HELP its own way. */
+static const struct metric_desc nl_info_desc = {
+	.name = "node_network_info",
+	.help = "Non-numeric data of <iface>, value is always 1.",
+	.type = METRIC_GAUGE,
+	.labels = LABELS("address", "broadcast", "device", "duplex", "ifalias",
+			 "operstate"),
 };
 
 static const struct metric_desc info_desc = {
@@ -246,13 +239,6 @@ int netclass_parse_int(const char *text, int64_t *out)
 
 /* ---- reading ------------------------------------------------------------ */
 
-struct nc_iface {
-	char *name;
-	bool have[NC_NNUM];
-	int64_t num[NC_NNUM];
-	char *str[NC_NSTR];		/* NULL when unread: the label is "" */
-};
-
 /* The read errors upstream treats as "this attribute is not there". */
 static bool attr_absent(int err)
 {
@@ -336,7 +322,7 @@ static int read_iface(int dir, struct nc_iface *nc)
 	return 0;
 }
 
-static void iface_release(struct nc_iface *nc)
+void netclass_iface_release(struct nc_iface *nc)
 {
 	free(nc->name);
 	for (int i = 0; i < NC_NSTR; i++)
@@ -417,7 +403,7 @@ static long read_devices(const struct nc_state *st, const char *sysfs,
 	closedir(dir);
 	if (rc) {
 		for (size_t i = 0; i < n; i++)
-			iface_release(&v[i]);
+			netclass_iface_release(&v[i]);
 		free(v);
 		return rc;
 	}
@@ -452,7 +438,8 @@ static int info_cmp(const void *a, const void *b)
 	return 0;
 }
 
-static void write_info(struct expo *w, const struct nc_iface *v, size_t n)
+static void write_info(struct expo *w, const struct metric_desc *d,
+		       const struct nc_iface *v, size_t n)
 {
 	const struct nc_iface **by = calloc(n, sizeof(*by));
 
@@ -461,7 +448,7 @@ static void write_info(struct expo *w, const struct nc_iface *v, size_t n)
 	for (size_t i = 0; i < n; i++)
 		by[i] = &v[i];
 	qsort(by, n, sizeof(*by), info_cmp);
-	expo_family(w, &info_desc);
+	expo_family(w, d);
 	for (size_t i = 0; i < n; i++)
 		expo_sample(w, 1, str_or_empty(by[i], NC_ADDRESS),
 			    str_or_empty(by[i], NC_BROADCAST), by[i]->name,
@@ -501,8 +488,8 @@ static void write_num(struct expo *w, const struct metric_desc *d,
 	}
 }
 
-static void write_speed(struct expo *w, const struct nc_iface *v, size_t n,
-			bool ignore_invalid)
+static void write_speed(struct expo *w, const struct metric_desc *d,
+			const struct nc_iface *v, size_t n, bool ignore_invalid)
 {
 	bool declared = false;
 	int64_t bytes;
@@ -511,22 +498,24 @@ static void write_speed(struct expo *w, const struct nc_iface *v, size_t n,
 		if (!speed_bytes(&v[i], ignore_invalid, &bytes))
 			continue;
 		if (!declared)
-			expo_family(w, &speed_desc);
+			expo_family(w, d);
 		declared = true;
 		expo_sample(w, (double)bytes, v[i].name);
 	}
 }
 
 /* All families in name order; info sits between link_mode and mtu. */
-static void netclass_write(struct expo *w, const struct nc_iface *v, size_t n,
-			   bool ignore_invalid)
+void netclass_write(struct expo *w, const struct nc_iface *v, size_t n,
+		    bool ignore_invalid, bool netlink)
 {
+	/* A device has only the attributes its reader knows: the others'
+	 * families are not announced. */
 	for (int i = 0; i <= NC_LINK_MODE; i++)
 		write_num(w, &num_descs[i], v, n, i);
-	write_info(w, v, n);
+	write_info(w, netlink ? &nl_info_desc : &info_desc, v, n);
 	for (int i = NC_MTU; i <= NC_TYPE; i++)
 		write_num(w, &num_descs[i], v, n, i);
-	write_speed(w, v, n, ignore_invalid);
+	write_speed(w, &speed_desc, v, n, ignore_invalid);
 	write_num(w, &tx_queue_desc, v, n, NC_TX_QUEUE_LEN);
 	expo_family(w, &up_desc);
 	for (size_t i = 0; i < n; i++) {
@@ -538,8 +527,11 @@ static void netclass_write(struct expo *w, const struct nc_iface *v, size_t n,
 static int netclass_collect(const struct collect_ctx *ctx, struct expo *w)
 {
 	const struct node_config *cfg = ctx->config;
+	const struct nc_state *st = ctx->state;
 	struct nc_iface *v = NULL;
-	long n = read_devices(ctx->state, cfg->sysfs, &v);
+	long n = cfg->netclass_netlink ?
+		netclass_netlink_read(st && st->have_ignored ? &st->ignored : NULL, &v) :
+		read_devices(st, cfg->sysfs, &v);
 
 	if (n < 0) {
 		log_debug("net class devices unreadable", "err",
@@ -547,9 +539,11 @@ static int netclass_collect(const struct collect_ctx *ctx, struct expo *w)
 		return (int)n;
 	}
 	if (n > 0)
-		netclass_write(w, v, (size_t)n, cfg->netclass_ignore_invalid_speed);
+		netclass_write(w, v, (size_t)n,
+			       cfg->netclass_ignore_invalid_speed && !cfg->netclass_netlink,
+			       cfg->netclass_netlink);
 	for (long i = 0; i < n; i++)
-		iface_release(&v[i]);
+		netclass_iface_release(&v[i]);
 	free(v);
 	return 0;
 }

@@ -32,6 +32,13 @@ struct node_config {
 	const char *tapestats_ignored;		/* RE2: tape devices to skip */
 	bool rapl_zone_label;			/* --collector.rapl.enable-zone-label */
 	const char *ipvs_backend_labels;	/* comma-separated label names */
+	bool bcache_priority_stats;		/* --collector.bcache.priorityStats */
+	bool cpu_info;				/* --collector.cpu.info */
+	const char *cpu_info_flags_include;	/* RE2, "" = none (implies cpu_info) */
+	const char *cpu_info_bugs_include;	/* RE2, "" = none (implies cpu_info) */
+	bool stat_softirq;			/* --collector.stat.softirq */
+	long fs_stat_workers;			/* concurrent remote statfs calls */
+	bool netclass_netlink;			/* netclass over netlink, not sysfs */
 };
 
 /* Every node collector, sorted by name; the only list of them. */
@@ -39,7 +46,9 @@ extern const struct collector *const node_collectors[];
 extern const size_t node_collectors_count;
 
 extern const struct collector arp_collector;
+extern const struct collector bcache_collector;
 extern const struct collector bonding_collector;
+extern const struct collector btrfs_collector;
 extern const struct collector conntrack_collector;
 extern const struct collector cpu_collector;
 extern const struct collector cpufreq_collector;
@@ -51,6 +60,7 @@ extern const struct collector fibrechannel_collector;
 extern const struct collector filefd_collector;
 extern const struct collector filesystem_collector;
 extern const struct collector hwmon_collector;
+extern const struct collector infiniband_collector;
 extern const struct collector ipvs_collector;
 extern const struct collector loadavg_collector;
 extern const struct collector mdadm_collector;
@@ -58,6 +68,8 @@ extern const struct collector meminfo_collector;
 extern const struct collector netclass_collector;
 extern const struct collector netdev_collector;
 extern const struct collector netstat_collector;
+extern const struct collector nfs_collector;
+extern const struct collector nfsd_collector;
 extern const struct collector nvme_collector;
 extern const struct collector os_collector;
 extern const struct collector powersupplyclass_collector;
@@ -76,6 +88,8 @@ extern const struct collector timex_collector;
 extern const struct collector udp_queues_collector;
 extern const struct collector uname_collector;
 extern const struct collector vmstat_collector;
+extern const struct collector xfs_collector;
+extern const struct collector zfs_collector;
 
 int node_main(int argc, char **argv);
 

@@ -90,6 +90,22 @@ static void add_node_flags(struct flagset *fs, struct node_flags *nf)
 		{ "collector.ipvs.backend-labels", FLAG_STRING, &c->ipvs_backend_labels,
 		  "local_address,local_port,remote_address,remote_port,proto,local_mark", NULL,
 		  "Comma separated list for IPVS backend stats labels." },
+		{ "collector.cpu.info", FLAG_BOOL, &c->cpu_info, "false", NULL,
+		  "Enables metric cpu_info" },
+		{ "collector.cpu.info.flags-include", FLAG_STRING, &c->cpu_info_flags_include,
+		  "", NULL,
+		  "Filter the `flags` field in cpuInfo with a value that must be a regular expression" },
+		{ "collector.cpu.info.bugs-include", FLAG_STRING, &c->cpu_info_bugs_include,
+		  "", NULL,
+		  "Filter the `bugs` field in cpuInfo with a value that must be a regular expression" },
+		{ "collector.stat.softirq", FLAG_BOOL, &c->stat_softirq, "false", NULL,
+		  "Export softirq calls per vector" },
+		{ "collector.filesystem.stat-workers", FLAG_INT, &c->fs_stat_workers, "4", NULL,
+		  "Maximum number of concurrent stat calls." },
+		{ "collector.netclass.netlink", FLAG_BOOL, &c->netclass_netlink, "false", NULL,
+		  "Use netlink to gather stats instead of /proc/net/dev." },
+		{ "collector.bcache.priorityStats", FLAG_BOOL, &c->bcache_priority_stats,
+		  "false", NULL, "Expose expensive priority stats." },
 		{ "collector.disable-defaults", FLAG_BOOL, &nf->disable_defaults, "false", NULL,
 		  "Set all collectors to disabled by default." },
 	};
@@ -166,10 +182,16 @@ static int check_config(const struct node_config *c)
 		{ "collector.vmstat.fields", c->vmstat_fields },
 		{ "collector.powersupply.ignored-supplies", c->powersupply_ignored },
 		{ "collector.tapestats.ignored-devices", c->tapestats_ignored },
+		{ "collector.cpu.info.flags-include", c->cpu_info_flags_include },
+		{ "collector.cpu.info.bugs-include", c->cpu_info_bugs_include },
 	};
 
 	if (check_patterns(patterns, sizeof(patterns) / sizeof(patterns[0])))
 		return -1;
+	if (c->fs_stat_workers < 1) {
+		fprintf(stderr, "node-exporter: --collector.filesystem.stat-workers must be at least 1\n");
+		return -1;
+	}
 	if (check_exclusive("arp", c->arp_device_include, c->arp_device_exclude) ||
 	    check_exclusive("netdev", c->netdev_device_include, c->netdev_device_exclude))
 		return -1;

@@ -152,14 +152,45 @@ struct proc_stat {
 	uint64_t intr;		/* the first number of intr: the total */
 	uint64_t procs_running;
 	uint64_t procs_blocked;
+	/* softirq: hi, timer, net_tx, net_rx, block, block_iopoll, tasklet,
+	 * sched, hrtimer, rcu (--collector.stat.softirq). */
+	uint64_t softirq[10];
 };
 
 /*
  * Fills st from /proc/stat; lines absent from the file leave 0 (as the Go
  * procfs library does). -EINVAL when a known line has no number or one that
- * overflows, or when the text has neither a cpu line nor any known line.
+ * overflows, when the softirq line has fewer than its total and ten
+ * vectors, or when the text has neither a cpu line nor any known line.
  */
 int stat_parse(const char *text, struct proc_stat *st);
+
+/* ---- cpu_info.c: /proc/cpuinfo (--collector.cpu.info) -------------------- */
+
+/* The fields of one processor that node_cpu_info and friends report. */
+struct cpu_info {
+	char *processor;	/* decimal */
+	char *vendor, *family, *model, *model_name, *stepping, *microcode;
+	char *cache_size, *physical_id, *core_id;
+	char *flags, *bugs;	/* the raw lists, blank-separated */
+};
+
+struct cpu_infos {
+	struct cpu_info *v;
+	size_t n, cap;
+};
+
+/*
+ * Parses /proc/cpuinfo in its x86 layout as procfs does: the first
+ * non-blank line must be "processor : N" and each "processor" line starts
+ * a CPU; "key : value" lines fill it ("key" trimmed, the value as written
+ * after ": "); lines without ':' are skipped. The numeric fields procfs
+ * parses (processor, siblings, cpu cores, cpuid level, clflush size,
+ * cache_alignment as Go uints; cpu MHz, bogomips as floats) must parse, or
+ * -EINVAL. Free with cpu_infos_release().
+ */
+int cpu_info_parse(const char *text, struct cpu_infos *out);
+void cpu_infos_release(struct cpu_infos *c);
 
 /* ---- cpu.c: the cpuN lines of /proc/stat and thermal throttles ---------- */
 

@@ -83,6 +83,21 @@ static bool intr_counts_ok(const char *s, const char *end)
 	}
 }
 
+/* The softirq line: the total, then at least the ten vectors we name. */
+static int parse_softirq(struct proc_stat *st, const char *s, const char *end)
+{
+	struct node_word w[13];
+	size_t n = node_split_words(s, end, w, 13);
+	uint64_t total;
+
+	if (n < 12 || !node_word_u64(w[1], &total))
+		return -EINVAL;
+	for (size_t i = 0; i < 10; i++)
+		if (!node_word_u64(w[2 + i], &st->softirq[i]))
+			return -EINVAL;
+	return 0;
+}
+
 /*
  * Parses one line [s, end). Sets *known when it is a line we read (or a cpu
  * line, which tells us this is /proc/stat). Lines with fewer than two words
@@ -98,6 +113,10 @@ static int stat_parse_line(struct proc_stat *st, const char *s,
 	if (w[0].len >= 3 && memcmp(w[0].s, "cpu", 3) == 0) {
 		*known = true;
 		return 0;
+	}
+	if (node_word_is(w[0], "softirq")) {
+		*known = true;
+		return parse_softirq(st, s, end);
 	}
 	for (size_t i = 0; i < NKEYS; i++) {
 		if (!node_word_is(w[0], stat_keys[i].key))
@@ -132,8 +151,23 @@ int stat_parse(const char *text, struct proc_stat *st)
 	return err;
 }
 
+static const struct metric_desc softirqs_desc = {
+	.name = "node_softirqs_total",
+	.help = "Number of softirq calls.",
+	.type = METRIC_COUNTER,
+	.labels = LABELS("vector"),
+};
+
+/* Sorted by vector name, as upstream's output has them: index, name. */
+static const struct { int index; const char *name; } softirq_vectors[] = {
+	{ 4, "block" }, { 5, "block_iopoll" }, { 0, "hi" }, { 8, "hrtimer" },
+	{ 3, "net_rx" }, { 2, "net_tx" }, { 9, "rcu" }, { 7, "sched" },
+	{ 6, "tasklet" }, { 1, "timer" },
+};
+
 /* Families in the order node_exporter's sorted output has them. */
-static void stat_write(struct expo *w, const struct proc_stat *st)
+static void stat_write(struct expo *w, const struct proc_stat *st,
+		       bool softirq)
 {
 	expo_family(w, &boot_time_desc);
 	expo_value(w, (double)st->btime);
@@ -147,6 +181,12 @@ static void stat_write(struct expo *w, const struct proc_stat *st)
 	expo_value(w, (double)st->procs_blocked);
 	expo_family(w, &procs_running_desc);
 	expo_value(w, (double)st->procs_running);
+	if (!softirq)
+		return;
+	expo_family(w, &softirqs_desc);
+	for (size_t i = 0; i < 10; i++)
+		expo_sample(w, (double)st->softirq[softirq_vectors[i].index],
+			    softirq_vectors[i].name);
 }
 
 static int stat_collect(const struct collect_ctx *ctx, struct expo *w)
@@ -161,7 +201,7 @@ static int stat_collect(const struct collect_ctx *ctx, struct expo *w)
 	if (!err)
 		err = stat_parse(buf_cstr(&text), &st);
 	if (!err)
-		stat_write(w, &st);
+		stat_write(w, &st, cfg->stat_softirq);
 	buf_release(&text);
 	buf_release(&path);
 	return err;

@@ -490,4 +490,17 @@ else
 	t_fail "--log.format=json: server starts" "$(head -n 5 "$TMP/server3.log")"
 fi
 
+# ---------------------------------------------------------------- bad flags
+# The new flags' values are checked at start-up: exit 2, one clear line.
+for bad in --collector.filesystem.stat-workers=0 '--collector.cpu.info.flags-include=(' \
+	'--collector.cpu.info.bugs-include=[z-a]'; do
+	rc=0
+	"$BIN" node-exporter --web.listen-address=127.0.0.1:0 "$bad" >"$TMP/bad.out" 2>"$TMP/bad.err" || rc=$?
+	if [ "$rc" = 2 ] && [ "$(wc -l <"$TMP/bad.err")" = 1 ] && grep -q -- "${bad%%=*}" "$TMP/bad.err"; then
+		t_ok "$bad: exit 2 with one line naming the flag"
+	else
+		t_fail "$bad: exit 2 with one line naming the flag" "exit $rc: $(head -n 3 "$TMP/bad.err")"
+	fi
+done
+
 t_summary

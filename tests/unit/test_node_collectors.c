@@ -257,7 +257,7 @@ static void stat_parse_good(void **state)
 				    "processes 3005\n"
 				    "procs_running 2\n"
 				    "procs_blocked 0\n"
-				    "softirq 1 2 3\n",
+				    "softirq 55 1 2 3 4 5 6 7 8 9 10\n",
 				    &st), 0);
 	assert_true(st.intr == UINT64_MAX);
 	assert_true(st.ctxt == 254378);

@@ -508,6 +508,68 @@ static void deadline_bounds_wait(void **state)
 	buf_release(&out);
 }
 
+/*
+ * --collector.filesystem.stat-workers: remote mounts are stat'ed that many
+ * at once. /a/wait's statfs returns only once /b/mark's has started: with
+ * two workers both run together and /a/wait succeeds; with one, /b/mark
+ * is not started before /a/wait times out.
+ */
+static atomic_int mark_started;
+
+static int rendezvous_statfs(const char *path, struct statfs *st)
+{
+	size_t n = strlen(path);
+
+	memset(st, 0, sizeof(*st));
+	st->f_bsize = 4096;
+	st->f_blocks = 1;
+	if (n >= 5 && !strcmp(path + n - 5, "/mark")) {
+		atomic_store(&mark_started, 1);
+		return 0;
+	}
+	for (int i = 0; i < 300 && !atomic_load(&mark_started); i++)
+		usleep(10 * 1000);
+	return atomic_load(&mark_started) ? 0 : (errno = EIO, -1);
+}
+
+static int rendezvous_scrape(long workers, struct buf *out)
+{
+	char *proc = test_make_dir("test_filesystem");
+	void *st = NULL;
+	int errors;
+
+	test_write_file(proc, "1/mounts", "a:/1 /a/wait nfs rw 0 0\n"
+				     "b:/2 /b/mark nfs rw 0 0\n");
+	struct node_config cfg = config(proc, ROOTFS_DIR);
+	cfg.fs_mount_timeout = 0.5;
+	cfg.fs_stat_workers = workers;
+	atomic_store(&mark_started, 0);
+	assert_int_equal(filesystem_init_with_statfs(&cfg, rendezvous_statfs, &st), 0);
+	assert_int_equal(scrape(&cfg, st, out), 0);
+	errors = count_lines(buf_cstr(out), "node_filesystem_device_error{device=\"a:/1\"") -
+		 count_lines(buf_cstr(out), "node_filesystem_device_error{device=\"a:/1\",fstype=\"nfs\",mountpoint=\"/a/wait\"} 0");
+	filesystem_collector.release(st);
+	/* Let an abandoned worker's call end before the directory goes. */
+	for (int i = 0; i < 400 && !atomic_load(&mark_started); i++)
+		usleep(10 * 1000);
+	usleep(50 * 1000);
+	test_remove_dir(proc);
+	return errors;
+}
+
+static void stat_workers(void **state)
+{
+	struct buf out = BUF_INIT;
+	(void)state;
+
+	assert_int_equal(rendezvous_scrape(2, &out), 0);
+	assert_non_null(strstr(buf_cstr(&out), "node_filesystem_size_bytes{device=\"a:/1\""));
+	/* One worker: /a/wait waits alone and times out. */
+	assert_int_equal(rendezvous_scrape(1, &out), 1);
+	assert_null(strstr(buf_cstr(&out), "node_filesystem_size_bytes{device=\"a:/1\""));
+	buf_release(&out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -523,6 +585,7 @@ int main(void)
 		cmocka_unit_test(stuck_mount),
 		cmocka_unit_test(release_while_stuck),
 		cmocka_unit_test(deadline_bounds_wait),
+		cmocka_unit_test(stat_workers),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
