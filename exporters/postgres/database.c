@@ -7,11 +7,10 @@ static const struct pg_column columns[] = {
 	{ "connection_limit", PG_GAUGE, "Connection limit set for the database", NULL },
 };
 
-/* Upstream skips databases that refuse connections (template0): their size is unreadable. */
 static const struct pg_query_spec spec = PG_SPEC("pg_database",
 	"SELECT datname, pg_database_size(datname) AS size_bytes,"
 	" datconnlimit AS connection_limit"
-	" FROM pg_database WHERE datallowconn",
+	" FROM pg_database",
 	columns);
 
 static int database_collect(const struct collect_ctx *ctx, struct expo *w)

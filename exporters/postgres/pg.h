@@ -104,7 +104,7 @@ struct pg_query_spec {
  * Writes one family per metric column of spec over the rows of res; label
  * columns become labels in spec order. Rows repeating an earlier row's label
  * values are dropped (a duplicate series would fail the scrape); NULL
- * metric values write no sample, a missing metric column no family (older
+ * metric values are NaN (as upstream), a missing metric column no family (older
  * servers lack some). Returns -EPROTO when a label column is missing.
  */
 int pg_emit_rows(struct expo *w, const PGresult *res, const struct pg_query_spec *spec);

@@ -124,10 +124,12 @@ static void emit_family(struct expo *w, const PGresult *res, const struct pg_que
 	};
 	expo_family(w, &d);
 	for (int r = 0; r < PQntuples(res); r++) {
-		bool ok;
-		if (!keep[r] || PQgetisnull(res, r, l->col[i]))
+		bool ok = true;
+		if (!keep[r])
 			continue;
-		double v = pg_parse_value(PQgetvalue(res, r, l->col[i]), &ok);
+		/* NULL is NaN, as upstream's dbToFloat64 has it. */
+		double v = PQgetisnull(res, r, l->col[i]) ? NAN :
+			pg_parse_value(PQgetvalue(res, r, l->col[i]), &ok);
 		if (!ok)
 			continue;
 		for (size_t k = 0; k < l->nlabels; k++)
