@@ -39,6 +39,7 @@ PACKAGES=(
 	gcc libc6-dev make cmake pkg-config	# build
 	libmicrohttpd-dev zlib1g-dev		# exporterbox's libraries
 	libpq-dev libhiredis-dev librdkafka-dev	# the applets' client libraries
+	libyaml-dev				# postgres-exporter: queries.yaml, --config.file
 	postgresql-15 redis-server		# real servers for the integration tests
 	libcmocka-dev				# unit tests
 	prometheus				# promtool, for the integration tests

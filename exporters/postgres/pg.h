@@ -151,6 +151,8 @@ int pg_user_queries_parse(const char *text, size_t len, struct pg_user_queries *
 			  struct buf *err);
 void pg_user_queries_release(struct pg_user_queries *q);
 
+/* Appends s for a one-line message: control characters become '?'. */
+void pg_add_printable(struct buf *out, const char *s);
 /* A DSN for logs: host, port and database only, never user or password. */
 void pg_dsn_display(const char *conninfo, struct buf *out);
 /* Checks a DSN parses as libpq would; one line without secrets in err. */

@@ -98,7 +98,9 @@ static int parse_modules(yaml_document_t *doc, struct pg_auth_modules *out, stru
 		struct pg_auth_module *m = &out->m[out->n++];
 		m->name = xstrdup(name);
 		if (!name || !type || strcmp(type, "userpass")) {
-			buf_addf(err, "auth module %s: type must be userpass", name ? name : "?");
+			buf_adds(err, "auth module ");
+			pg_add_printable(err, name ? name : "?");
+			buf_adds(err, ": type must be userpass");
 			return -1;
 		}
 		m->username = xstrdup(scalar_of(get(doc, up, "username")));
@@ -119,9 +121,8 @@ int pg_auth_modules_parse(const char *text, size_t len, struct pg_auth_modules *
 		abort();
 	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
 	if (!yaml_parser_load(&parser, &doc)) {
-		buf_addf(err, "yaml error at line %lu: %s",
-			 (unsigned long)parser.problem_mark.line + 1,
-			 parser.problem ? parser.problem : "malformed");
+		buf_addf(err, "yaml error at line %lu: ", (unsigned long)parser.problem_mark.line + 1);
+		pg_add_printable(err, parser.problem ? parser.problem : "malformed");
 		yaml_parser_delete(&parser);
 		return -1;
 	}

@@ -160,6 +160,12 @@ int pg_emit_rows(struct expo *w, const PGresult *res, const struct pg_query_spec
 	return rc;
 }
 
+void pg_add_printable(struct buf *out, const char *s)
+{
+	for (; s && *s; s++)
+		buf_addc(out, (unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s);
+}
+
 void pg_dsn_display(const char *conninfo, struct buf *out)
 {
 	PQconninfoOption *opts = PQconninfoParse(conninfo, NULL);

@@ -80,8 +80,9 @@ static int parse_metric(yaml_document_t *doc, yaml_node_t *item, struct pg_user_
 	const char *usage = scalar(lookup(doc, body, "usage"));
 	const char *desc = scalar(lookup(doc, body, "description"));
 	if (!column || parse_usage(usage, &m->kind) != 0) {
-		buf_addf(err, "metric %s: usage must be one of LABEL, COUNTER, GAUGE, DURATION, "
-			 "DISCARD", column ? column : "?");
+		buf_adds(err, "metric ");
+		pg_add_printable(err, column ? column : "?");
+		buf_adds(err, ": usage must be one of LABEL, COUNTER, GAUGE, DURATION, DISCARD");
 		return -1;
 	}
 	m->column = xstrdup(column);
@@ -109,7 +110,9 @@ static int parse_query(yaml_document_t *doc, const char *name, yaml_node_t *body
 
 	q->name = xstrdup(name);
 	if (!sql || !metrics || metrics->type != YAML_SEQUENCE_NODE) {
-		buf_addf(err, "query %s: needs a query string and a metrics list", name);
+		buf_adds(err, "query ");
+		pg_add_printable(err, name);
+		buf_adds(err, ": needs a query string and a metrics list");
 		return -1;
 	}
 	q->sql = xstrdup(sql);
@@ -145,7 +148,9 @@ static int parse_document(yaml_document_t *doc, struct pg_user_queries *out, str
 		yaml_node_pair_t *p = &root->data.mapping.pairs.start[i];
 		const char *name = scalar(yaml_document_get_node(doc, p->key));
 		if (!name || !expo_valid_metric_name(name)) {
-			buf_addf(err, "query name %s is not a valid metric name", name ? name : "?");
+			buf_adds(err, "query name ");
+			pg_add_printable(err, name ? name : "?");
+			buf_adds(err, " is not a valid metric name");
 			return -1;
 		}
 		out->n++;
@@ -167,9 +172,8 @@ int pg_user_queries_parse(const char *text, size_t len, struct pg_user_queries *
 		abort();
 	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
 	if (!yaml_parser_load(&parser, &doc)) {
-		buf_addf(err, "yaml error at line %lu: %s",
-			 (unsigned long)parser.problem_mark.line + 1,
-			 parser.problem ? parser.problem : "malformed");
+		buf_addf(err, "yaml error at line %lu: ", (unsigned long)parser.problem_mark.line + 1);
+		pg_add_printable(err, parser.problem ? parser.problem : "malformed");
 		yaml_parser_delete(&parser);
 		return -1;
 	}

@@ -85,6 +85,9 @@ static void rejects_bad_files(void **state)
 			   "usage must be");
 	expect_parse_error("pg_x:\n  query: SELECT 1\n  metrics:\n    - plain\n", "one-key mapping");
 	expect_parse_error("\"bad name\":\n  query: SELECT 1\n  metrics: []\n", "not a valid metric");
+	/* A name with a newline still makes a one-line error. */
+	expect_parse_error("pg_x:\n  query: SELECT 1\n  metrics:\n    - \"a\\nb\":\n        usage: X\n",
+			   "metric a?b: usage");
 }
 
 static void empty_file_has_no_queries(void **state)
