@@ -88,11 +88,11 @@ static void add_collector_flags(struct flagset *fs, struct pg_flags *pf)
 	}
 }
 
+/* Upstream's built-in query maps, which --disable-default-metrics turns off. */
 static bool is_default_metric(const char *name)
 {
 	static const char *const defaults[] = {
-		"settings", "stat_activity", "stat_archiver", "stat_database_conflicts",
-		"stat_replication",
+		"stat_activity", "stat_archiver", "stat_database_conflicts", "stat_replication",
 	};
 	for (size_t i = 0; i < sizeof(defaults) / sizeof(defaults[0]); i++)
 		if (!strcmp(name, defaults[i]))

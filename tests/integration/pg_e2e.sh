@@ -272,6 +272,22 @@ else
 	t_fail "probe exporter starts" "$(cat "$TMP/probe.log")"
 fi
 
+# ------------------------------------------- upstream's switches for families
+if srv_start "$TMP/nodefault.log" env DATA_SOURCE_NAME="postgresql://monitor:$PASSWORD@127.0.0.1:$P1/postgres" \
+	PG_EXPORTER_DISABLE_SETTINGS_METRICS=true "$BIN" postgres-exporter --web.listen-address=127.0.0.1:0 \
+	--disable-default-metrics --no-collector.wal; then
+	get nodefault "http://127.0.0.1:$SRV_PORT/metrics"
+	if has "$TMP/nodefault.body" 'pg_up 1' && has "$TMP/nodefault.body" 'pg_stat_database_numbackends' &&
+		! grep -Eq '^pg_(settings|stat_activity|stat_archiver|stat_replication|stat_database_conflicts|wal)_' "$TMP/nodefault.body"; then
+		t_ok "--disable-default-metrics, \$PG_EXPORTER_DISABLE_SETTINGS_METRICS, --no-collector.wal"
+	else
+		t_fail "--disable-default-metrics and friends" "$(grep -Eo '^pg_[a-z]+_[a-z]+' "$TMP/nodefault.body" | sort -u | tr '\n' ' ')"
+	fi
+	srv_stop
+else
+	t_fail "exporter with --disable-default-metrics starts" "$(cat "$TMP/nodefault.log")"
+fi
+
 # ------------------------------------------------------------- bad DSNs
 for dsn in "postgresql://monitor:$PASSWORD@[::1:5432/db" "host=x bogus_option=1 password=$PASSWORD" \
 	"host=x password='$PASSWORD"; do
