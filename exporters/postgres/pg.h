@@ -46,7 +46,7 @@ struct pg_target {
 	bool scrape_error;
 	atomic_uint connects;		/* successful connections opened */
 	unsigned long scrapes;
-	unsigned long scrapes_reported;	/* written by pg_write_meta only */
+	atomic_ulong scrapes_reported;	/* for a scrape that finds the lock held */
 	atomic_bool last_up;
 };
 

@@ -15,6 +15,9 @@
 #include "log.h"
 #include "pg.h"
 
+/* Seconds a cancelled query may take to end before the connection is dropped. */
+#define CANCEL_GRACE 1.0
+
 struct pg_target *pg_target_new(const struct pg_config *cfg, const char *conninfo)
 {
 	struct pg_target *t = calloc(1, sizeof(*t));
@@ -30,6 +33,8 @@ struct pg_target *pg_target_new(const struct pg_config *cfg, const char *conninf
 	t->display = buf_detach(&display, NULL);
 	pthread_mutex_init(&t->lock, NULL);
 	atomic_init(&t->connects, 0);
+	atomic_init(&t->scrapes_reported, 0);
+	atomic_init(&t->last_up, false);
 	return t;
 }
 
@@ -231,6 +236,13 @@ int pg_session_query(struct pg_session *s, const char *sql, PGresult **res)
 		return -EIO;
 	}
 	int rc = wait_reply(conn, s->deadline);
+	if (rc == -ETIMEDOUT && wait_reply(conn, monotonic_seconds() + CANCEL_GRACE) != 0) {
+		/* Not even the cancel was answered: give the connection up. */
+		log_warn("query not cancelled in time, dropping the connection",
+			 "target", s->t->display);
+		drop_connection(s->t);
+		return -ETIMEDOUT;
+	}
 	PGresult *r = drain(conn);
 	if (rc == 0 && PQresultStatus(r) == PGRES_TUPLES_OK) {
 		*res = r;
@@ -339,6 +351,7 @@ void pg_write_meta(void *target, struct expo *w)
 		up = check_up_locked(t);
 		atomic_store(&t->last_up, up);
 		scrapes = t->scrapes;
+		atomic_store(&t->scrapes_reported, scrapes);
 		duration = monotonic_seconds() - t->scrape_start;
 		error = t->scrape_error || !up;
 		short_version(t->server_version, shortv, sizeof(shortv));
@@ -347,10 +360,9 @@ void pg_write_meta(void *target, struct expo *w)
 		pthread_mutex_unlock(&t->lock);
 	} else {
 		up = atomic_load(&t->last_up);
-		scrapes = t->scrapes_reported;
+		scrapes = atomic_load(&t->scrapes_reported);
 		version[0] = '\0';
 	}
-	t->scrapes_reported = scrapes;
 	expo_family(w, &duration_desc);
 	expo_value(w, duration);
 	expo_family(w, &error_desc);

@@ -12,8 +12,8 @@
  *           description: "Replication lag behind master in seconds"
  *
  * Each query is a family set named <prefix>_<column> and runs on the shared
- * connection like any collector; a failing query fails this collector only
- * after the other queries were written.
+ * connection like any collector; a failing query is logged by name and fails
+ * this collector (its output is dropped, as any failed collector's).
  */
 #include <errno.h>
 #include <stdlib.h>

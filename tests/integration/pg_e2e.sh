@@ -229,6 +229,25 @@ else
 	t_fail "locked table: one collector fails, the rest is served" "$CODE $(grep -E '^pg_scrape_collector_success|^pg_up' "$TMP/lock.body")"
 fi
 check_body lock
+# Without lock_timeout the waiting query is cancelled at the scrape deadline.
+if srv_start "$TMP/nolocktimeout.log" env DATA_SOURCE_NAME="postgresql://monitor:$PASSWORD@127.0.0.1:$P1/postgres" \
+	"$BIN" postgres-exporter --web.listen-address=127.0.0.1:0 --postgres.lock-timeout=0; then
+	CODE=$("${CURL[@]}" -o "$TMP/deadline.body" -w '%{http_code}' \
+		-H 'X-Prometheus-Scrape-Timeout-Seconds: 2' "http://127.0.0.1:$SRV_PORT/metrics") || CODE=curl-error
+	sleep 1.5	# the cancel's grace period
+	waiting=$(pg_sql "$P1" postgres "SELECT count(*) FROM pg_stat_activity
+		WHERE application_name = 'postgres_exporter' AND wait_event_type = 'Lock'")
+	if [ "$CODE" = 200 ] && has "$TMP/deadline.body" 'pg_scrape_collector_success\{collector="stat_user_tables"\} 0' &&
+		[ "$waiting" = 0 ]; then
+		t_ok "lock_timeout 0: the blocked query is cancelled at the scrape deadline (HTTP 200, no session left waiting)"
+	else
+		t_fail "lock_timeout 0: cancelled at the deadline" "$CODE waiting=$waiting"
+	fi
+	check_body deadline
+	srv_stop
+else
+	t_fail "exporter with --postgres.lock-timeout=0 starts" "$(cat "$TMP/nolocktimeout.log")"
+fi
 kill "$LOCKER" 2>/dev/null || true
 conns=$(pg_sql "$P1" postgres "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'postgres_exporter'")
 [ "$conns" = 1 ] && t_ok "still one connection after the lock" || t_fail "still one connection after the lock" "$conns"
