@@ -92,7 +92,9 @@ poll_until() {
 P1=$(free_port)
 P2=$(free_port)
 pg_init "$TMP/primary"
-pg_start "$TMP/primary" "$P1" "-c wal_level=replica -c max_wal_senders=5"
+PRIMARY_OPTS="-c wal_level=replica -c max_wal_senders=5 -c shared_preload_libraries=pg_stat_statements"
+pg_start "$TMP/primary" "$P1" "$PRIMARY_OPTS"
+pg_sql "$P1" postgres "CREATE EXTENSION pg_stat_statements"
 pg_sql "$P1" postgres "CREATE ROLE monitor LOGIN PASSWORD '$PASSWORD' IN ROLE pg_monitor"
 pg_sql "$P1" postgres "CREATE TABLE t (id int primary key, v text);
 	INSERT INTO t SELECT g, 'x' FROM generate_series(1, 100) g; ANALYZE t"
@@ -130,7 +132,7 @@ export DATA_SOURCE_USER=monitor
 export DATA_SOURCE_PASS_FILE=$TMP/pass
 if srv_start "$TMP/primary.log" "$BIN" postgres-exporter --web.listen-address=127.0.0.1:0 \
 	--extend.query-path="$QUERIES" --collector.postmaster --collector.long_running_transactions \
-	--collector.database_wraparound --collector.statio_user_indexes; then
+	--collector.database_wraparound --collector.statio_user_indexes --collector.stat_statements; then
 	t_ok "exporter on the primary starts (port $SRV_PORT)"
 else
 	t_fail "exporter on the primary starts" "$(cat "$TMP/primary.log")"
@@ -165,7 +167,9 @@ for s in 'pg_up 1' 'pg_settings_max_connections 100' 'pg_stat_database_numbacken
 	'pg_stat_user_tables_n_live_tup\{datname="postgres",schemaname="public",relname="t"\} 10[01]' \
 	'pg_settings_shared_buffers_bytes 134217728' 'pg_settings_checkpoint_timeout_seconds 300' \
 	'pg_postmaster_start_time_seconds [0-9]' 'pg_database_wraparound_age_datfrozenxid_seconds\{datname="postgres"\}' \
-	'pg_wal_segments [1-9]' 'pg_exporter_last_scrape_error 0'; do
+	'pg_wal_segments [1-9]' 'pg_exporter_last_scrape_error 0' \
+	'pg_stat_statements_calls_total\{user="monitor",datname="postgres",queryid="-?[0-9]+"\} [1-9]' \
+	'pg_statio_user_indexes_idx_blks_hit_total\{schemaname="public",relname="t",indexrelname="t_pkey"\}'; do
 	has "$TMP/p.body" "$s" && t_ok "primary: $s" || t_fail "primary: $s"
 done
 has "$TMP/p.body" 'pg_custom_ignored' && t_fail "primary: DISCARD column not exported" ||
@@ -292,10 +296,14 @@ else
 fi
 
 # ------------------------------------------- upstream's switches for families
-if srv_start "$TMP/nodefault.log" env DATA_SOURCE_NAME="postgresql://monitor:$PASSWORD@127.0.0.1:$P1/postgres" \
+if srv_start "$TMP/nodefault.log" env DATA_SOURCE_NAME="postgresql://monitor:$PASSWORD@127.0.0.1:$P1/template1" \
 	PG_EXPORTER_DISABLE_SETTINGS_METRICS=true "$BIN" postgres-exporter --web.listen-address=127.0.0.1:0 \
-	--disable-default-metrics --no-collector.wal; then
+	--disable-default-metrics --no-collector.wal --collector.stat_statements; then
 	get nodefault "http://127.0.0.1:$SRV_PORT/metrics"
+	has "$TMP/nodefault.body" 'pg_scrape_collector_success\{collector="stat_statements"\} 0' &&
+		has "$TMP/nodefault.body" 'pg_scrape_collector_success\{collector="stat_database"\} 1' &&
+		t_ok "missing extension (pg_stat_statements in template1): that collector fails, the rest answers" ||
+		t_fail "missing extension: that collector fails, the rest answers"
 	if has "$TMP/nodefault.body" 'pg_up 1' && has "$TMP/nodefault.body" 'pg_stat_database_numbackends' &&
 		! grep -Eq '^pg_(settings|stat_activity|stat_archiver|stat_replication|stat_database_conflicts|wal)_' "$TMP/nodefault.body"; then
 		t_ok "--disable-default-metrics, \$PG_EXPORTER_DISABLE_SETTINGS_METRICS, --no-collector.wal"
@@ -342,7 +350,7 @@ if srv_start "$TMP/strict.log" env DATA_SOURCE_NAME="postgresql://monitor:$PASSW
 	[ "$CODE" = 503 ] && has "$TMP/strict_down.body" 'pg_up 0' &&
 		t_ok "--web.unavailable-when-down: 503 with the body while down" ||
 		t_fail "--web.unavailable-when-down: 503 while down" "$CODE"
-	pg_start "$TMP/primary" "$P1" "-c wal_level=replica -c max_wal_senders=5"
+	pg_start "$TMP/primary" "$P1" "$PRIMARY_OPTS"
 	up_again() { has "$TMP/again.body" 'pg_up 1' && has "$TMP/again.body" 'pg_settings_max_connections 100'; }
 	if poll_until 20 again "$URL" up_again && kill -0 "$EP_PID"; then
 		t_ok "server restarted: pg_up 1 again, same exporter process"
