@@ -68,24 +68,29 @@ static void drop_connection(struct pg_target *t)
 	t->conn = NULL;
 }
 
-/* Session settings after connecting; statement text has no secrets. */
+/*
+ * After connecting, in one round trip: the session timeouts (0 keeps the
+ * server's or the role's setting) and the version string for pg_static.
+ * A failing SET fails the whole string, and the connection with it.
+ */
 static int configure_session(struct pg_target *t)
 {
-	char sql[160];
-	snprintf(sql, sizeof(sql), "SET statement_timeout = %ld; SET lock_timeout = %ld",
-		 (long)llround(t->cfg->statement_timeout * 1000),
-		 (long)llround(t->cfg->lock_timeout * 1000));
-	PGresult *res = PQexec(t->conn, sql);
-	int ok = PQresultStatus(res) == PGRES_COMMAND_OK;
-	PQclear(res);
-	if (!ok)
-		return -EIO;
-	res = PQexec(t->conn, "SELECT version()");
-	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
+	struct buf sql = BUF_INIT;
+
+	if (t->cfg->statement_timeout > 0)
+		buf_addf(&sql, "SET statement_timeout = %ld; ",
+			 (long)llround(t->cfg->statement_timeout * 1000));
+	if (t->cfg->lock_timeout > 0)
+		buf_addf(&sql, "SET lock_timeout = %ld; ", (long)llround(t->cfg->lock_timeout * 1000));
+	buf_adds(&sql, "SELECT version()");
+	PGresult *res = PQexec(t->conn, buf_cstr(&sql));
+	buf_release(&sql);
+	int ok = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1;
+	if (ok)
 		snprintf(t->version, sizeof(t->version), "%s", PQgetvalue(res, 0, 0));
 	PQclear(res);
 	t->server_version = PQserverVersion(t->conn);
-	return 0;
+	return ok ? 0 : -EIO;
 }
 
 /*
