@@ -112,6 +112,12 @@ int pg_emit_rows(struct expo *w, const PGresult *res, const struct pg_query_spec
 /* Runs spec's query on the target and emits it: a whole simple collector. */
 int pg_collect_spec(const struct collect_ctx *ctx, struct expo *w,
 		    const struct pg_query_spec *spec);
+/*
+ * The same with one spec per server version: runs the last of specs (in
+ * ascending min_version) the server is new enough for; none: success, nothing.
+ */
+int pg_collect_versioned(const struct collect_ctx *ctx, struct expo *w,
+			 const struct pg_query_spec *specs, size_t n);
 
 /* A text value as a sample value: numbers, t/f, NULL -> NaN. */
 double pg_parse_value(const char *s, bool *ok);

@@ -262,16 +262,20 @@ int pg_session_query(struct pg_session *s, const char *sql, PGresult **res)
 	return rc ? rc : -EIO;
 }
 
-int pg_collect_spec(const struct collect_ctx *ctx, struct expo *w,
-		    const struct pg_query_spec *spec)
+int pg_collect_versioned(const struct collect_ctx *ctx, struct expo *w,
+			 const struct pg_query_spec *specs, size_t n)
 {
 	struct pg_session s;
+	const struct pg_query_spec *spec = NULL;
 	PGresult *res;
 	int rc = pg_session_begin(&s, ctx);
 
 	if (rc != 0)
 		return rc;
-	if (s.t->server_version < spec->min_version) {
+	for (size_t i = 0; i < n; i++)
+		if (s.t->server_version >= specs[i].min_version)
+			spec = &specs[i];
+	if (!spec) {
 		pg_session_end(&s, 0);
 		return 0;
 	}
@@ -282,6 +286,12 @@ int pg_collect_spec(const struct collect_ctx *ctx, struct expo *w,
 	}
 	pg_session_end(&s, rc);
 	return rc;
+}
+
+int pg_collect_spec(const struct collect_ctx *ctx, struct expo *w,
+		    const struct pg_query_spec *spec)
+{
+	return pg_collect_versioned(ctx, w, spec, 1);
 }
 
 /* Connects when no collector did this scrape (all disabled); t->lock held. */

@@ -1,11 +1,9 @@
 /*
  * stat_bgwriter: background writer and checkpoint counters. PostgreSQL 17
- * moved the checkpoint columns to pg_stat_checkpointer: read through jsonb,
- * a column the server lacks is NULL and writes no sample.
+ * moved the checkpoint and backend columns out (to pg_stat_checkpointer and
+ * pg_stat_io): from 17 on only the bgwriter's own families are written.
  */
 #include "pg.h"
-
-#define COL(c) "(to_jsonb(s)->>'" c "')::float8 AS " c
 
 static const struct pg_column columns[] = {
 	{ "checkpoints_timed", PG_COUNTER,
@@ -36,17 +34,23 @@ static const struct pg_column columns[] = {
 	  "stats_reset_total" },
 };
 
-static const struct pg_query_spec spec = PG_SPEC("pg_stat_bgwriter",
-	"SELECT " COL("checkpoints_timed") ", " COL("checkpoints_req") ", "
-	COL("checkpoint_write_time") ", " COL("checkpoint_sync_time") ", "
-	COL("buffers_checkpoint") ", buffers_clean, maxwritten_clean, "
-	COL("buffers_backend") ", " COL("buffers_backend_fsync") ", buffers_alloc,"
-	" EXTRACT(EPOCH FROM stats_reset) AS stats_reset FROM pg_stat_bgwriter s",
-	columns);
+static const struct pg_query_spec specs[] = {
+	PG_SPEC("pg_stat_bgwriter",
+		"SELECT checkpoints_timed, checkpoints_req, checkpoint_write_time,"
+		" checkpoint_sync_time, buffers_checkpoint, buffers_clean, maxwritten_clean,"
+		" buffers_backend, buffers_backend_fsync, buffers_alloc,"
+		" EXTRACT(EPOCH FROM stats_reset) AS stats_reset FROM pg_stat_bgwriter",
+		columns),
+	/* A missing result column writes no family. */
+	PG_SPEC_SINCE(170000, "pg_stat_bgwriter",
+		"SELECT buffers_clean, maxwritten_clean, buffers_alloc,"
+		" EXTRACT(EPOCH FROM stats_reset) AS stats_reset FROM pg_stat_bgwriter",
+		columns),
+};
 
 static int stat_bgwriter_collect(const struct collect_ctx *ctx, struct expo *w)
 {
-	return pg_collect_spec(ctx, w, &spec);
+	return pg_collect_versioned(ctx, w, specs, sizeof(specs) / sizeof(specs[0]));
 }
 
 const struct collector pg_stat_bgwriter_collector = {

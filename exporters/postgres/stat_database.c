@@ -1,12 +1,11 @@
 /*
- * stat_database: every column of pg_stat_database per database. Columns
- * newer than the server (sessions: 14) read as NULL through jsonb and write
- * no sample; the "Unknown metric" help and untyped type are upstream's for
- * the columns its map did not describe.
+ * stat_database: every column of pg_stat_database per database, as the
+ * server version has them (checksums: 12, sessions: 14); the "Unknown
+ * metric" help and untyped type are upstream's for the columns its map did
+ * not describe.
  */
 #include "pg.h"
 
-#define J(c) "(to_jsonb(d)->>'" c "')::float8 AS " c
 #define UNKNOWN "Unknown metric from pg_stat_database"
 
 static const struct pg_column columns[] = {
@@ -60,21 +59,33 @@ static const struct pg_column columns[] = {
 	{ "sessions_killed", PG_UNTYPED, UNKNOWN, NULL },
 };
 
-/* The row of shared objects (datid 0, no datname) is upstream's too: datname "". */
-static const struct pg_query_spec spec = PG_SPEC("pg_stat_database",
-	"SELECT datid, COALESCE(datname, '') AS datname, numbackends, xact_commit,"
-	" xact_rollback, blks_read, blks_hit, tup_returned, tup_fetched, tup_inserted,"
-	" tup_updated, tup_deleted, conflicts, temp_files, temp_bytes, deadlocks,"
-	" blk_read_time, blk_write_time, EXTRACT(EPOCH FROM stats_reset) AS stats_reset, "
-	J("checksum_failures") ", EXTRACT(EPOCH FROM (to_jsonb(d)->>'checksum_last_failure')"
-	"::timestamptz) AS checksum_last_failure, " J("session_time") ", " J("active_time") ", "
-	J("idle_in_transaction_time") ", " J("sessions") ", " J("sessions_abandoned") ", "
-	J("sessions_fatal") ", " J("sessions_killed") " FROM pg_stat_database d",
-	columns);
+#define COMMON_COLUMNS \
+	"SELECT datid, COALESCE(datname, '') AS datname, numbackends, xact_commit," \
+	" xact_rollback, blks_read, blks_hit, tup_returned, tup_fetched, tup_inserted," \
+	" tup_updated, tup_deleted, conflicts, temp_files, temp_bytes, deadlocks," \
+	" blk_read_time, blk_write_time, EXTRACT(EPOCH FROM stats_reset) AS stats_reset"
+#define CHECKSUM_COLUMNS \
+	", checksum_failures, EXTRACT(EPOCH FROM checksum_last_failure) AS checksum_last_failure"
+#define SESSION_COLUMNS \
+	", session_time, active_time, idle_in_transaction_time, sessions, sessions_abandoned," \
+	" sessions_fatal, sessions_killed"
+
+/*
+ * The row of shared objects (datid 0, no datname) is upstream's too:
+ * datname "". A column the query lacks writes no family.
+ */
+static const struct pg_query_spec specs[] = {
+	PG_SPEC("pg_stat_database", COMMON_COLUMNS " FROM pg_stat_database", columns),
+	PG_SPEC_SINCE(120000, "pg_stat_database",
+		      COMMON_COLUMNS CHECKSUM_COLUMNS " FROM pg_stat_database", columns),
+	PG_SPEC_SINCE(140000, "pg_stat_database",
+		      COMMON_COLUMNS CHECKSUM_COLUMNS SESSION_COLUMNS " FROM pg_stat_database",
+		      columns),
+};
 
 static int stat_database_collect(const struct collect_ctx *ctx, struct expo *w)
 {
-	return pg_collect_spec(ctx, w, &spec);
+	return pg_collect_versioned(ctx, w, specs, sizeof(specs) / sizeof(specs[0]));
 }
 
 const struct collector pg_stat_database_collector = {
