@@ -56,8 +56,9 @@ void pg_target_free(struct pg_target *t);
 
 /*
  * A collector's turn on the connection: pg_session_begin() takes the lock
- * (waiting no longer than the scrape deadline) and connects when needed;
- * pg_session_query() runs one statement within the deadline (cancelled
+ * (waiting no longer than the scrape deadline: -ETIMEDOUT) and connects
+ * when needed (once per scrape; when that fails it is logged once and every
+ * collector gets -ENODATA, a quiet success 0); pg_session_query() runs one statement within the deadline (cancelled
  * server-side when it passes); pg_session_end() releases the lock and
  * records the collector's result for pg_exporter_last_scrape_error.
  */

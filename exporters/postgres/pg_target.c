@@ -173,7 +173,8 @@ int pg_session_begin(struct pg_session *s, const struct collect_ctx *ctx)
 			t->failed_connect_deadline = ctx->deadline;
 			t->scrape_error = true;
 			pthread_mutex_unlock(&t->lock);
-			return rc;
+			/* Logged once above: the collectors fail quietly (debug). */
+			return -ENODATA;
 		}
 	}
 	return 0;
