@@ -136,6 +136,7 @@ struct pg_user_metric {
 	char *column;
 	enum pg_col_kind kind;
 	char *help;
+	char *metric;			/* family suffix: <column>_milliseconds for DURATION */
 };
 
 struct pg_user_query {

@@ -8,7 +8,8 @@
  *     cache_seconds: 30             # accepted, ignored
  *     metrics:
  *       - lag:
- *           usage: "GAUGE"          # LABEL, COUNTER, GAUGE, DURATION, DISCARD
+ *           usage: "GAUGE"          # LABEL, COUNTER, GAUGE, DISCARD, DURATION
+ *                                   # (a gauge named <column>_milliseconds)
  *           description: "Replication lag behind master in seconds"
  *
  * Each query is a family set named <prefix>_<column> and runs on the shared
@@ -87,6 +88,9 @@ static int parse_metric(yaml_document_t *doc, yaml_node_t *item, struct pg_user_
 	}
 	m->column = xstrdup(column);
 	m->help = xstrdup(desc ? desc : column);
+	struct buf metric = BUF_INIT;
+	buf_addf(&metric, "%s%s", column, strcasecmp(usage, "DURATION") ? "" : "_milliseconds");
+	m->metric = buf_detach(&metric, NULL);
 	return 0;
 }
 
@@ -97,7 +101,7 @@ static void build_spec(struct pg_user_query *q)
 		abort();
 	for (size_t i = 0; i < q->nmetrics; i++)
 		q->cols[i] = (struct pg_column){ q->metrics[i].column, q->metrics[i].kind,
-						 q->metrics[i].help, NULL };
+						 q->metrics[i].help, q->metrics[i].metric };
 	q->prefix = xstrdup(q->name);
 	q->spec = (struct pg_query_spec){ q->prefix, q->sql, q->cols, q->nmetrics, 0 };
 }
@@ -192,6 +196,7 @@ void pg_user_queries_release(struct pg_user_queries *q)
 		for (size_t k = 0; k < u->nmetrics; k++) {
 			free(u->metrics[k].column);
 			free(u->metrics[k].help);
+			free(u->metrics[k].metric);
 		}
 		free(u->metrics);
 		free(u->cols);

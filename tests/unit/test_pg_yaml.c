@@ -36,7 +36,9 @@ static const char queries_yaml[] =
 	"        usage: \"counter\"\n"
 	"        description: \"Time at which postmaster started\"\n"
 	"    - skipped:\n"
-	"        usage: \"DISCARD\"\n";
+	"        usage: \"DISCARD\"\n"
+	"    - took:\n"
+	"        usage: \"DURATION\"\n";
 
 static void parses_upstream_example(void **state)
 {
@@ -53,7 +55,10 @@ static void parses_upstream_example(void **state)
 	assert_string_equal(q.q[0].metrics[0].help, "Replication lag behind master in seconds");
 	assert_string_equal(q.q[1].spec.prefix, "pg_postmaster");
 	assert_non_null(strstr(q.q[1].sql, "FROM pg_database"));
-	assert_int_equal(q.q[1].spec.ncols, 3);
+	assert_int_equal(q.q[1].spec.ncols, 4);
+	assert_string_equal(q.q[1].cols[3].metric, "took_milliseconds");
+	assert_int_equal(q.q[1].cols[3].kind, PG_GAUGE);
+	assert_string_equal(q.q[1].cols[0].metric, "datname");
 	assert_int_equal(q.q[1].cols[0].kind, PG_LABEL);
 	assert_int_equal(q.q[1].cols[1].kind, PG_COUNTER);	/* usage is case-blind */
 	assert_int_equal(q.q[1].cols[2].kind, PG_DISCARD);
