@@ -44,7 +44,6 @@ struct pg_target {
 	double scrape_start;
 	double failed_connect_deadline;	/* scrape whose connect already failed */
 	bool scrape_error;
-	atomic_uint connects;		/* successful connections opened */
 	unsigned long scrapes;
 	atomic_ulong scrapes_reported;	/* for a scrape that finds the lock held */
 	atomic_bool last_up;

@@ -32,7 +32,6 @@ struct pg_target *pg_target_new(const struct pg_config *cfg, const char *conninf
 	pg_dsn_display(conninfo, &display);
 	t->display = buf_detach(&display, NULL);
 	pthread_mutex_init(&t->lock, NULL);
-	atomic_init(&t->connects, 0);
 	atomic_init(&t->scrapes_reported, 0);
 	atomic_init(&t->last_up, false);
 	return t;
@@ -120,7 +119,6 @@ static int connect_target(struct pg_target *t)
 		drop_connection(t);
 		return -EIO;
 	}
-	atomic_fetch_add(&t->connects, 1);
 	log_debug("connected to postgres", "target", t->display);
 	return 0;
 }
