@@ -42,6 +42,7 @@ PACKAGES=(
 	libmicrohttpd-dev zlib1g-dev		# exporterbox's libraries
 	libyaml-dev libgnutls28-dev libcrypt-dev	# --web.config.file: YAML, TLS, bcrypt
 	libpq-dev libhiredis-dev librdkafka-dev	# the applets' client libraries
+	libyaml-dev				# postgres-exporter: queries.yaml, --config.file
 	postgresql-15 redis-server		# real servers for the integration tests
 	libcmocka-dev				# unit tests
 	prometheus				# promtool, for the integration tests

@@ -1,7 +1,252 @@
-#include "applets.h"
+/*
+ * postgres-exporter: a drop-in for prometheus-community/postgres_exporter on
+ * libpq. Flags and environment variables as upstream; the target comes from
+ * DATA_SOURCE_NAME, or DATA_SOURCE_URI + DATA_SOURCE_USER + DATA_SOURCE_PASS
+ * (each also as *_FILE), or libpq's own PG* variables when none is set.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
-/* The postgres-exporter applet lands with its own issue; until then it says so. */
+#include "applets.h"
+#include "flags.h"
+#include "http.h"
+#include "log.h"
+#include "pg.h"
+#include "pg_probe.h"
+
+struct pg_flags {
+	struct pg_config cfg;
+	struct http_config web;
+	struct pg_probe_config probe;
+	bool disable_default_metrics;
+	bool disable_settings_metrics;
+	bool auto_discover;
+	bool unavailable_when_down;
+	const char *exclude_databases, *include_databases;
+	const char *query_path;
+	const char *constant_labels;
+	bool *enabled;			/* one per pg_collectors[] entry */
+	struct buf *names;		/* "collector.NAME" flag names and helps */
+};
+
+static void add_pg_flags(struct flagset *fs, struct pg_flags *pf)
+{
+	const struct flag flags[] = {
+		{ "disable-default-metrics", FLAG_BOOL, &pf->disable_default_metrics, "false",
+		  "PG_EXPORTER_DISABLE_DEFAULT_METRICS", "Do not include default metrics." },
+		{ "disable-settings-metrics", FLAG_BOOL, &pf->disable_settings_metrics, "false",
+		  "PG_EXPORTER_DISABLE_SETTINGS_METRICS", "Do not include pg_settings metrics." },
+		{ "auto-discover-databases", FLAG_BOOL, &pf->auto_discover, "false",
+		  "PG_EXPORTER_AUTO_DISCOVER_DATABASES",
+		  "Whether to discover the databases on a server dynamically. (DEPRECATED)" },
+		{ "extend.query-path", FLAG_STRING, &pf->query_path, "",
+		  "PG_EXPORTER_EXTEND_QUERY_PATH", "Path to custom queries to run. (DEPRECATED)" },
+		{ "exclude-databases", FLAG_STRING, &pf->exclude_databases, "",
+		  "PG_EXPORTER_EXCLUDE_DATABASES",
+		  "A list of databases to remove when autoDiscoverDatabases is enabled (DEPRECATED)" },
+		{ "include-databases", FLAG_STRING, &pf->include_databases, "",
+		  "PG_EXPORTER_INCLUDE_DATABASES",
+		  "A list of databases to include when autoDiscoverDatabases is enabled (DEPRECATED)" },
+		{ "constantLabels", FLAG_STRING, &pf->constant_labels, "",
+		  "PG_EXPORTER_CONSTANT_LABELS", "Accepted for compatibility; not supported.", NULL,
+		  true },
+		{ "config.file", FLAG_STRING, &pf->probe.config_file, "postgres_exporter.yml",
+		  "PG_EXPORTER_CONFIG_FILE", "Postgres exporter configuration file." },
+		{ "postgres.statement-timeout", FLAG_DURATION, &pf->cfg.statement_timeout, "5s",
+		  NULL, "statement_timeout of the exporter's sessions (0: keep the server's)." },
+		{ "postgres.lock-timeout", FLAG_DURATION, &pf->cfg.lock_timeout, "1s", NULL,
+		  "lock_timeout of the exporter's sessions (0: keep the server's)." },
+		{ "postgres.connect-timeout", FLAG_DURATION, &pf->cfg.connect_timeout, "5s", NULL,
+		  "connect_timeout when the data source name sets none." },
+		{ "web.unavailable-when-down", FLAG_BOOL, &pf->unavailable_when_down, "false",
+		  NULL, "Answer scrapes with HTTP 503 while PostgreSQL is down (pg_up 0)." },
+		{ "probe.allowed-targets", FLAG_LIST, &pf->probe.allowed, NULL, NULL,
+		  "A /probe target that may be scraped (host:port, repeatable); none: /probe is off." },
+	};
+
+	flagset_add_table(fs, flags, sizeof(flags) / sizeof(flags[0]));
+	http_add_flags(fs, &pf->web, ":9187", "PG_EXPORTER_WEB_LISTEN_ADDRESS");
+}
+
+/* --collector.NAME / --no-collector.NAME, one per table entry but the query file's. */
+static void add_collector_flags(struct flagset *fs, struct pg_flags *pf)
+{
+	for (size_t i = 0; i < pg_collectors_count; i++) {
+		const struct collector *c = pg_collectors[i];
+		struct buf *name = &pf->names[2 * i], *help = &pf->names[2 * i + 1];
+		if (!strcmp(c->name, "extend_query_path"))
+			continue;
+		buf_addf(name, "collector.%s", c->name);
+		buf_addf(help, "Enable the %s collector (default: %s).", c->name,
+			 c->enabled_by_default ? "enabled" : "disabled");
+		const struct flag f = {
+			buf_cstr(name), FLAG_BOOL, &pf->enabled[i],
+			c->enabled_by_default ? "true" : "false", NULL, buf_cstr(help),
+		};
+		flagset_add(fs, &f);
+	}
+}
+
+/* Upstream's built-in query maps, which --disable-default-metrics turns off. */
+static bool is_default_metric(const char *name)
+{
+	static const char *const defaults[] = {
+		"stat_activity", "stat_archiver", "stat_database_conflicts", "stat_replication",
+	};
+	for (size_t i = 0; i < sizeof(defaults) / sizeof(defaults[0]); i++)
+		if (!strcmp(name, defaults[i]))
+			return true;
+	return false;
+}
+
+/*
+ * Upstream's "default metrics" (its built-in query maps) and pg_settings
+ * are switched off by their own flags unless a --collector flag says on.
+ */
+static void resolve_enabled(const struct flagset *fs, struct pg_flags *pf)
+{
+	for (size_t i = 0; i < pg_collectors_count; i++) {
+		const char *name = pg_collectors[i]->name;
+		if (!strcmp(name, "extend_query_path")) {
+			pf->enabled[i] = pf->query_path[0] != '\0';
+			continue;
+		}
+		if (flagset_given(fs, buf_cstr(&pf->names[2 * i])))
+			continue;
+		if ((pf->disable_default_metrics && is_default_metric(name)) ||
+		    (pf->disable_settings_metrics && !strcmp(name, "settings")))
+			pf->enabled[i] = false;
+	}
+}
+
+static int load_user_queries(const char *path, struct pg_user_queries *uq)
+{
+	struct buf text = BUF_INIT, err = BUF_INIT;
+	FILE *f = fopen(path, "r");
+	char chunk[4096];
+	size_t n;
+
+	if (!f) {
+		fprintf(stderr, "postgres-exporter: cannot read --extend.query-path %s\n", path);
+		return -1;
+	}
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		buf_add(&text, chunk, n);
+	fclose(f);
+	int rc = pg_user_queries_parse(buf_cstr(&text), text.len, uq, &err);
+	if (rc != 0)
+		fprintf(stderr, "postgres-exporter: invalid --extend.query-path %s: %s\n", path,
+			buf_cstr(&err));
+	buf_release(&text);
+	buf_release(&err);
+	return rc;
+}
+
+static int scrape_status(void *cls)
+{
+	return pg_target_up(cls) ? 0 : 503;
+}
+
+static void log_enabled_collectors(const struct scraper *scraper, const char *target)
+{
+	struct buf list = BUF_INIT;
+
+	for (size_t i = 0; i < scraper->nslots; i++)
+		if (scraper->slots[i].enabled)
+			buf_addf(&list, "%s%s", list.len ? "," : "", scraper->slots[i].c->name);
+	log_info("enabled collectors", "collectors", buf_cstr(&list), "target", target);
+	buf_release(&list);
+}
+
+static int serve(struct pg_flags *pf, const char *dsn)
+{
+	struct pg_target *target = pg_target_new(&pf->cfg, dsn);
+	struct scraper scraper;
+	struct pg_probe *probe = NULL;
+	int code = 1;
+
+	if (scraper_init(&scraper, "pg", "postgres_exporter", target, pg_collectors, pf->enabled,
+			 pg_collectors_count) != 0)
+		goto free_target;
+	scraper.exporter_metrics = !pf->web.disable_exporter_metrics;
+	scraper.extra = pg_write_meta;
+	scraper.extra_cls = target;
+	log_enabled_collectors(&scraper, target->display);
+	probe = pg_probe_new(&pf->probe, &pf->cfg, pg_collectors, pf->enabled,
+			     pg_collectors_count, !pf->web.disable_exporter_metrics);
+	if (!probe)
+		goto release_scraper;
+	const struct http_route routes[] = { { "/probe", pg_probe_handle, probe } };
+	const struct http_server_options opt = {
+		.applet = "postgres-exporter",
+		.title = "Postgres Exporter",
+		.cfg = &pf->web,
+		.scraper = &scraper,
+		.routes = routes,
+		.nroutes = 1,
+		.scrape_status = pf->unavailable_when_down ? scrape_status : NULL,
+		.scrape_status_cls = target,
+	};
+	code = http_serve_until_signal(&opt);
+	pg_probe_free(probe);
+release_scraper:
+	scraper_release(&scraper);
+free_target:
+	pg_target_free(target);
+	return code;
+}
+
+static int run(struct flagset *fs, struct pg_flags *pf, int argc, char **argv)
+{
+	struct pg_user_queries uq = { 0 };
+	struct buf dsn = BUF_INIT, err = BUF_INIT;
+	int code = http_parse_flags(fs, &pf->web, argc, argv);
+
+	if (code >= 0)
+		return code;
+	resolve_enabled(fs, pf);
+	if (pg_dsn_from_env(&dsn, &err) != 0) {
+		fprintf(stderr, "postgres-exporter: %s\n", buf_cstr(&err));
+		code = 2;
+		goto out;
+	}
+	if (pf->query_path[0] && load_user_queries(pf->query_path, &uq) != 0) {
+		code = 2;
+		goto out;
+	}
+	if (pf->auto_discover)
+		log_warn("--auto-discover-databases is not supported: metrics come from the data "
+			 "source's database");
+	pf->cfg.user_queries = &uq;
+	pf->cfg.application_name = "postgres_exporter";
+	code = serve(pf, buf_cstr(&dsn));
+out:
+	pg_user_queries_release(&uq);
+	buf_release(&dsn);
+	buf_release(&err);
+	return code;
+}
+
 int postgres_main(int argc, char **argv)
 {
-	return applet_not_built("postgres-exporter", argc, argv);
+	struct pg_flags pf = { 0 };
+	struct flagset fs;
+
+	pf.enabled = calloc(pg_collectors_count, sizeof(bool));
+	pf.names = calloc(2 * pg_collectors_count, sizeof(struct buf));
+	if (!pf.enabled || !pf.names)
+		abort();
+	log_set_caller("postgres_exporter");
+	flagset_init(&fs, "postgres-exporter",
+		     "PostgreSQL metrics over libpq, a drop-in for postgres_exporter.");
+	add_pg_flags(&fs, &pf);
+	add_collector_flags(&fs, &pf);
+	int code = run(&fs, &pf, argc, argv);
+	flagset_release(&fs);
+	for (size_t i = 0; i < 2 * pg_collectors_count; i++)
+		buf_release(&pf.names[i]);
+	free(pf.names);
+	free(pf.enabled);
+	return code;
 }

@@ -1,0 +1,336 @@
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+#include "log.h"
+#include "pg_probe.h"
+
+/* At most this many cached targets (each holds a connection). */
+#define PROBE_TARGETS_MAX 64
+
+struct probe_target {
+	char *key;			/* target + "\n" + auth_module */
+	struct pg_target *target;
+	struct scraper scraper;
+};
+
+struct pg_probe {
+	const struct pg_probe_config *pc;
+	const struct pg_config *cfg;
+	const struct collector *const *table;
+	const bool *enabled;
+	size_t ncollectors;
+	bool exporter_metrics;
+	struct pg_auth_modules modules;
+	pthread_mutex_t lock;		/* guards targets */
+	struct probe_target targets[PROBE_TARGETS_MAX];
+	size_t ntargets;
+};
+
+static char *xstrdup(const char *s)
+{
+	char *d = strdup(s ? s : "");
+	if (!d)
+		abort();
+	return d;
+}
+
+static const char *scalar_of(yaml_node_t *n)
+{
+	return n && n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
+}
+
+static yaml_node_t *get(yaml_document_t *doc, yaml_node_t *map, const char *key)
+{
+	if (!map || map->type != YAML_MAPPING_NODE)
+		return NULL;
+	for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top;
+	     p++) {
+		const char *k = scalar_of(yaml_document_get_node(doc, p->key));
+		if (k && !strcmp(k, key))
+			return yaml_document_get_node(doc, p->value);
+	}
+	return NULL;
+}
+
+static void parse_options(yaml_document_t *doc, yaml_node_t *opts, struct pg_auth_module *m)
+{
+	if (!opts || opts->type != YAML_MAPPING_NODE)
+		return;
+	size_t n = (size_t)(opts->data.mapping.pairs.top - opts->data.mapping.pairs.start);
+	m->option_keys = calloc(n + 1, sizeof(char *));
+	m->option_values = calloc(n + 1, sizeof(char *));
+	if (!m->option_keys || !m->option_values)
+		abort();
+	for (size_t i = 0; i < n; i++) {
+		yaml_node_pair_t *p = &opts->data.mapping.pairs.start[i];
+		const char *k = scalar_of(yaml_document_get_node(doc, p->key));
+		const char *v = scalar_of(yaml_document_get_node(doc, p->value));
+		if (!k || !v)
+			continue;
+		m->option_keys[m->noptions] = xstrdup(k);
+		m->option_values[m->noptions++] = xstrdup(v);
+	}
+}
+
+static int parse_modules(yaml_document_t *doc, struct pg_auth_modules *out, struct buf *err)
+{
+	yaml_node_t *mods = get(doc, yaml_document_get_root_node(doc), "auth_modules");
+
+	if (!mods)
+		return 0;
+	if (mods->type != YAML_MAPPING_NODE) {
+		buf_adds(err, "auth_modules is not a mapping");
+		return -1;
+	}
+	size_t n = (size_t)(mods->data.mapping.pairs.top - mods->data.mapping.pairs.start);
+	out->m = calloc(n + 1, sizeof(*out->m));
+	if (!out->m)
+		abort();
+	for (size_t i = 0; i < n; i++) {
+		yaml_node_pair_t *p = &mods->data.mapping.pairs.start[i];
+		yaml_node_t *body = yaml_document_get_node(doc, p->value);
+		const char *name = scalar_of(yaml_document_get_node(doc, p->key));
+		const char *type = scalar_of(get(doc, body, "type"));
+		yaml_node_t *up = get(doc, body, "userpass");
+		struct pg_auth_module *m = &out->m[out->n++];
+		m->name = xstrdup(name);
+		if (!name || !type || strcmp(type, "userpass")) {
+			buf_adds(err, "auth module ");
+			pg_add_printable(err, name ? name : "?");
+			buf_adds(err, ": type must be userpass");
+			return -1;
+		}
+		m->username = xstrdup(scalar_of(get(doc, up, "username")));
+		m->password = xstrdup(scalar_of(get(doc, up, "password")));
+		parse_options(doc, get(doc, body, "options"), m);
+	}
+	return 0;
+}
+
+int pg_auth_modules_parse(const char *text, size_t len, struct pg_auth_modules *out,
+			  struct buf *err)
+{
+	yaml_parser_t parser;
+	yaml_document_t doc;
+
+	memset(out, 0, sizeof(*out));
+	if (!yaml_parser_initialize(&parser))
+		abort();
+	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+	if (!yaml_parser_load(&parser, &doc)) {
+		buf_addf(err, "yaml error at line %lu: ", (unsigned long)parser.problem_mark.line + 1);
+		pg_add_printable(err, parser.problem ? parser.problem : "malformed");
+		yaml_parser_delete(&parser);
+		return -1;
+	}
+	int rc = parse_modules(&doc, out, err);
+	yaml_document_delete(&doc);
+	yaml_parser_delete(&parser);
+	if (rc != 0)
+		pg_auth_modules_release(out);
+	return rc;
+}
+
+void pg_auth_modules_release(struct pg_auth_modules *a)
+{
+	for (size_t i = 0; i < a->n; i++) {
+		struct pg_auth_module *m = &a->m[i];
+		for (size_t k = 0; k < m->noptions; k++) {
+			free(m->option_keys[k]);
+			free(m->option_values[k]);
+		}
+		free(m->option_keys);
+		free(m->option_values);
+		free(m->name);
+		free(m->username);
+		free(m->password);
+	}
+	free(a->m);
+	a->m = NULL;
+	a->n = 0;
+}
+
+bool pg_probe_allowed(const struct strlist *allowed, const char *conninfo)
+{
+	PQconninfoOption *opts = PQconninfoParse(conninfo, NULL);
+	const char *host = "", *port = "5432";
+	char hostport[512];
+	bool ok = false;
+
+	if (!opts)
+		return false;
+	for (PQconninfoOption *o = opts; o->keyword; o++) {
+		if (o->val && !strcmp(o->keyword, "host"))
+			host = o->val;
+		else if (o->val && *o->val && !strcmp(o->keyword, "port"))
+			port = o->val;
+	}
+	snprintf(hostport, sizeof(hostport), "%s:%s", host, port);
+	/* A host list ("a,b") or a socket directory must be listed as given. */
+	for (size_t i = 0; i < allowed->n && !ok; i++)
+		ok = *host && (!strcmp(allowed->v[i], hostport) || !strcmp(allowed->v[i], host));
+	PQconninfoFree(opts);
+	return ok;
+}
+
+static int load_config(struct pg_probe *p)
+{
+	struct buf text = BUF_INIT, err = BUF_INIT;
+	FILE *f = fopen(p->pc->config_file, "r");
+	char chunk[4096];
+	size_t n;
+
+	if (!f)		/* upstream: a missing config file only means no auth modules */
+		return 0;
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		buf_add(&text, chunk, n);
+	fclose(f);
+	int rc = pg_auth_modules_parse(buf_cstr(&text), text.len, &p->modules, &err);
+	if (rc != 0)
+		fprintf(stderr, "postgres-exporter: invalid --config.file %s: %s\n",
+			p->pc->config_file, buf_cstr(&err));
+	buf_release(&text);
+	buf_release(&err);
+	return rc;
+}
+
+struct pg_probe *pg_probe_new(const struct pg_probe_config *pc, const struct pg_config *cfg,
+			      const struct collector *const *table, const bool *enabled, size_t n,
+			      bool exporter_metrics)
+{
+	struct pg_probe *p = calloc(1, sizeof(*p));
+
+	if (!p)
+		abort();
+	*p = (struct pg_probe){ .pc = pc, .cfg = cfg, .table = table, .enabled = enabled,
+				.ncollectors = n, .exporter_metrics = exporter_metrics };
+	pthread_mutex_init(&p->lock, NULL);
+	if (load_config(p) != 0) {
+		pg_probe_free(p);
+		return NULL;
+	}
+	return p;
+}
+
+void pg_probe_free(struct pg_probe *p)
+{
+	if (!p)
+		return;
+	for (size_t i = 0; i < p->ntargets; i++) {
+		scraper_release(&p->targets[i].scraper);
+		pg_target_free(p->targets[i].target);
+		free(p->targets[i].key);
+	}
+	pg_auth_modules_release(&p->modules);
+	pthread_mutex_destroy(&p->lock);
+	free(p);
+}
+
+static const struct pg_auth_module *find_module(const struct pg_probe *p, const char *name)
+{
+	for (size_t i = 0; i < p->modules.n; i++)
+		if (!strcmp(p->modules.m[i].name, name))
+			return &p->modules.m[i];
+	return NULL;
+}
+
+/*
+ * The target (a URI, key=value pairs, or upstream's "host:port/db") as
+ * key=value pairs, with the auth module's user, password and options.
+ */
+static int build_conninfo(const char *target, const struct pg_auth_module *m, struct buf *out)
+{
+	struct buf uri = BUF_INIT;
+
+	if (!strchr(target, '=') && !strstr(target, "://"))
+		buf_addf(&uri, "postgresql://%s", target);
+	else
+		buf_adds(&uri, target);
+	PQconninfoOption *opts = PQconninfoParse(buf_cstr(&uri), NULL);
+	buf_release(&uri);
+	if (!opts)
+		return -1;
+	for (PQconninfoOption *o = opts; o->keyword; o++)
+		if (o->val && *o->val)
+			pg_conninfo_add(out, o->keyword, o->val);
+	PQconninfoFree(opts);
+	if (m) {
+		if (*m->username)
+			pg_conninfo_add(out, "user", m->username);
+		if (*m->password)
+			pg_conninfo_add(out, "password", m->password);
+		for (size_t i = 0; i < m->noptions; i++)
+			pg_conninfo_add(out, m->option_keys[i], m->option_values[i]);
+	}
+	return 0;
+}
+
+/* The cached scraper for key, created on first use; p->lock held. */
+static struct scraper *target_scraper(struct pg_probe *p, const char *key, const char *conninfo)
+{
+	for (size_t i = 0; i < p->ntargets; i++)
+		if (!strcmp(p->targets[i].key, key))
+			return &p->targets[i].scraper;
+	if (p->ntargets == PROBE_TARGETS_MAX)
+		return NULL;
+	struct probe_target *t = &p->targets[p->ntargets];
+	t->target = pg_target_new(p->cfg, conninfo);
+	if (scraper_init(&t->scraper, "pg", "postgres_exporter", t->target, p->table, p->enabled,
+			 p->ncollectors) != 0) {
+		pg_target_free(t->target);
+		return NULL;
+	}
+	t->scraper.extra = pg_write_meta;
+	t->scraper.extra_cls = t->target;
+	t->scraper.exporter_metrics = false;	/* they belong to /metrics */
+	t->key = xstrdup(key);
+	p->ntargets++;
+	return &t->scraper;
+}
+
+static void answer(struct http_response *resp, int status, const char *msg)
+{
+	resp->status = status;
+	buf_adds(&resp->body, msg);
+	buf_addc(&resp->body, '\n');
+}
+
+void pg_probe_handle(void *cls, const struct http_request *req, struct http_response *resp)
+{
+	struct pg_probe *p = cls;
+	const char *target = http_query(req, "target");
+	const char *module_name = http_query(req, "auth_module");
+	const struct pg_auth_module *m = NULL;
+	struct buf conninfo = BUF_INIT, key = BUF_INIT;
+
+	if (!target || !*target) {
+		answer(resp, 400, "target is required");
+		return;
+	}
+	if (module_name && *module_name && !(m = find_module(p, module_name))) {
+		answer(resp, 400, "auth_module not found");
+		return;
+	}
+	if (build_conninfo(target, m, &conninfo) != 0) {
+		answer(resp, 400, "invalid target");
+		goto out;
+	}
+	if (!pg_probe_allowed(&p->pc->allowed, buf_cstr(&conninfo))) {
+		answer(resp, 403, "target not allowed (see --probe.allowed-targets)");
+		goto out;
+	}
+	buf_addf(&key, "%s\n%s", target, module_name ? module_name : "");
+	pthread_mutex_lock(&p->lock);
+	struct scraper *s = target_scraper(p, buf_cstr(&key), buf_cstr(&conninfo));
+	pthread_mutex_unlock(&p->lock);
+	if (!s)
+		answer(resp, 503, "too many probe targets");
+	else
+		http_serve_scrape(s, req, resp);
+out:
+	buf_release(&conninfo);
+	buf_release(&key);
+}

@@ -1,0 +1,106 @@
+/*
+ * settings: every bool, integer and real server setting as
+ * pg_settings_<name>[_seconds|_bytes], with upstream's unit rules: time
+ * units to seconds, sizes to bytes in powers of two, -1 left alone.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "log.h"
+#include "pg.h"
+
+struct unit_rule {
+	const char *unit;
+	const char *suffix;
+	double factor;
+};
+
+static const struct unit_rule unit_rules[] = {
+	{ "", "", 1 },
+	{ "ms", "seconds", 1e-3 }, { "s", "seconds", 1 }, { "min", "seconds", 60 },
+	{ "h", "seconds", 3600 }, { "d", "seconds", 86400 },
+	{ "B", "bytes", 1 }, { "kB", "bytes", 1024.0 }, { "MB", "bytes", 1048576.0 },
+	{ "GB", "bytes", 1073741824.0 }, { "TB", "bytes", 1099511627776.0 },
+	{ "8kB", "bytes", 8192 }, { "16kB", "bytes", 16384 }, { "32kB", "bytes", 32768 },
+	{ "16MB", "bytes", 16777216.0 }, { "32MB", "bytes", 33554432.0 },
+	{ "64MB", "bytes", 67108864.0 },
+};
+
+int pg_setting_normalise(const char *setting, const char *unit, double *value,
+			 const char **suffix)
+{
+	bool ok;
+	double v = pg_parse_value(setting, &ok);
+
+	if (!ok || !strcmp(setting, "t") || !strcmp(setting, "f") ||
+	    !strcmp(setting, "true") || !strcmp(setting, "false"))
+		return -1;
+	for (size_t i = 0; i < sizeof(unit_rules) / sizeof(unit_rules[0]); i++) {
+		if (strcmp(unit_rules[i].unit, unit))
+			continue;
+		*suffix = unit_rules[i].suffix;
+		*value = v == -1 ? v : v * unit_rules[i].factor;
+		return 0;
+	}
+	return -1;
+}
+
+/* One setting: its family and its one sample. */
+static void write_setting(struct expo *w, PGresult *res, int r)
+{
+	const char *name = PQgetvalue(res, r, 0), *setting = PQgetvalue(res, r, 1);
+	const char *unit = PQgetvalue(res, r, 2), *desc = PQgetvalue(res, r, 3);
+	const char *vartype = PQgetvalue(res, r, 4), *suffix = "";
+	struct buf metric = BUF_INIT, help = BUF_INIT;
+	double v;
+
+	if (!strcmp(vartype, "bool")) {
+		v = !strcmp(setting, "on");
+	} else if (pg_setting_normalise(setting, unit, &v, &suffix) != 0) {
+		log_debug("setting skipped: unknown unit or value", "setting", name, "unit", unit);
+		return;
+	}
+	buf_adds(&metric, "pg_settings_");
+	for (const char *p = name; *p; p++)
+		buf_addc(&metric, *p == '.' || *p == '-' ? '_' : *p);
+	buf_adds(&help, desc);
+	if (*suffix) {
+		buf_addf(&metric, "_%s", suffix);
+		buf_addf(&help, " [Units converted to %s.]", suffix);
+	}
+	if (expo_valid_metric_name(buf_cstr(&metric))) {
+		const struct metric_desc d = { buf_cstr(&metric), buf_cstr(&help), METRIC_GAUGE, NULL };
+		expo_family(w, &d);
+		expo_value(w, v);
+	}
+	buf_release(&metric);
+	buf_release(&help);
+}
+
+static int settings_collect(const struct collect_ctx *ctx, struct expo *w)
+{
+	struct pg_session s;
+	PGresult *res;
+	int rc = pg_session_begin(&s, ctx);
+
+	if (rc != 0)
+		return rc;
+	rc = pg_session_query(&s,
+		"SELECT name, setting, COALESCE(unit, ''), short_desc, vartype FROM pg_settings"
+		" WHERE vartype IN ('bool', 'integer', 'real') ORDER BY name", &res);
+	pg_session_end(&s, rc);
+	if (rc != 0)
+		return rc;
+	if (PQnfields(res) != 5) {
+		PQclear(res);
+		return -EPROTO;
+	}
+	for (int r = 0; r < PQntuples(res); r++)
+		write_setting(w, res, r);
+	PQclear(res);
+	return 0;
+}
+
+const struct collector pg_settings_collector = {
+	.name = "settings", .enabled_by_default = true, .collect = settings_collect,
+};
