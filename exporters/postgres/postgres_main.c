@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "applets.h"
+#include "libpq_shim.h"
 #include "flags.h"
 #include "http.h"
 #include "log.h"
@@ -205,6 +206,11 @@ static int run(struct flagset *fs, struct pg_flags *pf, int argc, char **argv)
 
 	if (code >= 0)
 		return code;
+	const char *no_libpq = libpq_load();
+	if (no_libpq) {
+		fprintf(stderr, "postgres-exporter: %s\n", no_libpq);
+		return 1;
+	}
 	resolve_enabled(fs, pf);
 	if (pg_dsn_from_env(&dsn, &err) != 0) {
 		fprintf(stderr, "postgres-exporter: %s\n", buf_cstr(&err));
