@@ -1,0 +1,670 @@
+/*
+ * Collection of a Kafka cluster into a snapshot with librdkafka, in the
+ * order that keeps lag honest: metadata, then the groups' committed offsets,
+ * then the log-end offsets (read after the commits, so lag is never below
+ * the truth), then, when asked, the timestamps of the committed messages.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <librdkafka/rdkafka.h>
+
+#include "collector.h"
+#include "kafka_lag.h"
+#include "log.h"
+#include "regex.h"
+
+/* How many ListConsumerGroupOffsets requests are in flight at once. */
+#define OFFSET_FETCH_WINDOW 16
+/* Groups per DescribeConsumerGroups request. */
+#define DESCRIBE_BATCH 100
+
+struct kl_collector {
+	const struct kl_config *cfg;
+	rd_kafka_t *rk;
+	regex_t topic_filter, topic_exclude, group_filter, group_exclude;
+	struct buf literals;		/* --group.filter's literal names, NUL-separated */
+	size_t nliterals;
+	int timeout_ms;
+};
+
+static void log_librdkafka(const rd_kafka_t *rk, int level, const char *fac, const char *msg)
+{
+	(void)rk;
+	(void)level;
+	log_debug("librdkafka", "facility", fac, "msg", msg);
+}
+
+static int set_property(rd_kafka_conf_t *conf, const char *key, const char *value,
+			struct buf *err)
+{
+	char errstr[256];
+
+	if (rd_kafka_conf_set(conf, key, value, errstr, sizeof(errstr)) == RD_KAFKA_CONF_OK)
+		return 0;
+	buf_addf(err, "invalid Kafka property %s: %s", key, errstr);
+	return -1;
+}
+
+static const char *sasl_mechanism_name(const char *flag)
+{
+	static const char *const map[][2] = {
+		{ "", "PLAIN" }, { "plain", "PLAIN" }, { "scram-sha256", "SCRAM-SHA-256" },
+		{ "scram-sha512", "SCRAM-SHA-512" }, { "gssapi", "GSSAPI" },
+	};
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (strcasecmp(flag, map[i][0]) == 0)
+			return map[i][1];
+	return NULL;
+}
+
+/* Upstream's SASL and TLS flags as librdkafka properties. */
+static int set_security(rd_kafka_conf_t *conf, const struct kl_config *cfg, struct buf *err)
+{
+	const char *proto = cfg->sasl_enabled ? (cfg->tls_enabled ? "sasl_ssl" : "sasl_plaintext")
+					      : (cfg->tls_enabled ? "ssl" : "plaintext");
+	int rc = set_property(conf, "security.protocol", proto, err);
+
+	if (cfg->sasl_enabled) {
+		const char *mech = sasl_mechanism_name(cfg->sasl_mechanism);
+		if (!mech) {
+			buf_addf(err, "invalid --sasl.mechanism \"%.32s\": can only be plain, "
+				 "scram-sha256, scram-sha512 or gssapi", cfg->sasl_mechanism);
+			return -1;
+		}
+		rc = rc ? rc : set_property(conf, "sasl.mechanisms", mech, err);
+		if (cfg->sasl_username[0])
+			rc = rc ? rc : set_property(conf, "sasl.username", cfg->sasl_username, err);
+		if (cfg->sasl_password[0])
+			rc = rc ? rc : set_property(conf, "sasl.password", cfg->sasl_password, err);
+	}
+	if (cfg->tls_enabled) {
+		if (cfg->tls_ca_file[0])
+			rc = rc ? rc : set_property(conf, "ssl.ca.location", cfg->tls_ca_file, err);
+		if (cfg->tls_cert_file[0])
+			rc = rc ? rc : set_property(conf, "ssl.certificate.location",
+						    cfg->tls_cert_file, err);
+		if (cfg->tls_key_file[0])
+			rc = rc ? rc : set_property(conf, "ssl.key.location", cfg->tls_key_file, err);
+		if (cfg->tls_insecure_skip_verify)
+			rc = rc ? rc : set_property(conf, "enable.ssl.certificate.verification",
+						    "false", err);
+	}
+	return rc;
+}
+
+static rd_kafka_conf_t *build_conf(const struct kl_config *cfg, struct buf *err)
+{
+	rd_kafka_conf_t *conf = rd_kafka_conf_new();
+	struct buf servers = BUF_INIT, key = BUF_INIT, value = BUF_INIT;
+	int rc = 0;
+
+	for (size_t i = 0; i < cfg->servers.n; i++)
+		buf_addf(&servers, "%s%s", i ? "," : "", cfg->servers.v[i]);
+	rc = set_property(conf, "bootstrap.servers", buf_cstr(&servers), err);
+	rc = rc ? rc : set_property(conf, "client.id", "kafka_exporter", err);
+	rc = rc ? rc : set_property(conf, "enable.auto.commit", "false", err);
+	rc = rc ? rc : set_security(conf, cfg, err);
+	/* Assigning partitions (the lag-seconds fetch) wants a group; it never joins it. */
+	if (cfg->lag_seconds)
+		rc = rc ? rc : set_property(conf, "group.id", "kafka-lag-exporter", err);
+	/* --kafka.config last: it overrides what the flags above set. */
+	for (size_t i = 0; rc == 0 && i < cfg->properties.n; i++) {
+		buf_truncate(&key, 0);
+		buf_truncate(&value, 0);
+		rc = kl_split_property(cfg->properties.v[i], &key, &value, err);
+		rc = rc ? rc : set_property(conf, buf_cstr(&key), buf_cstr(&value), err);
+	}
+	buf_release(&servers);
+	buf_release(&key);
+	buf_release(&value);
+	if (rc) {
+		rd_kafka_conf_destroy(conf);
+		return NULL;
+	}
+	rd_kafka_conf_set_log_cb(conf, log_librdkafka);
+	return conf;
+}
+
+static int compile(regex_t *re, const char *flag, const char *pattern, struct buf *err)
+{
+	struct buf why = BUF_INIT;
+	int rc = re_compile(re, pattern, &why);
+
+	if (rc)
+		buf_addf(err, "invalid --%s: %s", flag, buf_cstr(&why));
+	buf_release(&why);
+	return rc;
+}
+
+struct kl_collector *kl_collector_new(const struct kl_config *cfg, struct buf *err)
+{
+	struct kl_collector *c = calloc(1, sizeof(*c));
+	char errstr[512];
+	int compiled = 0;
+
+	if (!c)
+		abort();
+	c->cfg = cfg;
+	c->timeout_ms = (int)(cfg->timeout * 1000);
+	if (compile(&c->topic_filter, "topic.filter", cfg->topic_filter, err) ||
+	    (compiled++, compile(&c->topic_exclude, "topic.exclude", cfg->topic_exclude, err)) ||
+	    (compiled++, compile(&c->group_filter, "group.filter", cfg->group_filter, err)) ||
+	    (compiled++, compile(&c->group_exclude, "group.exclude", cfg->group_exclude, err)))
+		goto free_regexes;
+	compiled++;
+	c->nliterals = kl_filter_literals(cfg->group_filter, &c->literals);
+	rd_kafka_conf_t *conf = build_conf(cfg, err);
+	if (!conf)
+		goto free_regexes;
+	c->rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof(errstr));
+	if (!c->rk) {
+		buf_addf(err, "cannot create the Kafka client: %s", errstr);
+		goto free_regexes;
+	}
+	return c;
+
+free_regexes:
+	if (compiled > 0)
+		regfree(&c->topic_filter);
+	if (compiled > 1)
+		regfree(&c->topic_exclude);
+	if (compiled > 2)
+		regfree(&c->group_filter);
+	if (compiled > 3)
+		regfree(&c->group_exclude);
+	buf_release(&c->literals);
+	free(c);
+	return NULL;
+}
+
+void kl_collector_free(struct kl_collector *c)
+{
+	if (!c)
+		return;
+	rd_kafka_destroy(c->rk);
+	regfree(&c->topic_filter);
+	regfree(&c->topic_exclude);
+	regfree(&c->group_filter);
+	regfree(&c->group_exclude);
+	buf_release(&c->literals);
+	free(c);
+}
+
+static char *xstrdup(const char *s)
+{
+	char *d = strdup(s);
+	if (!d)
+		abort();
+	return d;
+}
+
+static void *xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size);
+	if (!p)
+		abort();
+	return p;
+}
+
+static int cmp_topic(const void *a, const void *b)
+{
+	return strcmp(((const struct kl_topic *)a)->name, ((const struct kl_topic *)b)->name);
+}
+
+static int cmp_partition(const void *a, const void *b)
+{
+	int32_t x = ((const struct kl_partition *)a)->id, y = ((const struct kl_partition *)b)->id;
+	return (x > y) - (x < y);
+}
+
+static void copy_partition(struct kl_partition *p, const rd_kafka_metadata_partition_t *m)
+{
+	p->id = m->id;
+	p->leader = m->leader;
+	p->preferred_leader = m->replica_cnt > 0 ? m->replicas[0] : -1;
+	p->nreplicas = m->replica_cnt;
+	p->nisr = m->isr_cnt;
+	p->newest = p->oldest = KL_NO_OFFSET;
+}
+
+static bool wanted(const regex_t *filter, const regex_t *exclude, const char *name)
+{
+	return re_matches(filter, name) && !re_matches(exclude, name);
+}
+
+/* Brokers and the filtered topics from one Metadata request. */
+static int collect_metadata(struct kl_collector *c, struct kl_snapshot *s)
+{
+	const struct rd_kafka_metadata *md;
+	char addr[300];
+	rd_kafka_resp_err_t err = rd_kafka_metadata(c->rk, 1, NULL, &md, c->timeout_ms);
+
+	if (err) {
+		log_warn("kafka metadata request failed", "err", rd_kafka_err2str(err));
+		return -1;
+	}
+	s->brokers = xcalloc((size_t)md->broker_cnt, sizeof(*s->brokers));
+	for (int i = 0; i < md->broker_cnt; i++) {
+		snprintf(addr, sizeof(addr), "%s:%d", md->brokers[i].host, md->brokers[i].port);
+		s->brokers[s->nbrokers++] = (struct kl_broker){ md->brokers[i].id, xstrdup(addr) };
+	}
+	s->topics = xcalloc((size_t)md->topic_cnt, sizeof(*s->topics));
+	for (int i = 0; i < md->topic_cnt; i++) {
+		const rd_kafka_metadata_topic_t *mt = &md->topics[i];
+		if (mt->err || !wanted(&c->topic_filter, &c->topic_exclude, mt->topic))
+			continue;
+		struct kl_topic *t = &s->topics[s->ntopics++];
+		t->name = xstrdup(mt->topic);
+		t->parts = xcalloc((size_t)mt->partition_cnt, sizeof(*t->parts));
+		for (int p = 0; p < mt->partition_cnt; p++)
+			copy_partition(&t->parts[t->nparts++], &mt->partitions[p]);
+		qsort(t->parts, t->nparts, sizeof(*t->parts), cmp_partition);
+	}
+	qsort(s->topics, s->ntopics, sizeof(*s->topics), cmp_topic);
+	rd_kafka_metadata_destroy(md);
+	return 0;
+}
+
+static rd_kafka_AdminOptions_t *admin_options(struct kl_collector *c)
+{
+	char errstr[256];
+	rd_kafka_AdminOptions_t *o = rd_kafka_AdminOptions_new(c->rk, RD_KAFKA_ADMIN_OP_ANY);
+
+	rd_kafka_AdminOptions_set_request_timeout(o, c->timeout_ms, errstr, sizeof(errstr));
+	return o;
+}
+
+/* Waits for the next admin result on q until the deadline (monotonic s). */
+static rd_kafka_event_t *poll_until(rd_kafka_queue_t *q, double deadline)
+{
+	double left = deadline - monotonic_seconds();
+	return left > 0 ? rd_kafka_queue_poll(q, (int)(left * 1000) + 1) : NULL;
+}
+
+static void add_group(struct buf *names, size_t *n, const regex_t *filter,
+		      const regex_t *exclude, const char *name)
+{
+	if (!wanted(filter, exclude, name))
+		return;
+	buf_add(names, name, strlen(name) + 1);
+	(*n)++;
+}
+
+/*
+ * The group names: ListConsumerGroups where the brokers answer it, else the
+ * names --group.filter spells out. Returns whether the brokers listed them
+ * (and so can describe them too).
+ */
+static bool list_groups(struct kl_collector *c, struct buf *names, size_t *n)
+{
+	rd_kafka_queue_t *q = rd_kafka_queue_new(c->rk);
+	rd_kafka_AdminOptions_t *o = admin_options(c);
+	bool listed = false;
+
+	rd_kafka_ListConsumerGroups(c->rk, o, q);
+	rd_kafka_event_t *ev = poll_until(q, monotonic_seconds() + c->cfg->timeout + 1);
+	const rd_kafka_ListConsumerGroups_result_t *r =
+		ev ? rd_kafka_event_ListConsumerGroups_result(ev) : NULL;
+	if (r) {
+		size_t nvalid, nerrors;
+		const rd_kafka_ConsumerGroupListing_t **valid =
+			rd_kafka_ListConsumerGroups_result_valid(r, &nvalid);
+		rd_kafka_ListConsumerGroups_result_errors(r, &nerrors);
+		listed = nerrors == 0 || nvalid > 0;
+		for (size_t i = 0; listed && i < nvalid; i++)
+			add_group(names, n, &c->group_filter, &c->group_exclude,
+				  rd_kafka_ConsumerGroupListing_group_id(valid[i]));
+	}
+	if (ev)
+		rd_kafka_event_destroy(ev);
+	rd_kafka_AdminOptions_destroy(o);
+	rd_kafka_queue_destroy(q);
+	for (size_t i = 0, off = 0; !listed && i < c->nliterals; i++) {
+		const char *name = c->literals.data + off;
+		add_group(names, n, &c->group_filter, &c->group_exclude, name);
+		off += strlen(name) + 1;
+	}
+	return listed;
+}
+
+static int cmp_group(const void *a, const void *b)
+{
+	return strcmp(((const struct kl_group *)a)->name, ((const struct kl_group *)b)->name);
+}
+
+static long find_group(const struct kl_snapshot *s, const char *name)
+{
+	struct kl_group key = { .name = (char *)name };
+	const struct kl_group *g = bsearch(&key, s->groups, s->ngroups, sizeof(key), cmp_group);
+	return g ? g - s->groups : -1;
+}
+
+/* Every partition of the snapshot's topics, offsets set to `offset`. */
+static rd_kafka_topic_partition_list_t *all_partitions(const struct kl_snapshot *s)
+{
+	size_t n = 0;
+
+	for (size_t t = 0; t < s->ntopics; t++)
+		n += s->topics[t].nparts;
+	rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new((int)n);
+	for (size_t t = 0; t < s->ntopics; t++)
+		for (size_t i = 0; i < s->topics[t].nparts; i++)
+			rd_kafka_topic_partition_list_add(l, s->topics[t].name,
+							  s->topics[t].parts[i].id);
+	return l;
+}
+
+static int cmp_commit(const void *a, const void *b)
+{
+	const struct kl_commit *x = a, *y = b;
+	if (x->topic != y->topic)
+		return (x->topic > y->topic) - (x->topic < y->topic);
+	return (x->part > y->part) - (x->part < y->part);
+}
+
+/*
+ * The group's commits from an OffsetFetch answer: every partition of each
+ * topic it has committed anything on, KL_NO_OFFSET where it has not.
+ */
+static void store_commits(const struct kl_snapshot *s, struct kl_group *g,
+			  const rd_kafka_topic_partition_list_t *l)
+{
+	struct kl_commit *found = xcalloc((size_t)l->cnt, sizeof(*found));
+	size_t nfound = 0, total = 0;
+
+	for (int i = 0; i < l->cnt; i++) {
+		long t = kl_find_topic(s, l->elems[i].topic);
+		long p = t < 0 ? -1 : kl_find_partition(&s->topics[t], l->elems[i].partition);
+		if (p < 0 || l->elems[i].err || l->elems[i].offset < 0)
+			continue;
+		found[nfound++] = (struct kl_commit){ (size_t)t, (size_t)p, l->elems[i].offset, NAN };
+	}
+	qsort(found, nfound, sizeof(*found), cmp_commit);
+	for (size_t i = 0; i < nfound; i++)
+		if (i == 0 || found[i].topic != found[i - 1].topic)
+			total += s->topics[found[i].topic].nparts;
+	g->commits = xcalloc(total, sizeof(*g->commits));
+	for (size_t i = 0; i < nfound;) {
+		size_t t = found[i].topic;
+		for (size_t p = 0; p < s->topics[t].nparts; p++) {
+			bool have = i < nfound && found[i].topic == t && found[i].part == p;
+			g->commits[g->ncommits++] = (struct kl_commit){
+				t, p, have ? found[i].offset : KL_NO_OFFSET, NAN };
+			i += have;
+		}
+	}
+	free(found);
+}
+
+static void take_offsets_result(struct kl_snapshot *s, rd_kafka_event_t *ev)
+{
+	const rd_kafka_ListConsumerGroupOffsets_result_t *r =
+		rd_kafka_event_ListConsumerGroupOffsets_result(ev);
+	size_t n = 0;
+	const rd_kafka_group_result_t **groups =
+		r ? rd_kafka_ListConsumerGroupOffsets_result_groups(r, &n) : NULL;
+
+	for (size_t i = 0; i < n; i++) {
+		long g = find_group(s, rd_kafka_group_result_name(groups[i]));
+		const rd_kafka_error_t *err = rd_kafka_group_result_error(groups[i]);
+		const rd_kafka_topic_partition_list_t *l = rd_kafka_group_result_partitions(groups[i]);
+		if (err)
+			log_warn("cannot fetch committed offsets", "consumergroup",
+				 rd_kafka_group_result_name(groups[i]),
+				 "err", rd_kafka_error_string(err));
+		if (g >= 0 && !err && l && !s->groups[g].commits)
+			store_commits(s, &s->groups[g], l);
+	}
+}
+
+/*
+ * Committed offsets of every group: one OffsetFetch per group (librdkafka
+ * 2.0 takes one group per request), OFFSET_FETCH_WINDOW in flight. Brokers
+ * that list groups answer "all partitions" (a NULL list); the others are
+ * asked for every partition of the collected topics.
+ */
+static void collect_commits(struct kl_collector *c, struct kl_snapshot *s, bool listed)
+{
+	rd_kafka_queue_t *q = rd_kafka_queue_new(c->rk);
+	rd_kafka_AdminOptions_t *o = admin_options(c);
+	rd_kafka_topic_partition_list_t *parts = listed ? NULL : all_partitions(s);
+	double deadline = monotonic_seconds() + c->cfg->timeout + 1;
+	size_t sent = 0, done = 0;
+
+	while (done < s->ngroups) {
+		for (; sent < s->ngroups && sent - done < OFFSET_FETCH_WINDOW; sent++) {
+			rd_kafka_ListConsumerGroupOffsets_t *req =
+				rd_kafka_ListConsumerGroupOffsets_new(s->groups[sent].name, parts);
+			rd_kafka_ListConsumerGroupOffsets(c->rk, &req, 1, o, q);
+			rd_kafka_ListConsumerGroupOffsets_destroy(req);
+		}
+		rd_kafka_event_t *ev = poll_until(q, deadline);
+		if (!ev) {
+			log_warn("committed offsets timed out", "groups_left",
+				 s->ngroups - done > 1 ? "several" : "one");
+			break;
+		}
+		take_offsets_result(s, ev);
+		rd_kafka_event_destroy(ev);
+		done++;
+	}
+	if (parts)
+		rd_kafka_topic_partition_list_destroy(parts);
+	rd_kafka_AdminOptions_destroy(o);
+	rd_kafka_queue_destroy(q);
+}
+
+static void take_descriptions(struct kl_snapshot *s, rd_kafka_event_t *ev)
+{
+	const rd_kafka_DescribeConsumerGroups_result_t *r =
+		rd_kafka_event_DescribeConsumerGroups_result(ev);
+	size_t n = 0;
+	const rd_kafka_ConsumerGroupDescription_t **d =
+		r ? rd_kafka_DescribeConsumerGroups_result_groups(r, &n) : NULL;
+
+	for (size_t i = 0; i < n; i++) {
+		long g = find_group(s, rd_kafka_ConsumerGroupDescription_group_id(d[i]));
+		if (g >= 0 && !rd_kafka_ConsumerGroupDescription_error(d[i]))
+			s->groups[g].members =
+				(long)rd_kafka_ConsumerGroupDescription_member_count(d[i]);
+	}
+}
+
+/* Member counts from DescribeConsumerGroups, DESCRIBE_BATCH groups a request. */
+static void collect_members(struct kl_collector *c, struct kl_snapshot *s)
+{
+	rd_kafka_queue_t *q = rd_kafka_queue_new(c->rk);
+	rd_kafka_AdminOptions_t *o = admin_options(c);
+	const char **names = xcalloc(s->ngroups, sizeof(*names));
+	double deadline = monotonic_seconds() + c->cfg->timeout + 1;
+	size_t requests = 0;
+
+	for (size_t i = 0; i < s->ngroups; i++)
+		names[i] = s->groups[i].name;
+	for (size_t i = 0; i < s->ngroups; i += DESCRIBE_BATCH, requests++)
+		rd_kafka_DescribeConsumerGroups(c->rk, names + i,
+						s->ngroups - i < DESCRIBE_BATCH ? s->ngroups - i
+										: DESCRIBE_BATCH,
+						o, q);
+	for (; requests > 0; requests--) {
+		rd_kafka_event_t *ev = poll_until(q, deadline);
+		if (!ev)
+			break;
+		take_descriptions(s, ev);
+		rd_kafka_event_destroy(ev);
+	}
+	free(names);
+	rd_kafka_AdminOptions_destroy(o);
+	rd_kafka_queue_destroy(q);
+}
+
+static void collect_groups(struct kl_collector *c, struct kl_snapshot *s)
+{
+	struct buf names = BUF_INIT;
+	size_t n = 0;
+	bool listed = list_groups(c, &names, &n);
+
+	s->groups = xcalloc(n, sizeof(*s->groups));
+	for (size_t i = 0, off = 0; i < n; i++) {
+		const char *name = names.data + off;
+		off += strlen(name) + 1;
+		s->groups[s->ngroups++] = (struct kl_group){ .name = xstrdup(name), .members = -1 };
+	}
+	buf_release(&names);
+	qsort(s->groups, s->ngroups, sizeof(*s->groups), cmp_group);
+	/* Literal names may repeat ("a|a"): keep one of each. */
+	size_t kept = 0;
+	for (size_t i = 0; i < s->ngroups; i++) {
+		if (kept && strcmp(s->groups[kept - 1].name, s->groups[i].name) == 0) {
+			free(s->groups[i].name);
+			continue;
+		}
+		s->groups[kept++] = s->groups[i];
+	}
+	s->ngroups = kept;
+	collect_commits(c, s, listed);
+	if (listed)
+		collect_members(c, s);
+}
+
+/*
+ * Log-end (OFFSET_END) or oldest (OFFSET_BEGINNING) offsets of every
+ * partition, one ListOffsets request per leader broker, so that a leader
+ * that does not answer costs its own partitions only.
+ */
+static void collect_offsets(struct kl_collector *c, struct kl_snapshot *s, bool newest)
+{
+	for (size_t b = 0; b < s->nbrokers; b++) {
+		int32_t leader = s->brokers[b].id;
+		rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(16);
+		for (size_t t = 0; t < s->ntopics; t++)
+			for (size_t i = 0; i < s->topics[t].nparts; i++)
+				if (s->topics[t].parts[i].leader == leader)
+					rd_kafka_topic_partition_list_add(
+						l, s->topics[t].name, s->topics[t].parts[i].id)
+						->offset = newest ? RD_KAFKA_OFFSET_END
+								  : RD_KAFKA_OFFSET_BEGINNING;
+		rd_kafka_resp_err_t err =
+			l->cnt ? rd_kafka_offsets_for_times(c->rk, l, c->timeout_ms) : 0;
+		if (err) {
+			char id[16];
+			snprintf(id, sizeof(id), "%d", (int)leader);
+			log_warn("cannot list offsets", "broker", id, "err", rd_kafka_err2str(err));
+		}
+		for (int i = 0; !err && i < l->cnt; i++) {
+			long t = kl_find_topic(s, l->elems[i].topic);
+			long p = t < 0 ? -1 : kl_find_partition(&s->topics[t], l->elems[i].partition);
+			if (p < 0 || l->elems[i].err || l->elems[i].offset < 0)
+				continue;
+			struct kl_partition *part = &s->topics[t].parts[p];
+			*(newest ? &part->newest : &part->oldest) = l->elems[i].offset;
+		}
+		rd_kafka_topic_partition_list_destroy(l);
+	}
+}
+
+/* ---- lag in seconds: the timestamp of the message at a committed offset ---- */
+
+static double wall_seconds(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/*
+ * One round: assigns each partition that still has a commit without a
+ * timestamp (at most one offset per partition per round) and reads one
+ * message from each. Returns how many commits it resolved.
+ */
+static size_t lag_seconds_round(struct kl_collector *c, struct kl_snapshot *s, double deadline)
+{
+	rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(16);
+	size_t resolved = 0;
+
+	for (size_t g = 0; g < s->ngroups; g++)
+		for (size_t i = 0; i < s->groups[g].ncommits; i++) {
+			struct kl_commit *k = &s->groups[g].commits[i];
+			const struct kl_topic *t = &s->topics[k->topic];
+			if (!isnan(k->lag_seconds) || kl_lag(t->parts[k->part].newest, k->offset) <= 0 ||
+			    rd_kafka_topic_partition_list_find(l, t->name, t->parts[k->part].id))
+				continue;
+			rd_kafka_topic_partition_list_add(l, t->name, t->parts[k->part].id)->offset =
+				k->offset;
+		}
+	if (l->cnt == 0 || rd_kafka_assign(c->rk, l)) {
+		rd_kafka_topic_partition_list_destroy(l);
+		return 0;
+	}
+	for (int pending = l->cnt; pending > 0 && monotonic_seconds() < deadline;) {
+		rd_kafka_message_t *m = rd_kafka_consumer_poll(c->rk, 100);
+		if (!m)
+			continue;
+		rd_kafka_topic_partition_t *want = m->err ? NULL :
+			rd_kafka_topic_partition_list_find(l, rd_kafka_topic_name(m->rkt), m->partition);
+		if (want && want->offset >= 0 && m->offset >= want->offset) {
+			int64_t ts = rd_kafka_message_timestamp(m, NULL);
+			/* No timestamp (old message format): never resolvable. */
+			double age = ts < 0 ? INFINITY : wall_seconds() - (double)ts / 1000;
+			for (size_t g = 0; g < s->ngroups; g++)
+				for (size_t i = 0; i < s->groups[g].ncommits; i++) {
+					struct kl_commit *k = &s->groups[g].commits[i];
+					const struct kl_topic *t = &s->topics[k->topic];
+					if (k->offset == want->offset && t->parts[k->part].id == m->partition &&
+					    strcmp(t->name, want->topic) == 0) {
+						k->lag_seconds = age > 0 ? age : 0;
+						resolved++;
+					}
+				}
+			want->offset = -1;
+			pending--;
+		}
+		rd_kafka_message_destroy(m);
+	}
+	rd_kafka_assign(c->rk, NULL);
+	rd_kafka_topic_partition_list_destroy(l);
+	return resolved;
+}
+
+/*
+ * Lag in seconds for every commit: 0 where the group is caught up, else the
+ * age of the message at its committed offset (one fetch per partition and
+ * distinct offset, bounded by the collection timeout).
+ */
+static void collect_lag_seconds(struct kl_collector *c, struct kl_snapshot *s)
+{
+	double deadline = monotonic_seconds() + c->cfg->timeout;
+
+	for (size_t g = 0; g < s->ngroups; g++)
+		for (size_t i = 0; i < s->groups[g].ncommits; i++) {
+			struct kl_commit *k = &s->groups[g].commits[i];
+			int64_t lag = kl_lag(s->topics[k->topic].parts[k->part].newest, k->offset);
+			if (lag == 0)
+				k->lag_seconds = 0;
+		}
+	while (monotonic_seconds() < deadline && lag_seconds_round(c, s, deadline) > 0)
+		;
+}
+
+void kl_collect(struct kl_collector *c, struct kl_snapshot *s)
+{
+	double start = monotonic_seconds();
+
+	s->lag_seconds = c->cfg->lag_seconds;
+	if (collect_metadata(c, s) == 0) {
+		s->up = true;
+		collect_groups(c, s);
+		collect_offsets(c, s, true);
+		collect_offsets(c, s, false);
+		if (c->cfg->lag_seconds)
+			collect_lag_seconds(c, s);
+	}
+	s->collected_at = monotonic_seconds();
+	s->duration = s->collected_at - start;
+}
