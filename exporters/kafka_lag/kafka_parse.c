@@ -145,7 +145,7 @@ static size_t group_body_start(const char *p, size_t len)
 		if (depth == 0 && i + 1 < len)
 			return 0;	/* "(a)|(b)": not one group */
 	}
-	return start;
+	return depth == 0 ? start : 0;
 }
 
 size_t kl_filter_literals(const char *pattern, struct buf *out)
@@ -162,7 +162,7 @@ size_t kl_filter_literals(const char *pattern, struct buf *out)
 	if (body)
 		p += body, len -= body + 1;
 	for (size_t i = 0, start = 0; i <= len; i++) {
-		if (i < len && p[i] == '\\') {
+		if (i + 1 < len && p[i] == '\\') {
 			i++;
 			continue;
 		}
