@@ -187,6 +187,8 @@ void kl_collector_free(struct kl_collector *c)
 {
 	if (!c)
 		return;
+	/* A consumer handle is closed before it is destroyed (librdkafka's rule). */
+	rd_kafka_consumer_close(c->rk);
 	rd_kafka_destroy(c->rk);
 	regfree(&c->topic_filter);
 	regfree(&c->topic_exclude);
