@@ -6,6 +6,8 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,14 +21,13 @@
 #include "log.h"
 #include "regex.h"
 
-/* How many ListConsumerGroupOffsets requests are in flight at once. */
-#define OFFSET_FETCH_WINDOW 16
-/* Groups per DescribeConsumerGroups request. */
-#define DESCRIBE_BATCH 100
+/* Threads fetching committed offsets, one group at a time each. */
+#define COMMIT_WORKERS 4
 
 struct kl_collector {
 	const struct kl_config *cfg;
 	rd_kafka_t *rk;
+	rd_kafka_conf_t *group_conf;	/* copied for each group's own handle */
 	regex_t topic_filter, topic_exclude, group_filter, group_exclude;
 	struct buf literals;		/* --group.filter's literal names, NUL-separated */
 	size_t nliterals;
@@ -162,9 +163,11 @@ struct kl_collector *kl_collector_new(const struct kl_config *cfg, struct buf *e
 	rd_kafka_conf_t *conf = build_conf(cfg, err);
 	if (!conf)
 		goto free_regexes;
+	c->group_conf = rd_kafka_conf_dup(conf);
 	c->rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof(errstr));
 	if (!c->rk) {
 		buf_addf(err, "cannot create the Kafka client: %s", errstr);
+		rd_kafka_conf_destroy(c->group_conf);
 		goto free_regexes;
 	}
 	return c;
@@ -189,7 +192,9 @@ void kl_collector_free(struct kl_collector *c)
 		return;
 	/* A consumer handle is closed before it is destroyed (librdkafka's rule). */
 	rd_kafka_consumer_close(c->rk);
+	rd_kafka_consumer_close(c->rk);
 	rd_kafka_destroy(c->rk);
+	rd_kafka_conf_destroy(c->group_conf);
 	regfree(&c->topic_filter);
 	regfree(&c->topic_exclude);
 	regfree(&c->group_filter);
@@ -273,66 +278,48 @@ static int collect_metadata(struct kl_collector *c, struct kl_snapshot *s)
 	return 0;
 }
 
-static rd_kafka_AdminOptions_t *admin_options(struct kl_collector *c)
-{
-	char errstr[256];
-	rd_kafka_AdminOptions_t *o = rd_kafka_AdminOptions_new(c->rk, RD_KAFKA_ADMIN_OP_ANY);
-
-	rd_kafka_AdminOptions_set_request_timeout(o, c->timeout_ms, errstr, sizeof(errstr));
-	return o;
-}
-
-/* Waits for the next admin result on q until the deadline (monotonic s). */
-static rd_kafka_event_t *poll_until(rd_kafka_queue_t *q, double deadline)
-{
-	double left = deadline - monotonic_seconds();
-	return left > 0 ? rd_kafka_queue_poll(q, (int)(left * 1000) + 1) : NULL;
-}
-
-static void add_group(struct buf *names, size_t *n, const regex_t *filter,
-		      const regex_t *exclude, const char *name)
+static void add_group(struct kl_snapshot *s, size_t *cap, const regex_t *filter,
+		      const regex_t *exclude, const char *name, long members)
 {
 	if (!wanted(filter, exclude, name))
 		return;
-	buf_add(names, name, strlen(name) + 1);
-	(*n)++;
+	if (s->ngroups == *cap) {
+		*cap = *cap ? 2 * *cap : 16;
+		s->groups = realloc(s->groups, *cap * sizeof(*s->groups));
+		if (!s->groups)
+			abort();
+	}
+	s->groups[s->ngroups++] = (struct kl_group){ .name = xstrdup(name), .members = members };
 }
 
 /*
- * The group names: ListConsumerGroups where the brokers answer it, else the
- * names --group.filter spells out. Returns whether the brokers listed them
- * (and so can describe them too).
+ * The groups and their member counts from ListGroups and DescribeGroups sent
+ * to every broker (librdkafka's rd_kafka_list_groups). Where the brokers
+ * cannot list groups (librdkafka's mock cluster, old brokers), the names
+ * --group.filter spells out, members not known.
  */
-static bool list_groups(struct kl_collector *c, struct buf *names, size_t *n)
+static void list_groups(struct kl_collector *c, struct kl_snapshot *s)
 {
-	rd_kafka_queue_t *q = rd_kafka_queue_new(c->rk);
-	rd_kafka_AdminOptions_t *o = admin_options(c);
-	bool listed = false;
+	const struct rd_kafka_group_list *list = NULL;
+	size_t cap = 0;
+	rd_kafka_resp_err_t err = rd_kafka_list_groups(c->rk, NULL, &list, c->timeout_ms);
 
-	rd_kafka_ListConsumerGroups(c->rk, o, q);
-	rd_kafka_event_t *ev = poll_until(q, monotonic_seconds() + c->cfg->timeout + 1);
-	const rd_kafka_ListConsumerGroups_result_t *r =
-		ev ? rd_kafka_event_ListConsumerGroups_result(ev) : NULL;
-	if (r) {
-		size_t nvalid, nerrors;
-		const rd_kafka_ConsumerGroupListing_t **valid =
-			rd_kafka_ListConsumerGroups_result_valid(r, &nvalid);
-		rd_kafka_ListConsumerGroups_result_errors(r, &nerrors);
-		listed = nerrors == 0 || nvalid > 0;
-		for (size_t i = 0; listed && i < nvalid; i++)
-			add_group(names, n, &c->group_filter, &c->group_exclude,
-				  rd_kafka_ConsumerGroupListing_group_id(valid[i]));
+	if (list) {
+		for (int i = 0; i < list->group_cnt; i++)
+			add_group(s, &cap, &c->group_filter, &c->group_exclude,
+				  list->groups[i].group, list->groups[i].member_cnt);
+		rd_kafka_group_list_destroy(list);
 	}
-	if (ev)
-		rd_kafka_event_destroy(ev);
-	rd_kafka_AdminOptions_destroy(o);
-	rd_kafka_queue_destroy(q);
-	for (size_t i = 0, off = 0; !listed && i < c->nliterals; i++) {
+	if (err && err != RD_KAFKA_RESP_ERR__UNSUPPORTED_FEATURE)
+		log_warn("cannot list consumer groups", "err", rd_kafka_err2str(err));
+	/* Nothing listed (cannot list, or no broker answered): the literal names. */
+	if (!err || s->ngroups > 0)
+		return;
+	for (size_t i = 0, off = 0; i < c->nliterals; i++) {
 		const char *name = c->literals.data + off;
-		add_group(names, n, &c->group_filter, &c->group_exclude, name);
+		add_group(s, &cap, &c->group_filter, &c->group_exclude, name, -1);
 		off += strlen(name) + 1;
 	}
-	return listed;
 }
 
 static int cmp_group(const void *a, const void *b)
@@ -340,14 +327,7 @@ static int cmp_group(const void *a, const void *b)
 	return strcmp(((const struct kl_group *)a)->name, ((const struct kl_group *)b)->name);
 }
 
-static long find_group(const struct kl_snapshot *s, const char *name)
-{
-	struct kl_group key = { .name = (char *)name };
-	const struct kl_group *g = bsearch(&key, s->groups, s->ngroups, sizeof(key), cmp_group);
-	return g ? g - s->groups : -1;
-}
-
-/* Every partition of the snapshot's topics, offsets set to `offset`. */
+/* Every partition of the snapshot's topics. */
 static rd_kafka_topic_partition_list_t *all_partitions(const struct kl_snapshot *s)
 {
 	size_t n = 0;
@@ -404,121 +384,95 @@ static void store_commits(const struct kl_snapshot *s, struct kl_group *g,
 	free(found);
 }
 
-static void take_offsets_result(struct kl_snapshot *s, rd_kafka_event_t *ev)
-{
-	const rd_kafka_ListConsumerGroupOffsets_result_t *r =
-		rd_kafka_event_ListConsumerGroupOffsets_result(ev);
-	size_t n = 0;
-	const rd_kafka_group_result_t **groups =
-		r ? rd_kafka_ListConsumerGroupOffsets_result_groups(r, &n) : NULL;
-
-	for (size_t i = 0; i < n; i++) {
-		long g = find_group(s, rd_kafka_group_result_name(groups[i]));
-		const rd_kafka_error_t *err = rd_kafka_group_result_error(groups[i]);
-		const rd_kafka_topic_partition_list_t *l = rd_kafka_group_result_partitions(groups[i]);
-		if (err)
-			log_warn("cannot fetch committed offsets", "consumergroup",
-				 rd_kafka_group_result_name(groups[i]),
-				 "err", rd_kafka_error_string(err));
-		if (g >= 0 && !err && l && !s->groups[g].commits)
-			store_commits(s, &s->groups[g], l);
-	}
-}
+/* What the commit workers share; each takes the next group from `next`. */
+struct commit_job {
+	struct kl_collector *c;
+	struct kl_snapshot *s;
+	const rd_kafka_topic_partition_list_t *parts;
+	double deadline;
+	atomic_size_t next;
+	atomic_size_t skipped;
+};
 
 /*
- * Committed offsets of every group: one OffsetFetch per group (librdkafka
- * 2.0 takes one group per request), OFFSET_FETCH_WINDOW in flight. Brokers
- * that list groups answer "all partitions" (a NULL list); the others are
- * asked for every partition of the collected topics.
+ * One group's committed offsets through a short-lived consumer handle with
+ * the group's id (rd_kafka_committed). Not the batched admin
+ * ListConsumerGroupOffsets: in librdkafka up to at least 2.15 a
+ * coordinator-bound admin request that meets a broker going down can abort
+ * the whole process (confluentinc/librdkafka#5397, open); the consumer's
+ * own OffsetFetch path does not have that bug. A handle costs about 2 ms on
+ * loopback.
  */
-static void collect_commits(struct kl_collector *c, struct kl_snapshot *s, bool listed)
+static int fetch_committed(struct commit_job *job, struct kl_group *g)
 {
-	rd_kafka_queue_t *q = rd_kafka_queue_new(c->rk);
-	rd_kafka_AdminOptions_t *o = admin_options(c);
-	rd_kafka_topic_partition_list_t *parts = listed ? NULL : all_partitions(s);
-	double deadline = monotonic_seconds() + c->cfg->timeout + 1;
-	size_t sent = 0, done = 0;
+	char errstr[256];
+	int left_ms = (int)((job->deadline - monotonic_seconds()) * 1000);
+	rd_kafka_conf_t *conf = rd_kafka_conf_dup(job->c->group_conf);
 
-	while (done < s->ngroups) {
-		for (; sent < s->ngroups && sent - done < OFFSET_FETCH_WINDOW; sent++) {
-			rd_kafka_ListConsumerGroupOffsets_t *req =
-				rd_kafka_ListConsumerGroupOffsets_new(s->groups[sent].name, parts);
-			rd_kafka_ListConsumerGroupOffsets(c->rk, &req, 1, o, q);
-			rd_kafka_ListConsumerGroupOffsets_destroy(req);
-		}
-		rd_kafka_event_t *ev = poll_until(q, deadline);
-		if (!ev) {
-			log_warn("committed offsets timed out", "groups_left",
-				 s->ngroups - done > 1 ? "several" : "one");
-			break;
-		}
-		take_offsets_result(s, ev);
-		rd_kafka_event_destroy(ev);
-		done++;
+	if (left_ms <= 0 ||
+	    rd_kafka_conf_set(conf, "group.id", g->name, errstr, sizeof(errstr))) {
+		rd_kafka_conf_destroy(conf);
+		return -1;
 	}
-	if (parts)
-		rd_kafka_topic_partition_list_destroy(parts);
-	rd_kafka_AdminOptions_destroy(o);
-	rd_kafka_queue_destroy(q);
+	rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof(errstr));
+	if (!rk) {
+		rd_kafka_conf_destroy(conf);
+		return -1;
+	}
+	rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_copy(job->parts);
+	rd_kafka_resp_err_t err = rd_kafka_committed(rk, l, left_ms);
+	if (err)
+		log_warn("cannot fetch committed offsets", "consumergroup", g->name,
+			 "err", rd_kafka_err2str(err));
+	else
+		store_commits(job->s, g, l);
+	rd_kafka_topic_partition_list_destroy(l);
+	rd_kafka_consumer_close(rk);
+	rd_kafka_destroy(rk);
+	return err ? -1 : 0;
 }
 
-static void take_descriptions(struct kl_snapshot *s, rd_kafka_event_t *ev)
+static void *commit_worker(void *arg)
 {
-	const rd_kafka_DescribeConsumerGroups_result_t *r =
-		rd_kafka_event_DescribeConsumerGroups_result(ev);
-	size_t n = 0;
-	const rd_kafka_ConsumerGroupDescription_t **d =
-		r ? rd_kafka_DescribeConsumerGroups_result_groups(r, &n) : NULL;
+	struct commit_job *job = arg;
 
-	for (size_t i = 0; i < n; i++) {
-		long g = find_group(s, rd_kafka_ConsumerGroupDescription_group_id(d[i]));
-		if (g >= 0 && !rd_kafka_ConsumerGroupDescription_error(d[i]))
-			s->groups[g].members =
-				(long)rd_kafka_ConsumerGroupDescription_member_count(d[i]);
-	}
+	for (size_t i; (i = atomic_fetch_add(&job->next, 1)) < job->s->ngroups;)
+		if (fetch_committed(job, &job->s->groups[i]) != 0)
+			atomic_fetch_add(&job->skipped, 1);
+	return NULL;
 }
 
-/* Member counts from DescribeConsumerGroups, DESCRIBE_BATCH groups a request. */
-static void collect_members(struct kl_collector *c, struct kl_snapshot *s)
+/* Committed offsets of every group, COMMIT_WORKERS groups at a time. */
+static void collect_commits(struct kl_collector *c, struct kl_snapshot *s)
 {
-	rd_kafka_queue_t *q = rd_kafka_queue_new(c->rk);
-	rd_kafka_AdminOptions_t *o = admin_options(c);
-	const char **names = xcalloc(s->ngroups, sizeof(*names));
-	double deadline = monotonic_seconds() + c->cfg->timeout + 1;
-	size_t requests = 0;
+	struct commit_job job = { .c = c, .s = s, .parts = all_partitions(s),
+				  .deadline = monotonic_seconds() + c->cfg->timeout };
+	pthread_t workers[COMMIT_WORKERS];
+	size_t started = 0;
 
-	for (size_t i = 0; i < s->ngroups; i++)
-		names[i] = s->groups[i].name;
-	for (size_t i = 0; i < s->ngroups; i += DESCRIBE_BATCH, requests++)
-		rd_kafka_DescribeConsumerGroups(c->rk, names + i,
-						s->ngroups - i < DESCRIBE_BATCH ? s->ngroups - i
-										: DESCRIBE_BATCH,
-						o, q);
-	for (; requests > 0; requests--) {
-		rd_kafka_event_t *ev = poll_until(q, deadline);
-		if (!ev)
-			break;
-		take_descriptions(s, ev);
-		rd_kafka_event_destroy(ev);
+	atomic_init(&job.next, 0);
+	atomic_init(&job.skipped, 0);
+	if (job.parts->cnt > 0)
+		for (; started < COMMIT_WORKERS && started < s->ngroups; started++)
+			if (pthread_create(&workers[started], NULL, commit_worker, &job) != 0)
+				break;
+	if (job.parts->cnt > 0 && started == 0)
+		commit_worker(&job);
+	for (size_t i = 0; i < started; i++)
+		pthread_join(workers[i], NULL);
+	if (atomic_load(&job.skipped)) {
+		char n[24];
+		snprintf(n, sizeof(n), "%zu", atomic_load(&job.skipped));
+		log_warn("committed offsets missing for some groups", "groups", n);
 	}
-	free(names);
-	rd_kafka_AdminOptions_destroy(o);
-	rd_kafka_queue_destroy(q);
+	rd_kafka_topic_partition_list_destroy((rd_kafka_topic_partition_list_t *)job.parts);
 }
 
 static void collect_groups(struct kl_collector *c, struct kl_snapshot *s)
 {
-	struct buf names = BUF_INIT;
-	size_t n = 0;
-	bool listed = list_groups(c, &names, &n);
-
-	s->groups = xcalloc(n, sizeof(*s->groups));
-	for (size_t i = 0, off = 0; i < n; i++) {
-		const char *name = names.data + off;
-		off += strlen(name) + 1;
-		s->groups[s->ngroups++] = (struct kl_group){ .name = xstrdup(name), .members = -1 };
-	}
-	buf_release(&names);
+	list_groups(c, s);
+	if (s->ngroups == 0)
+		return;
 	qsort(s->groups, s->ngroups, sizeof(*s->groups), cmp_group);
 	/* Literal names may repeat ("a|a"): keep one of each. */
 	size_t kept = 0;
@@ -530,9 +484,7 @@ static void collect_groups(struct kl_collector *c, struct kl_snapshot *s)
 		s->groups[kept++] = s->groups[i];
 	}
 	s->ngroups = kept;
-	collect_commits(c, s, listed);
-	if (listed)
-		collect_members(c, s);
+	collect_commits(c, s);
 }
 
 /*
