@@ -25,7 +25,7 @@ mock_start() {
 	SRV_ALL+=("$MOCK_PID")
 	# Hold the FIFO open for writing for the whole script.
 	exec 7>"$TMP/mock.in"
-	local deadline=$((SECONDS + 60))
+	local deadline=$((SECONDS + ${MOCK_START_TIMEOUT:-60}))
 	while ! grep -q '^ready$' "$TMP/mock.out" 2>/dev/null; do
 		if [ "$SECONDS" -gt "$deadline" ] || ! kill -0 "$MOCK_PID" 2>/dev/null; then
 			cat "$TMP/mock.err" >&2

@@ -29,6 +29,7 @@
  * every partition of topic j % TOPICS.
  */
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,8 +65,9 @@ static rd_kafka_t *new_client(rd_kafka_type_t type, const char *bootstrap,
 	return rk;
 }
 
+/* Queues n messages; flush: wait until they are all acknowledged. */
 static int produce(rd_kafka_t *producer, const char *topic, int partition,
-		   int first, int n, int64_t ts_base)
+		   int first, int n, int64_t ts_base, bool flush)
 {
 	for (int i = 0; i < n; i++) {
 		char value[32];
@@ -79,7 +81,7 @@ static int produce(rd_kafka_t *producer, const char *topic, int partition,
 			return -1;
 		rd_kafka_poll(producer, 0);
 	}
-	return rd_kafka_flush(producer, 30000) ? -1 : 0;
+	return flush && rd_kafka_flush(producer, 30000) ? -1 : 0;
 }
 
 static int commit(const char *bootstrap, const char *group, const char *topic,
@@ -119,7 +121,7 @@ static void default_scenario(rd_kafka_mock_cluster_t *mc, rd_kafka_t *producer,
 	create_topic(mc, "internal", 1, 1);
 	for (size_t i = 0; i < sizeof(data) / sizeof(data[0]); i++)
 		if (produce(producer, data[i].topic, data[i].partition, 0, data[i].messages,
-			    base_ms))
+			    base_ms, true))
 			die("produce", data[i].topic);
 	for (size_t i = 0; i < sizeof(commits) / sizeof(commits[0]); i++)
 		if (commit(bs, commits[i].group, commits[i].topic, commits[i].partition,
@@ -136,9 +138,11 @@ static void scale_scenario(rd_kafka_mock_cluster_t *mc, rd_kafka_t *producer,
 		snprintf(name, sizeof(name), "t%d", t);
 		create_topic(mc, name, partitions, 1);
 		for (int p = 0; p < partitions; p++)
-			if (produce(producer, name, p, 0, 10, base_ms))
+			if (produce(producer, name, p, 0, 10, base_ms, false))
 				die("produce", name);
 	}
+	if (rd_kafka_flush(producer, 120000))
+		die("produce", "flush");
 	rd_kafka_t *c = NULL;
 	for (int g = 0; g < groups; g++) {
 		char group[64];
@@ -178,7 +182,7 @@ static void command_loop(rd_kafka_mock_cluster_t **mc, rd_kafka_t *producer,
 			answer(rd_kafka_mock_broker_set_up(*mc, id) != 0);
 		else if (sscanf(line, "produce %199s %d %d", a, &id, &n) == 3 && *mc)
 			answer(produce(producer, a, id, 0, n,
-				       (int64_t)time(NULL) * 1000) != 0);
+				       (int64_t)time(NULL) * 1000, true) != 0);
 		else if (sscanf(line, "commit %199s %199s %d %lld", a, b, &id, &off) == 4 && *mc)
 			answer(commit(bs, a, b, id, off) != 0);
 		else if (strncmp(line, "vanish", 6) == 0 && *mc) {
