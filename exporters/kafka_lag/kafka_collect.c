@@ -54,7 +54,10 @@ static int set_property(rd_kafka_conf_t *conf, const char *key, const char *valu
 
 	if (rd_kafka_conf_set(conf, key, value, errstr, sizeof(errstr)) == RD_KAFKA_CONF_OK)
 		return 0;
-	buf_addf(err, "invalid Kafka property %s: %s", key, errstr);
+	/* librdkafka's message may quote the value: not for secrets. */
+	bool secret = strstr(key, "password") || strstr(key, "secret");
+	buf_addf(err, "invalid Kafka property %s%s%s", key, secret ? "" : ": ",
+		 secret ? "" : errstr);
 	return -1;
 }
 

@@ -216,6 +216,12 @@ bad_flag "--topic.filter" --topic.filter='('
 bad_flag "--group.exclude" --group.exclude='[z-a]'
 bad_flag "--collect.interval" --collect.interval=0s
 bad_flag "unknown flag" --kafka.nonsense=1
+bad_flag "--kafka.config bad secret property" --kafka.config=sasl.password.x=Hush-42
+if grep -q 'Hush-42' "$TMP/bad.err"; then
+	t_fail "a bad secret property's value is not printed" "$(cat "$TMP/bad.err")"
+else
+	t_ok "a bad secret property's value is not printed"
+fi
 
 # Upstream's other flags are accepted.
 "$BIN" kafka-lag-exporter --help >"$TMP/help" 2>&1 || true
