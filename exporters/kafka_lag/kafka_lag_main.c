@@ -20,6 +20,7 @@
 #include "flags.h"
 #include "http.h"
 #include "kafka_lag.h"
+#include "librdkafka_shim.h"
 #include "log.h"
 
 struct kl_state {
@@ -290,6 +291,11 @@ int kafka_lag_main(int argc, char **argv)
 		     "Kafka consumer lag and topic metrics, a drop-in for kafka_exporter.");
 	add_kafka_flags(&fs, &kf);
 	int code = http_parse_flags(&fs, &kf.web, argc, argv);
+	const char *no_librdkafka = code < 0 ? librdkafka_load() : NULL;
+	if (no_librdkafka) {
+		fprintf(stderr, "kafka-lag-exporter: %s\n", no_librdkafka);
+		code = 1;
+	}
 	if (code < 0 && prepare(&kf, &st) != 0)
 		code = 2;
 	if (code < 0) {
