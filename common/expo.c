@@ -182,6 +182,78 @@ void expo_finish(struct expo *w)
 		buf_adds(w->out, "# EOF\n");
 }
 
+/* Writes u in decimal, most significant digit first; returns the length. */
+static size_t format_u64(char *out, uint64_t u)
+{
+	char rev[20];
+	size_t n = 0;
+
+	do {
+		rev[n++] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	for (size_t i = 0; i < n; i++)
+		out[i] = rev[n - 1 - i];
+	return n;
+}
+
+static const double pow10_exact[] = { /* every one exact in a double */
+	1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12,
+	1e13, 1e14, 1e15,
+};
+
+/*
+ * The fast path for a non-integral finite v with few decimals: finds the
+ * smallest d such that v is the double nearest to r / 10^d for an integer
+ * r < 10^15 with r / 10^d >= 1e-4, and prints that fraction. Returns 0
+ * when there is none (the caller falls back to printf).
+ *
+ * Why it equals printf's "%.15g" with zeros stripped: (double)r / 10^d is
+ * one correctly rounded division of two exact doubles (r < 2^53, 10^d <=
+ * 10^15), so equality means |v - r/10^d| <= ulp(v)/2. In v's decade the
+ * 15-significant-digit grid is at least 4.5 ulps wide, and r/10^d is on it
+ * (at most 15 digits), so it is the grid point nearest to v: what %.15g
+ * prints, round-tripping, and in %f notation since its decimal exponent is
+ * within [-4, 14]. Stripping trailing zeros leaves the digits written here.
+ */
+static size_t format_few_decimals(char *out, double v)
+{
+	double a = fabs(v);
+	size_t n = 0;
+
+	if (!(a >= 1e-4 && a < 1e14))
+		return 0;
+	for (int d = 1; d <= 15; d++) {
+		double scaled = a * pow10_exact[d];
+		if (scaled >= 1e15)
+			return 0;
+		uint64_t r = (uint64_t)(scaled + 0.5);
+		if ((double)r / pow10_exact[d] != a)
+			continue;
+		uint64_t p = (uint64_t)pow10_exact[d];
+		if (r < p / 10000) /* below 1e-4: printf would use an exponent */
+			return 0;
+		uint64_t ip = r / p, frac = r % p;
+		if (v < 0)
+			out[n++] = '-';
+		n += format_u64(out + n, ip);
+		if (frac == 0) /* cannot happen: v is not integral */
+			return n;
+		out[n++] = '.';
+		char digits[16];
+		size_t fd = format_u64(digits, frac);
+		for (size_t z = fd; z < (size_t)d; z++)
+			out[n++] = '0'; /* leading zeros of the fraction */
+		while (digits[fd - 1] == '0')
+			fd--;
+		memcpy(out + n, digits, fd);
+		n += fd;
+		out[n] = '\0';
+		return n;
+	}
+	return 0;
+}
+
 size_t expo_format_number(char out[EXPO_NUMBER_MAX], double v)
 {
 	int n;
@@ -191,14 +263,19 @@ size_t expo_format_number(char out[EXPO_NUMBER_MAX], double v)
 	if (isinf(v))
 		return (size_t)snprintf(out, EXPO_NUMBER_MAX, v > 0 ? "+Inf" : "-Inf");
 	if (v == trunc(v) && fabs(v) <= 18446744073709551616.0) {
-		if (fabs(v) < 9007199254740992.0) /* 2^53: exact in int64 */
-			n = snprintf(out, EXPO_NUMBER_MAX, "%lld", (long long)v);
-		else
-			n = snprintf(out, EXPO_NUMBER_MAX, "%.0f", v);
-		if (n == 2 && out[0] == '-' && out[1] == '0') /* -0 */
-			n = snprintf(out, EXPO_NUMBER_MAX, "0");
-		return (size_t)n;
+		if (fabs(v) < 9007199254740992.0) { /* 2^53: exact in int64 */
+			size_t len = 0;
+			if (v < 0)
+				out[len++] = '-';
+			len += format_u64(out + len, (uint64_t)fabs(v)); /* -0 is "0" */
+			out[len] = '\0';
+			return len;
+		}
+		return (size_t)snprintf(out, EXPO_NUMBER_MAX, "%.0f", v);
 	}
+	size_t fast = format_few_decimals(out, v);
+	if (fast)
+		return fast;
 	/* %.15g is shortest whenever it round-trips (it strips zeros). */
 	for (int prec = 15; prec <= 17; prec++) {
 		n = snprintf(out, EXPO_NUMBER_MAX, "%.*g", prec, v);
