@@ -14,7 +14,7 @@
  * this system's own /sys the attributes RTM_GETLINK gives exactly as sysfs
  * prints them come from one netlink dump, and only the rest (flags,
  * ifindex to check the match, address_assign_type, dev_id,
- * name_assign_type; dormant, speed and duplex while the device is up) from
+ * name_assign_type; speed and duplex while the device is up) from
  * files: the same output for about a third of the files. A device the dump
  * lacks, or whose ifindex differs, is read from its files alone.
  */
@@ -258,9 +258,12 @@ static bool attr_absent(int err)
  * Reads the attribute dir/name into out (trimmed, NUL-terminated) with
  * one read(2), as upstream does. Returns 1 when it was read, 0 when it is
  * absent (see attr_absent; also a directory or a symlink, which upstream's
- * listing passes over), or a negative errno.
+ * listing passes over), or a negative errno. On the kernel's own sysfs
+ * (kernfs) an entry is a regular file, a directory or a symlink, so
+ * O_NOFOLLOW and read's EISDIR tell the last two without an fstat.
  */
-static int read_attr(int dir, const char *name, char out[ATTR_READ_MAX + 1])
+static int read_attr(int dir, const char *name, char out[ATTR_READ_MAX + 1],
+		     bool kernfs)
 {
 	char raw[ATTR_READ_MAX];
 	struct stat st;
@@ -272,7 +275,7 @@ static int read_attr(int dir, const char *name, char out[ATTR_READ_MAX + 1])
 	fd = openat(dir, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 	if (fd < 0)
 		return attr_absent(errno) || errno == ELOOP ? 0 : -errno;
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+	if (!kernfs && (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))) {
 		close(fd);
 		return 0;
 	}
@@ -280,7 +283,7 @@ static int read_attr(int dir, const char *name, char out[ATTR_READ_MAX + 1])
 		got = read(fd, raw, sizeof(raw));
 	} while (got < 0 && errno == EINTR);
 	if (got < 0)
-		err = attr_absent(errno) ? 0 : -errno;
+		err = attr_absent(errno) || (kernfs && errno == EISDIR) ? 0 : -errno;
 	close(fd);
 	if (got < 0)
 		return err;
@@ -300,10 +303,11 @@ static char *xstrdup(const char *s)
 }
 
 /* Reads the numeric attribute i of a device: 0 also when it is absent. */
-static int read_num_attr(int dir, struct nc_iface *nc, enum nc_num i)
+static int read_num_attr(int dir, struct nc_iface *nc, enum nc_num i,
+			 bool kernfs)
 {
 	char text[ATTR_READ_MAX + 1];
-	int rc = read_attr(dir, num_files[i], text);
+	int rc = read_attr(dir, num_files[i], text, kernfs);
 
 	if (rc <= 0)
 		return rc;
@@ -317,10 +321,11 @@ static int read_num_attr(int dir, struct nc_iface *nc, enum nc_num i)
 	return 0;
 }
 
-static int read_str_attr(int dir, struct nc_iface *nc, enum nc_str i)
+static int read_str_attr(int dir, struct nc_iface *nc, enum nc_str i,
+			 bool kernfs)
 {
 	char text[ATTR_READ_MAX + 1];
-	int rc = read_attr(dir, str_files[i], text);
+	int rc = read_attr(dir, str_files[i], text, kernfs);
 
 	if (rc > 0)
 		nc->str[i] = xstrdup(text);
@@ -333,10 +338,10 @@ static int read_iface(int dir, struct nc_iface *nc)
 	int rc;
 
 	for (int i = 0; i < NC_NNUM; i++)
-		if ((rc = read_num_attr(dir, nc, (enum nc_num)i)) < 0)
+		if ((rc = read_num_attr(dir, nc, (enum nc_num)i, false)) < 0)
 			return rc;
 	for (int i = 0; i < NC_NSTR; i++)
-		if ((rc = read_str_attr(dir, nc, (enum nc_str)i)) < 0)
+		if ((rc = read_str_attr(dir, nc, (enum nc_str)i, false)) < 0)
 			return rc;
 	return 0;
 }
@@ -349,13 +354,14 @@ static char *dup_or_null(const char *s)
 /*
  * Reads one device with most of its attributes from link, its RTM_GETLINK
  * record (see netclass_netlink_sysfs_view): only the attributes netlink
- * lacks come from files, and those sysfs refuses on a device that is down
- * (dormant, speed, duplex: EINVAL, which read_attr takes as absent) are
- * not even asked for. The phys_* attributes are left out: they are read
- * for their errors only, and RTM_GETLINK asks the same driver calls, so a
- * failure there failed the dump and with it this shortcut. Returns 1 when
- * the files show another device than link (a rename or a move between the
- * reads): nc then holds some attributes, to be released.
+ * lacks come from files (of the system's own /sys: kernfs), and those
+ * sysfs refuses on a device that is down (speed, duplex: EINVAL, which
+ * read_attr takes as absent) are not even asked for. The phys_*
+ * attributes are left out: they are read for their errors only, and
+ * RTM_GETLINK asks the same driver calls, so a failure there failed the
+ * dump and with it this shortcut. Returns 1 when the files show another
+ * device than link (a rename or a move between the reads): nc then holds
+ * some attributes, to be released.
  */
 static int read_iface_with_link(int dir, struct nc_iface *nc,
 				const struct nc_iface *link)
@@ -368,14 +374,15 @@ static int read_iface_with_link(int dir, struct nc_iface *nc,
 	int rc;
 
 	for (size_t i = 0; i < sizeof(files_only) / sizeof(files_only[0]); i++)
-		if ((rc = read_num_attr(dir, nc, files_only[i])) < 0)
+		if ((rc = read_num_attr(dir, nc, files_only[i], true)) < 0)
 			return rc;
 	if (!nc->have[NC_FLAGS] || !nc->have[NC_IFINDEX] ||
 	    nc->num[NC_IFINDEX] != link->num[NC_IFINDEX])
 		return 1;
 	up = (nc->num[NC_FLAGS] & IFF_UP) != 0;
 	for (int i = 0; i < NC_NNUM; i++) {
-		if (nc->have[i] || !link->have[i] || (i == NC_CARRIER && !up))
+		if (nc->have[i] || !link->have[i] ||
+		    ((i == NC_CARRIER || i == NC_DORMANT) && !up))
 			continue;
 		nc->num[i] = link->num[i];
 		nc->have[i] = true;
@@ -385,10 +392,9 @@ static int read_iface_with_link(int dir, struct nc_iface *nc,
 			nc->str[i] = dup_or_null(link->str[i]);
 	if (!up)
 		return 0;
-	if ((rc = read_num_attr(dir, nc, NC_DORMANT)) < 0 ||
-	    (rc = read_num_attr(dir, nc, NC_SPEED)) < 0)
+	if ((rc = read_num_attr(dir, nc, NC_SPEED, true)) < 0)
 		return rc;
-	return read_str_attr(dir, nc, NC_DUPLEX);
+	return read_str_attr(dir, nc, NC_DUPLEX, true);
 }
 
 void netclass_iface_release(struct nc_iface *nc)

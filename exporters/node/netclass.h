@@ -54,10 +54,10 @@ long netclass_netlink_read(const regex_t *ignored, struct nc_iface **out);
 /*
  * The attributes RTM_GETLINK gives just as /sys/class/net shows them, for
  * every device in this network namespace, sorted by name: the others
- * (address_assign_type, dev_id, flags, name_assign_type, dormant, speed,
- * duplex, and the phys_* ones, read only for their errors) are left out,
- * and carrier is there even when the device is down (sysfs has it only
- * while it is up). Returns how many are in *out, or a negative errno.
+ * (address_assign_type, dev_id, flags, name_assign_type, speed, duplex,
+ * and the phys_* ones, read only for their errors) are left out, and
+ * carrier and dormant are there even when the device is down (sysfs has
+ * them only while it is up). Returns how many are in *out, or a negative errno.
  */
 long netclass_netlink_sysfs_view(struct nc_iface **out);
 

@@ -28,6 +28,9 @@
 
 #define NL_BUF_SIZE 32768
 
+/* <linux/if.h>'s IFF_DORMANT, which glibc's <net/if.h> lacks. */
+#define NC_IFF_DORMANT (1u << 17)
+
 /* The operstate names upstream indexes by IFLA_OPERSTATE. */
 static const char *const operstates[] = {
 	"unknown", "notpresent", "down", "lowerlayerdown", "testing", "dormant",
@@ -314,6 +317,9 @@ static int on_link_sysfs(const struct nlmsghdr *h, void *arg)
 	set_sysfs_num(nc, NC_CARRIER_CHANGES, at[IFLA_CARRIER_CHANGES]);
 	set_sysfs_num(nc, NC_CARRIER_UP, at[IFLA_CARRIER_UP_COUNT]);
 	set_sysfs_num(nc, NC_CARRIER_DOWN, at[IFLA_CARRIER_DOWN_COUNT]);
+	/* dev_get_flags() sets IFF_DORMANT from netif_dormant() while the
+	 * device runs, the value of sysfs's dormant then. */
+	set_num(nc, NC_DORMANT, (ifi->ifi_flags & NC_IFF_DORMANT) != 0);
 	set_num(nc, NC_IFINDEX, ifi->ifi_index);
 	if (at[IFLA_LINK])
 		set_sysfs_num(nc, NC_IFLINK, at[IFLA_LINK]);
@@ -330,13 +336,21 @@ static int on_link_sysfs(const struct nlmsghdr *h, void *arg)
 
 long netclass_netlink_sysfs_view(struct nc_iface **out)
 {
+	/* Without the statistics (RTEXT_FILTER_SKIP_STATS: none of them is
+	 * used here), summing them per CPU being most of the dump's cost. A
+	 * kernel that predates the flag ignores it. */
 	struct {
 		struct nlmsghdr h;
 		struct ifinfomsg ifi;
+		struct rtattr ext;
+		uint32_t ext_mask;
 	} req = {
 		.h = { .nlmsg_len = sizeof(req), .nlmsg_type = RTM_GETLINK,
 		       .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP, .nlmsg_seq = 1 },
 		.ifi = { .ifi_family = AF_UNSPEC },
+		.ext = { .rta_len = RTA_LENGTH(sizeof(uint32_t)),
+			 .rta_type = IFLA_EXT_MASK },
+		.ext_mask = RTEXT_FILTER_SKIP_STATS,
 	};
 	struct nl_list l = { 0 };
 	int rc = nl_transact(NETLINK_ROUTE, &req, sizeof(req), on_link_sysfs, &l);
