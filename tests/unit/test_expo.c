@@ -171,6 +171,18 @@ static void numbers_match_printf_at_edges(void **state)
 	for (uint64_t m = 1; m < 200000; m++)
 		for (int d = 1; d <= 6; d++)
 			check_same((double)m / pow10_table[d]);
+	/* carries (9.99..9 rounding to 10), halves that 17 digits cannot
+	 * call, the extremes */
+	check_with_neighbours(1e23);
+	check_with_neighbours(9.9999999999999995e22);
+	check_with_neighbours(0.99999999999999994);
+	check_with_neighbours(9.9999999999999991e-5);
+	check_with_neighbours(1.7976931348623157e308);
+	check_with_neighbours(2.2250738585072014e-308);
+	check_with_neighbours(123456789012345.05);
+	check_with_neighbours(1.00000000000000505);
+	for (int k = 1; k < 2000; k++)
+		check_same(k * 4.9406564584124654e-324);
 	check_same(9007199254740993.0);
 	check_same(-9007199254740991.0);
 	check_same(0.1 + 0.2);
