@@ -295,6 +295,7 @@ struct netstat_order {
 	size_t nkeys;
 	size_t *pick;		/* positions before the sort, in final order */
 	size_t npick;
+	signed char *shown;	/* per final entry: written (1), not (0), unknown (-1) */
 };
 
 struct netstat_state {
@@ -369,6 +370,8 @@ static void netstat_finish_remembered(struct netstat *st,
 	for (size_t i = 0; i < st->n; i++)
 		o->pick[i] = netstat_find_seq(before, o->nkeys, st->v[i].seq);
 	o->npick = st->n;
+	o->shown = netstat_alloc(o->shown, st->n, sizeof(*o->shown));
+	memset(o->shown, -1, st->n);
 	free(before);
 }
 
@@ -398,7 +401,7 @@ static int netstat_read(const char *procfs, const char *rel, bool optional,
  * before it looks at the pattern, so any bad value fails the scrape.
  */
 static int netstat_write(struct expo *w, const struct netstat *st,
-			 struct re_memo *fields)
+			 struct re_memo *fields, signed char *shown)
 {
 	struct buf name = BUF_INIT, help = BUF_INIT;
 	struct metric_desc d = { .type = METRIC_UNTYPED };
@@ -410,15 +413,22 @@ static int netstat_write(struct expo *w, const struct netstat *st,
 		const char *key = netstat_key(st, i);
 		size_t plen = st->v[i].proto_len;
 
-		if (!re_memo_matches(fields, key))
+		if (!shown[i])
 			continue;
+		if (shown[i] < 0 && !re_memo_matches(fields, key)) {
+			shown[i] = 0;
+			continue;
+		}
 		buf_truncate(&name, 0);
 		buf_truncate(&help, 0);
 		buf_adds(&name, NETSTAT_PREFIX);
 		buf_adds(&name, key);
 		/* Skipped where upstream would panic on a bad name. */
-		if (!expo_valid_metric_name(buf_cstr(&name)))
+		if (shown[i] < 0 && !expo_valid_metric_name(buf_cstr(&name))) {
+			shown[i] = 0;
 			continue;
+		}
+		shown[i] = 1;
 		buf_adds(&help, "Statistic ");
 		buf_add(&help, key, plen);
 		buf_adds(&help, key + plen + 1);
@@ -450,7 +460,8 @@ static int netstat_collect(const struct collect_ctx *ctx, struct expo *w)
 				   netstat_parse_snmp6, &st);
 	if (!err) {
 		netstat_finish_remembered(&st, &state->order);
-		err = netstat_write(w, &st, &state->fields);
+		err = netstat_write(w, &st, &state->fields,
+				    state->order.shown);
 	}
 	netstat_release(&st);
 	return err;
@@ -466,6 +477,7 @@ static void netstat_release_state(void *state)
 	buf_release(&s->order.names);
 	free(s->order.keys);
 	free(s->order.pick);
+	free(s->order.shown);
 	free(s);
 }
 
