@@ -49,7 +49,7 @@ static uint64_t name_hash(const char *s)
 
 static void seen_grow(struct expo *w)
 {
-	size_t cap = w->seen_cap ? w->seen_cap * 2 : 256;
+	size_t cap = w->seen_cap ? w->seen_cap * 2 : 16; /* most writers: a few families */
 	uint64_t *slots = calloc(cap, sizeof(*slots));
 
 	if (!slots)
