@@ -365,17 +365,13 @@ static size_t format_shortest(char *out, double v)
 	char e[40];
 	struct decimal all = { .ndigits = 17 }, d;
 	double a = fabs(v);
-	int n = snprintf(e, sizeof(e), "%.16e", a);
-	const char *p = e;
+	int n = snprintf(e, sizeof(e), "%.16e", a); /* "d.<16 digits>e+XX" */
 
-	if (n < 21 || e[1] != '.')
+	if (n < 22 || e[1] != '.' || e[18] != 'e')
 		return 0;
 	all.digits[0] = e[0];
 	memcpy(all.digits + 1, e + 2, 16);
-	p = e + 18;	/* "e+XX" */
-	if (*p != 'e')
-		return 0;
-	all.exp10 = atoi(p + 1);
+	all.exp10 = atoi(e + 19);
 	for (int prec = 15; prec <= 16; prec++) {
 		if (!round_digits(&all, prec, &d))
 			return 0;
