@@ -49,7 +49,7 @@ static uint64_t name_hash(const char *s)
 
 static void seen_grow(struct expo *w)
 {
-	size_t cap = w->seen_cap ? w->seen_cap * 2 : 256;
+	size_t cap = w->seen_cap ? w->seen_cap * 2 : 16; /* most writers: a few families */
 	uint64_t *slots = calloc(cap, sizeof(*slots));
 
 	if (!slots)
@@ -182,6 +182,205 @@ void expo_finish(struct expo *w)
 		buf_adds(w->out, "# EOF\n");
 }
 
+/* Writes u in decimal, most significant digit first; returns the length. */
+static size_t format_u64(char *out, uint64_t u)
+{
+	char rev[20];
+	size_t n = 0;
+
+	do {
+		rev[n++] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	for (size_t i = 0; i < n; i++)
+		out[i] = rev[n - 1 - i];
+	return n;
+}
+
+static const double pow10_exact[] = { /* every one exact in a double */
+	1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12,
+	1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+};
+
+/*
+ * The fast path for a non-integral finite v with few decimals: finds the
+ * smallest d such that v is the double nearest to r / 10^d for an integer
+ * r < 10^15 with r / 10^d >= 1e-4, and prints that fraction. Returns 0
+ * when there is none (the caller falls back to printf).
+ *
+ * Why it equals printf's "%.15g" with zeros stripped: (double)r / 10^d is
+ * one correctly rounded division of two exact doubles (r < 2^53, 10^d <=
+ * 10^15), so equality means |v - r/10^d| <= ulp(v)/2. In v's decade the
+ * 15-significant-digit grid is at least 4.5 ulps wide, and r/10^d is on it
+ * (at most 15 digits), so it is the grid point nearest to v: what %.15g
+ * prints, round-tripping, and in %f notation since its decimal exponent is
+ * within [-4, 14]. Stripping trailing zeros leaves the digits written here.
+ */
+static size_t format_few_decimals(char *out, double v)
+{
+	double a = fabs(v);
+	size_t n = 0;
+
+	if (!(a >= 1e-4 && a < 1e14))
+		return 0;
+	for (int d = 1; d <= 15; d++) {
+		double scaled = a * pow10_exact[d];
+		if (scaled >= 1e15)
+			return 0;
+		uint64_t r = (uint64_t)(scaled + 0.5);
+		if ((double)r / pow10_exact[d] != a)
+			continue;
+		uint64_t p = (uint64_t)pow10_exact[d];
+		if (r < p / 10000) /* below 1e-4: printf would use an exponent */
+			return 0;
+		uint64_t ip = r / p, frac = r % p;
+		if (v < 0)
+			out[n++] = '-';
+		n += format_u64(out + n, ip);
+		if (frac == 0) /* cannot happen: v is not integral */
+			return n;
+		out[n++] = '.';
+		char digits[16];
+		size_t fd = format_u64(digits, frac);
+		for (size_t z = fd; z < (size_t)d; z++)
+			out[n++] = '0'; /* leading zeros of the fraction */
+		while (digits[fd - 1] == '0')
+			fd--;
+		memcpy(out + n, digits, fd);
+		n += fd;
+		out[n] = '\0';
+		return n;
+	}
+	return 0;
+}
+
+/* The significant digits of a finite, non-zero |v|: d.ddd * 10^exp10. */
+struct decimal {
+	char digits[17];
+	int ndigits;
+	int exp10;
+};
+
+/*
+ * v to prec significant digits, from its 17 correctly rounded ones: the
+ * rest is rounded half up unless it is exactly half, where those 17 cannot
+ * tell which way the exact value lies: false then.
+ */
+static bool round_digits(const struct decimal *all, int prec,
+			 struct decimal *out)
+{
+	int rest = 0, half = 1;
+
+	*out = *all;
+	out->ndigits = prec;
+	for (int i = prec; i < all->ndigits; i++) {
+		rest = rest * 10 + (all->digits[i] - '0');
+		half *= 10;
+	}
+	half /= 2;
+	if (prec == all->ndigits || rest < half)
+		return true;
+	if (rest == half)
+		return false;
+	for (int i = prec - 1; i >= 0; i--) {
+		if (out->digits[i] != '9') {
+			out->digits[i]++;
+			return true;
+		}
+		out->digits[i] = '0';
+	}
+	out->digits[0] = '1';	/* 99..9 rounded up: 10..0 */
+	out->exp10++;
+	return true;
+}
+
+/* Whether the decimal d reads back as exactly |v|. */
+static bool reads_back(const struct decimal *d, double a)
+{
+	uint64_t m = 0;
+	int e = d->exp10 - (d->ndigits - 1);
+	char text[40];
+
+	for (int i = 0; i < d->ndigits; i++)
+		m = m * 10 + (uint64_t)(d->digits[i] - '0');
+	/* Both exact doubles, one correctly rounded operation (Clinger). */
+	if (m < (1ull << 53) && e >= -22 && e <= 22)
+		return (e >= 0 ? (double)m * pow10_exact[e]
+			       : (double)m / pow10_exact[-e]) == a;
+	snprintf(text, sizeof(text), "%.*se%d", d->ndigits, d->digits, e);
+	return strtod(text, NULL) == a;
+}
+
+/* d with printf's "%g" rules: %f style for exponents -4 .. ndigits-1. */
+static size_t format_g(char *out, bool negative, const struct decimal *d)
+{
+	int nd = d->ndigits, x = d->exp10;
+	size_t n = 0;
+
+	while (nd > 1 && d->digits[nd - 1] == '0')
+		nd--;	/* %g drops trailing zeros */
+	if (negative)
+		out[n++] = '-';
+	if (x < -4 || x >= d->ndigits) {
+		out[n++] = d->digits[0];
+		if (nd > 1) {
+			out[n++] = '.';
+			memcpy(out + n, d->digits + 1, (size_t)nd - 1);
+			n += (size_t)nd - 1;
+		}
+		out[n++] = 'e';
+		out[n++] = x < 0 ? '-' : '+';
+		unsigned ax = (unsigned)(x < 0 ? -x : x);
+		if (ax < 10)
+			out[n++] = '0';
+		n += format_u64(out + n, ax);
+	} else if (x < 0) {
+		out[n++] = '0';
+		out[n++] = '.';
+		for (int i = -1; i > x; i--)
+			out[n++] = '0';
+		memcpy(out + n, d->digits, (size_t)nd);
+		n += (size_t)nd;
+	} else {
+		for (int i = 0; i <= x; i++)
+			out[n++] = i < nd ? d->digits[i] : '0';
+		if (nd > x + 1) {
+			out[n++] = '.';
+			memcpy(out + n, d->digits + x + 1, (size_t)(nd - x - 1));
+			n += (size_t)(nd - x - 1);
+		}
+	}
+	out[n] = '\0';
+	return n;
+}
+
+/*
+ * The shortest of "%.15g", "%.16g", "%.17g" that reads back as v, from
+ * one "%.16e" rather than a printf and a strtod per precision. Returns 0
+ * when a rounding is too close to call from 17 digits (the caller then
+ * asks printf).
+ */
+static size_t format_shortest(char *out, double v)
+{
+	char e[40];
+	struct decimal all = { .ndigits = 17 }, d;
+	double a = fabs(v);
+	int n = snprintf(e, sizeof(e), "%.16e", a); /* "d.<16 digits>e+XX" */
+
+	if (n < 22 || e[1] != '.' || e[18] != 'e')
+		return 0;
+	all.digits[0] = e[0];
+	memcpy(all.digits + 1, e + 2, 16);
+	all.exp10 = atoi(e + 19);
+	for (int prec = 15; prec <= 16; prec++) {
+		if (!round_digits(&all, prec, &d))
+			return 0;
+		if (reads_back(&d, a))
+			return format_g(out, v < 0, &d);
+	}
+	return format_g(out, v < 0, &all);
+}
+
 size_t expo_format_number(char out[EXPO_NUMBER_MAX], double v)
 {
 	int n;
@@ -191,14 +390,21 @@ size_t expo_format_number(char out[EXPO_NUMBER_MAX], double v)
 	if (isinf(v))
 		return (size_t)snprintf(out, EXPO_NUMBER_MAX, v > 0 ? "+Inf" : "-Inf");
 	if (v == trunc(v) && fabs(v) <= 18446744073709551616.0) {
-		if (fabs(v) < 9007199254740992.0) /* 2^53: exact in int64 */
-			n = snprintf(out, EXPO_NUMBER_MAX, "%lld", (long long)v);
-		else
-			n = snprintf(out, EXPO_NUMBER_MAX, "%.0f", v);
-		if (n == 2 && out[0] == '-' && out[1] == '0') /* -0 */
-			n = snprintf(out, EXPO_NUMBER_MAX, "0");
-		return (size_t)n;
+		if (fabs(v) < 9007199254740992.0) { /* 2^53: exact in int64 */
+			size_t len = 0;
+			if (v < 0)
+				out[len++] = '-';
+			len += format_u64(out + len, (uint64_t)fabs(v)); /* -0 is "0" */
+			out[len] = '\0';
+			return len;
+		}
+		return (size_t)snprintf(out, EXPO_NUMBER_MAX, "%.0f", v);
 	}
+	size_t fast = format_few_decimals(out, v);
+	if (!fast)
+		fast = format_shortest(out, v);
+	if (fast)
+		return fast;
 	/* %.15g is shortest whenever it round-trips (it strips zeros). */
 	for (int prec = 15; prec <= 17; prec++) {
 		n = snprintf(out, EXPO_NUMBER_MAX, "%.*g", prec, v);

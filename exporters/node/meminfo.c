@@ -158,8 +158,11 @@ static void meminfo_write(struct expo *w, const struct meminfo *m)
 
 		buf_truncate(&name, 0);
 		buf_truncate(&help, 0);
-		buf_addf(&name, MEMINFO_PREFIX "%s", key);
-		buf_addf(&help, "Memory information field %s.", key);
+		buf_adds(&name, MEMINFO_PREFIX);
+		buf_adds(&name, key);
+		buf_adds(&help, "Memory information field ");
+		buf_adds(&help, key);
+		buf_addc(&help, '.');
 		d.name = buf_cstr(&name);
 		d.help = buf_cstr(&help);
 		/* Upstream's rule; no Linux field ends so today. */

@@ -31,6 +31,9 @@ enum nc_str {
 	NC_NSTR,
 };
 
+/* Upstream reads each sysfs attribute with one read(2) of this many bytes. */
+#define NC_ATTR_READ_MAX 128
+
 struct nc_iface {
 	char *name;
 	bool have[NC_NNUM];
@@ -47,6 +50,16 @@ void netclass_iface_release(struct nc_iface *nc);
  * negative errno.
  */
 long netclass_netlink_read(const regex_t *ignored, struct nc_iface **out);
+
+/*
+ * The attributes RTM_GETLINK gives just as /sys/class/net shows them, for
+ * every device in this network namespace, sorted by name: the others
+ * (address_assign_type, dev_id, flags, name_assign_type, speed, duplex,
+ * and the phys_* ones, read only for their errors) are left out, and
+ * carrier and dormant are there even when the device is down (sysfs has
+ * them only while it is up). Returns how many are in *out, or a negative errno.
+ */
+long netclass_netlink_sysfs_view(struct nc_iface **out);
 
 /*
  * Writes the families of the n devices in name order. With netlink set,

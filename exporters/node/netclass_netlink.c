@@ -23,9 +23,13 @@
 #include <linux/rtnetlink.h>
 
 #include "netclass.h"
+#include "netdev_parse.h"
 #include "regex.h"
 
 #define NL_BUF_SIZE 32768
+
+/* <linux/if.h>'s IFF_DORMANT, which glibc's <net/if.h> lacks. */
+#define NC_IFF_DORMANT (1u << 17)
 
 /* The operstate names upstream indexes by IFLA_OPERSTATE. */
 static const char *const operstates[] = {
@@ -230,6 +234,139 @@ static int read_links(struct nl_list *l)
 	return nl_transact(NETLINK_ROUTE, &req, sizeof(req), on_link, l);
 }
 
+static int name_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct nc_iface *)a)->name,
+		      ((const struct nc_iface *)b)->name);
+}
+
+/* ---- RTM_GETLINK as /sys/class/net shows it ---------------------------------- */
+
+/*
+ * sysfs prints these with "%d" from the kernel's int or unsigned fields,
+ * so a value past INT_MAX reads back negative there: the same here.
+ */
+static void set_sysfs_num(struct nc_iface *nc, enum nc_num i,
+			  const struct rtattr *a)
+{
+	if (a)
+		set_num(nc, i, (int32_t)attr_u32(a));
+}
+
+/*
+ * A string attribute as a read of its sysfs file gives it: the text and
+ * its newline, cut at the one read's size, trimmed.
+ */
+static char *sysfs_text(const char *text, size_t len)
+{
+	char raw[NC_ATTR_READ_MAX];
+	const char *start;
+
+	if (len >= sizeof(raw)) {	/* the newline is past the read */
+		memcpy(raw, text, sizeof(raw));
+		len = sizeof(raw);
+	} else {
+		memcpy(raw, text, len);
+		raw[len++] = '\n';
+	}
+	len = netclass_trim(raw, len, &start);
+	char *s = strndup(start, len);
+	if (!s)
+		abort();
+	return s;
+}
+
+/*
+ * One device's attributes that RTM_GETLINK gives exactly as sysfs would
+ * (net/core/net-sysfs.c against rtnl_fill_ifinfo): the numbers with their
+ * sysfs spelling's sign, carrier whatever the device's state (sysfs has
+ * it only while the device is up: the caller knows from flags), iflink
+ * as the ifindex when the kernel leaves IFLA_LINK out (it does exactly
+ * when they are equal), operstate by the kernel's table (past its end
+ * sysfs has none), address and broadcast as sysfs_format_mac prints them.
+ */
+static int on_link_sysfs(const struct nlmsghdr *h, void *arg)
+{
+	struct nl_list *l = arg;
+	const struct ifinfomsg *ifi = NLMSG_DATA(h);
+	const struct rtattr *at[IFLA_MAX + 1] = { 0 };
+	int len = (int)h->nlmsg_len - NLMSG_LENGTH(sizeof(*ifi));
+	struct nc_iface *nc;
+	uint8_t oper;
+
+	if (h->nlmsg_type != RTM_NEWLINK || len < 0)
+		return 0;
+	for (const struct rtattr *a = IFLA_RTA(ifi); RTA_OK(a, len);
+	     a = RTA_NEXT(a, len))
+		if (a->rta_type <= IFLA_MAX)
+			at[a->rta_type] = a;
+	if (!at[IFLA_IFNAME])
+		return 0;
+	nc = list_add(l, attr_str(at[IFLA_IFNAME]));
+	nc->str[NC_ADDRESS] = hw_address(at[IFLA_ADDRESS]);
+	nc->str[NC_BROADCAST] = hw_address(at[IFLA_BROADCAST]);
+	if (at[IFLA_IFALIAS])
+		nc->str[NC_IFALIAS] = sysfs_text(RTA_DATA(at[IFLA_IFALIAS]),
+						 strnlen(RTA_DATA(at[IFLA_IFALIAS]),
+							 RTA_PAYLOAD(at[IFLA_IFALIAS])));
+	oper = attr_u8(at[IFLA_OPERSTATE]);
+	if (at[IFLA_OPERSTATE] && oper < 7)
+		nc->str[NC_OPERSTATE] = dup_or_die(operstates[oper]);
+	if (at[IFLA_CARRIER])
+		set_num(nc, NC_CARRIER, attr_u8(at[IFLA_CARRIER]));
+	set_sysfs_num(nc, NC_CARRIER_CHANGES, at[IFLA_CARRIER_CHANGES]);
+	set_sysfs_num(nc, NC_CARRIER_UP, at[IFLA_CARRIER_UP_COUNT]);
+	set_sysfs_num(nc, NC_CARRIER_DOWN, at[IFLA_CARRIER_DOWN_COUNT]);
+	/* dev_get_flags() sets IFF_DORMANT from netif_dormant() while the
+	 * device runs, the value of sysfs's dormant then. */
+	set_num(nc, NC_DORMANT, (ifi->ifi_flags & NC_IFF_DORMANT) != 0);
+	set_num(nc, NC_IFINDEX, ifi->ifi_index);
+	if (at[IFLA_LINK])
+		set_sysfs_num(nc, NC_IFLINK, at[IFLA_LINK]);
+	else
+		set_num(nc, NC_IFLINK, ifi->ifi_index);
+	if (at[IFLA_LINKMODE])
+		set_num(nc, NC_LINK_MODE, attr_u8(at[IFLA_LINKMODE]));
+	set_sysfs_num(nc, NC_MTU, at[IFLA_MTU]);
+	set_sysfs_num(nc, NC_NETDEV_GROUP, at[IFLA_GROUP]);
+	set_sysfs_num(nc, NC_TX_QUEUE_LEN, at[IFLA_TXQLEN]);
+	set_num(nc, NC_TYPE, ifi->ifi_type);
+	return 0;
+}
+
+long netclass_netlink_sysfs_view(struct nc_iface **out)
+{
+	/* Without the statistics (RTEXT_FILTER_SKIP_STATS: none of them is
+	 * used here), summing them per CPU being most of the dump's cost. A
+	 * kernel that predates the flag ignores it. */
+	struct {
+		struct nlmsghdr h;
+		struct ifinfomsg ifi;
+		struct rtattr ext;
+		uint32_t ext_mask;
+	} req = {
+		.h = { .nlmsg_len = sizeof(req), .nlmsg_type = RTM_GETLINK,
+		       .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP, .nlmsg_seq = 1 },
+		.ifi = { .ifi_family = AF_UNSPEC },
+		.ext = { .rta_len = RTA_LENGTH(sizeof(uint32_t)),
+			 .rta_type = IFLA_EXT_MASK },
+		.ext_mask = RTEXT_FILTER_SKIP_STATS,
+	};
+	struct nl_list l = { 0 };
+	int rc = nl_transact(NETLINK_ROUTE, &req, sizeof(req), on_link_sysfs, &l);
+
+	if (rc) {
+		for (size_t i = 0; i < l.n; i++)
+			netclass_iface_release(&l.v[i]);
+		free(l.v);
+		return rc;
+	}
+	if (l.n > 1)
+		qsort(l.v, l.n, sizeof(*l.v), name_cmp);
+	*out = l.v;
+	return (long)l.n;
+}
+
 /* ---- ethtool link modes ------------------------------------------------------ */
 
 /* Go's stringer for mdlayher/ethtool's Duplex. */
@@ -389,12 +526,6 @@ static int read_link_modes(struct nl_list *l)
 }
 
 /* ---- together --------------------------------------------------------------- */
-
-static int name_cmp(const void *a, const void *b)
-{
-	return strcmp(((const struct nc_iface *)a)->name,
-		      ((const struct nc_iface *)b)->name);
-}
 
 long netclass_netlink_read(const regex_t *ignored, struct nc_iface **out)
 {

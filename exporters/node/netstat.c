@@ -47,6 +47,26 @@ static void netstat_drop_proto(struct netstat *st, const char *proto,
 }
 
 /*
+ * The common case, a counter of at most 15 digits (optionally negative):
+ * exact in a double, so the same value strtod gives, without its cost.
+ */
+static bool netstat_parse_small_integer(const char *s, size_t n, double *out)
+{
+	bool neg = s[0] == '-';
+	uint64_t v = 0;
+
+	if (n - neg == 0 || n - neg > 15)
+		return false;
+	for (size_t i = neg; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		v = v * 10 + (uint64_t)(s[i] - '0');
+	}
+	*out = neg ? -(double)v : (double)v;
+	return true;
+}
+
+/*
  * Go's ParseFloat, near enough: decimal or special spellings only, the
  * whole word, and no overflow to infinity. strtod alone would also take
  * leading blanks, "nan(...)", signed NaN and hex without an exponent.
@@ -59,6 +79,8 @@ static bool netstat_parse_float(const char *s, size_t n, struct buf *tmp,
 
 	if (n == 0 || node_is_blank(s[0]) || s[0] == '\n')
 		return false;
+	if (netstat_parse_small_integer(s, n, out))
+		return true;
 	buf_truncate(tmp, 0);
 	buf_add(tmp, s, n);
 	if (strpbrk(buf_cstr(tmp), "()xX"))
@@ -261,9 +283,97 @@ void netstat_release(struct netstat *st)
 
 /* ---- the collector --------------------------------------------------- */
 
+/*
+ * The last scrape's sort: the files name the same counters in the same
+ * order scrape after scrape, so when the keys are what they were, the
+ * sorted and merged order is too, and qsort's thousands of strcmp calls
+ * can be skipped.
+ */
+struct netstat_order {
+	struct buf names;	/* st->names as it was */
+	size_t *keys;		/* st->v[i].key before the sort */
+	size_t nkeys;
+	size_t *pick;		/* positions before the sort, in final order */
+	size_t npick;
+	signed char *shown;	/* per final entry: written (1), not (0), unknown (-1) */
+};
+
 struct netstat_state {
 	struct re_memo fields;	/* names repeat every scrape: remembered */
+	struct netstat_order order;
 };
+
+static bool netstat_order_fits(const struct netstat_order *o,
+			       const struct netstat *st)
+{
+	if (o->nkeys != st->n || o->names.len != st->names.len ||
+	    memcmp(o->names.data, st->names.data, st->names.len) != 0)
+		return false;
+	for (size_t i = 0; i < st->n; i++)
+		if (o->keys[i] != st->v[i].key)
+			return false;
+	return true;
+}
+
+static void *netstat_alloc(void *p, size_t n, size_t size)
+{
+	p = realloc(p, (n ? n : 1) * size);
+	if (!p)
+		abort();
+	return p;
+}
+
+/* Position of the entry with seq in v[0..n), whose seqs ascend. */
+static size_t netstat_find_seq(const struct netstat_entry *v, size_t n,
+			       size_t seq)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (v[mid].seq < seq)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* netstat_finish, remembering its outcome in o for the next scrape. */
+static void netstat_finish_remembered(struct netstat *st,
+				      struct netstat_order *o)
+{
+	struct netstat_entry *before;
+
+	if (!st->n)
+		return;
+	if (netstat_order_fits(o, st)) {
+		before = netstat_alloc(NULL, st->n, sizeof(*before));
+		memcpy(before, st->v, st->n * sizeof(*before));
+		for (size_t i = 0; i < o->npick; i++)
+			st->v[i] = before[o->pick[i]];
+		st->n = o->npick;
+		free(before);
+		return;
+	}
+	/* Entries sit in insertion order: their seqs ascend. */
+	before = netstat_alloc(NULL, st->n, sizeof(*before));
+	memcpy(before, st->v, st->n * sizeof(*before));
+	o->keys = netstat_alloc(o->keys, st->n, sizeof(*o->keys));
+	for (size_t i = 0; i < st->n; i++)
+		o->keys[i] = st->v[i].key;
+	o->nkeys = st->n;
+	buf_truncate(&o->names, 0);
+	buf_add(&o->names, st->names.data, st->names.len);
+	netstat_finish(st);
+	o->pick = netstat_alloc(o->pick, st->n, sizeof(*o->pick));
+	for (size_t i = 0; i < st->n; i++)
+		o->pick[i] = netstat_find_seq(before, o->nkeys, st->v[i].seq);
+	o->npick = st->n;
+	o->shown = netstat_alloc(o->shown, st->n, sizeof(*o->shown));
+	memset(o->shown, -1, st->n);
+	free(before);
+}
 
 /*
  * Reads one file into st with parse. A missing snmp6 is no error (IPv6
@@ -291,7 +401,7 @@ static int netstat_read(const char *procfs, const char *rel, bool optional,
  * before it looks at the pattern, so any bad value fails the scrape.
  */
 static int netstat_write(struct expo *w, const struct netstat *st,
-			 struct re_memo *fields)
+			 struct re_memo *fields, signed char *shown)
 {
 	struct buf name = BUF_INIT, help = BUF_INIT;
 	struct metric_desc d = { .type = METRIC_UNTYPED };
@@ -303,16 +413,26 @@ static int netstat_write(struct expo *w, const struct netstat *st,
 		const char *key = netstat_key(st, i);
 		size_t plen = st->v[i].proto_len;
 
-		if (!re_memo_matches(fields, key))
+		if (!shown[i])
 			continue;
+		if (shown[i] < 0 && !re_memo_matches(fields, key)) {
+			shown[i] = 0;
+			continue;
+		}
 		buf_truncate(&name, 0);
 		buf_truncate(&help, 0);
-		buf_addf(&name, NETSTAT_PREFIX "%s", key);
+		buf_adds(&name, NETSTAT_PREFIX);
+		buf_adds(&name, key);
 		/* Skipped where upstream would panic on a bad name. */
-		if (!expo_valid_metric_name(buf_cstr(&name)))
+		if (shown[i] < 0 && !expo_valid_metric_name(buf_cstr(&name))) {
+			shown[i] = 0;
 			continue;
-		buf_addf(&help, "Statistic %.*s%s.", (int)plen, key,
-			 key + plen + 1);
+		}
+		shown[i] = 1;
+		buf_adds(&help, "Statistic ");
+		buf_add(&help, key, plen);
+		buf_adds(&help, key + plen + 1);
+		buf_addc(&help, '.');
 		d.name = buf_cstr(&name);
 		d.help = buf_cstr(&help);
 		expo_family(w, &d);
@@ -339,8 +459,9 @@ static int netstat_collect(const struct collect_ctx *ctx, struct expo *w)
 		err = netstat_read(cfg->procfs, "net/snmp6", true,
 				   netstat_parse_snmp6, &st);
 	if (!err) {
-		netstat_finish(&st);
-		err = netstat_write(w, &st, &state->fields);
+		netstat_finish_remembered(&st, &state->order);
+		err = netstat_write(w, &st, &state->fields,
+				    state->order.shown);
 	}
 	netstat_release(&st);
 	return err;
@@ -353,6 +474,10 @@ static void netstat_release_state(void *state)
 	if (!s)
 		return;
 	re_memo_free(&s->fields);
+	buf_release(&s->order.names);
+	free(s->order.keys);
+	free(s->order.pick);
+	free(s->order.shown);
 	free(s);
 }
 

@@ -39,6 +39,9 @@ struct node_config {
 	bool stat_softirq;			/* --collector.stat.softirq */
 	long fs_stat_workers;			/* concurrent remote statfs calls */
 	bool netclass_netlink;			/* netclass over netlink, not sysfs */
+	/* netclass reads every attribute from sysfs, none over netlink
+	 * (tests: the shortcut must give the same) */
+	bool netclass_sysfs_only;
 };
 
 /* Every node collector, sorted by name; the only list of them. */

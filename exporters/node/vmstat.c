@@ -133,10 +133,13 @@ static void vmstat_write(struct expo *w, const struct vmstat *vm,
 			continue;
 		buf_truncate(&name, 0);
 		buf_truncate(&help, 0);
-		buf_addf(&name, VMSTAT_PREFIX "%s", field);
+		buf_adds(&name, VMSTAT_PREFIX);
+		buf_adds(&name, field);
 		if (!expo_valid_metric_name(buf_cstr(&name)))
 			continue;
-		buf_addf(&help, "/proc/vmstat information field %s.", field);
+		buf_adds(&help, "/proc/vmstat information field ");
+		buf_adds(&help, field);
+		buf_addc(&help, '.');
 		d.name = buf_cstr(&name);
 		d.help = buf_cstr(&help);
 		expo_family(w, &d);

@@ -58,6 +58,148 @@ static void numbers_shortest_round_trip(void **state)
 	}
 }
 
+/*
+ * The reference: printf's spelling, the formatter before its fast paths
+ * (the fast paths must never change a byte of it).
+ */
+static size_t reference_number(char out[EXPO_NUMBER_MAX], double v)
+{
+	int n;
+
+	if (isnan(v))
+		return (size_t)snprintf(out, EXPO_NUMBER_MAX, "NaN");
+	if (isinf(v))
+		return (size_t)snprintf(out, EXPO_NUMBER_MAX, v > 0 ? "+Inf" : "-Inf");
+	if (v == trunc(v) && fabs(v) <= 18446744073709551616.0) {
+		if (fabs(v) < 9007199254740992.0)
+			n = snprintf(out, EXPO_NUMBER_MAX, "%lld", (long long)v);
+		else
+			n = snprintf(out, EXPO_NUMBER_MAX, "%.0f", v);
+		if (n == 2 && out[0] == '-' && out[1] == '0')
+			n = snprintf(out, EXPO_NUMBER_MAX, "0");
+		return (size_t)n;
+	}
+	for (int prec = 15; prec <= 17; prec++) {
+		n = snprintf(out, EXPO_NUMBER_MAX, "%.*g", prec, v);
+		if (prec == 17 || strtod(out, NULL) == v)
+			break;
+	}
+	return (size_t)n;
+}
+
+static void check_same(double v)
+{
+	char got[EXPO_NUMBER_MAX], want[EXPO_NUMBER_MAX];
+	size_t gn = expo_format_number(got, v);
+	size_t wn = reference_number(want, v);
+
+	if (gn != wn || strcmp(got, want) != 0) {
+		print_error("%a: got \"%s\" (%zu), want \"%s\" (%zu)\n", v, got,
+			    gn, want, wn);
+		fail();
+	}
+}
+
+/* splitmix64: a fixed, portable sequence, so a failure reproduces. */
+static uint64_t next_random(uint64_t *s)
+{
+	uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+static const double pow10_table[] = {
+	1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12,
+	1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+};
+
+/* Decimals with few digits: the values the fast path takes. */
+static double random_decimal(uint64_t *s)
+{
+	uint64_t r = next_random(s);
+	unsigned digits = 1 + (unsigned)(r % 17);	/* up to 17 digits */
+	unsigned scale = (unsigned)((r >> 8) % 23);	/* / 10^0 .. 10^22 */
+	uint64_t m = next_random(s) % (uint64_t)pow10_table[digits];
+	double v = (double)m / pow10_table[scale];
+
+	return (r >> 16) & 1 ? -v : v;
+}
+
+/* Neighbours of a value: one and two ulps either side. */
+static void check_with_neighbours(double v)
+{
+	check_same(v);
+	check_same(nextafter(v, INFINITY));
+	check_same(nextafter(v, -INFINITY));
+	check_same(nextafter(nextafter(v, INFINITY), INFINITY));
+	check_same(nextafter(nextafter(v, -INFINITY), -INFINITY));
+}
+
+static void numbers_match_printf_randomized(void **state)
+{
+	uint64_t seed = 20261124;
+	(void)state;
+
+	for (int i = 0; i < 600000; i++) {
+		uint64_t bits = next_random(&seed);
+		double v;
+		memcpy(&v, &bits, sizeof(v));
+		check_same(v);				/* any bit pattern */
+		check_with_neighbours(random_decimal(&seed));
+		/* counter-like: an integer over a power of ten */
+		check_same((double)(next_random(&seed) >> (next_random(&seed) % 64)) /
+			   pow10_table[next_random(&seed) % 23]);
+	}
+}
+
+static void numbers_match_printf_at_edges(void **state)
+{
+	(void)state;
+	/* around 1e-4 (printf's switch to an exponent) and the 15-digit end */
+	for (int d = 0; d <= 22; d++)
+		for (int k = -3; k <= 3; k++) {
+			check_with_neighbours(1e-4 + k * 1e-20);
+			check_with_neighbours(pow10_table[d] + k);
+			check_with_neighbours(pow10_table[d] / 1e22 + k * 1e-25);
+			check_with_neighbours((pow10_table[d] - 1) / pow10_table[d]);
+			check_with_neighbours(99999999999999.5 + k);
+			check_with_neighbours(999999999999999.5 / pow10_table[d]);
+			check_with_neighbours(0.00009999999999999999 * (k + 4));
+		}
+	for (uint64_t m = 1; m < 200000; m++)
+		for (int d = 1; d <= 6; d++)
+			check_same((double)m / pow10_table[d]);
+	/* carries (9.99..9 rounding to 10), halves that 17 digits cannot
+	 * call, the extremes */
+	check_with_neighbours(1e23);
+	check_with_neighbours(9.9999999999999995e22);
+	check_with_neighbours(0.99999999999999994);
+	check_with_neighbours(9.9999999999999991e-5);
+	check_with_neighbours(1.7976931348623157e308);
+	check_with_neighbours(2.2250738585072014e-308);
+	check_with_neighbours(123456789012345.05);
+	check_with_neighbours(1.00000000000000505);
+	for (int k = 1; k < 2000; k++)
+		check_same(k * 4.9406564584124654e-324);
+	check_same(9007199254740993.0);
+	check_same(-9007199254740991.0);
+	check_same(0.1 + 0.2);
+	check_same(5e-324);
+	check_same(-0.0);
+	/* pinned spellings the fast path produces */
+	assert_string_equal(num(0.05), "0.05");
+	assert_string_equal(num(-1234.5678), "-1234.5678");
+	assert_string_equal(num(0.0001), "0.0001");
+	assert_string_equal(num(0.00012), "0.00012");
+	assert_string_equal(num(0.00001), "1e-05");
+	assert_string_equal(num(12345678901234.5), "12345678901234.5");
+	assert_string_equal(num(123456789012345.6), "123456789012345.6");
+	assert_string_equal(num(1.000000000000001), "1.000000000000001");
+	assert_string_equal(num(1764000000.123456789), "1764000000.1234567");
+}
+
 static void label_escaping(void **state)
 {
 	struct buf b = BUF_INIT;
@@ -265,6 +407,8 @@ int main(void)
 		cmocka_unit_test(numbers_special),
 		cmocka_unit_test(numbers_integers_have_no_exponent),
 		cmocka_unit_test(numbers_shortest_round_trip),
+		cmocka_unit_test(numbers_match_printf_randomized),
+		cmocka_unit_test(numbers_match_printf_at_edges),
 		cmocka_unit_test(label_escaping),
 		cmocka_unit_test(help_escaping),
 		cmocka_unit_test(family_and_samples),

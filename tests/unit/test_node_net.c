@@ -454,6 +454,74 @@ static void test_netstat_collector_files(void **state)
 	test_remove_dir(dir);
 }
 
+/* One collect() with a state kept across calls (the scraper's way). */
+static int collect_with(const struct collector *c, void *st,
+			const struct node_config *cfg, struct buf *out)
+{
+	struct collect_ctx ctx = { .config = cfg, .state = st };
+	struct expo w;
+	int rc;
+
+	buf_truncate(out, 0);
+	expo_init(&w, out, EXPO_TEXT);
+	rc = c->collect(&ctx, &w);
+	assert_int_equal(w.errors, 0);
+	expo_release(&w);
+	return rc;
+}
+
+/*
+ * The collector remembers the last scrape's sort order: every scrape of a
+ * long-lived state must equal a fresh one's, with the values changing, the
+ * counters staying, and the counters changing (added, removed, reordered,
+ * a protocol moving between files).
+ */
+static void test_netstat_collector_remembers_order(void **state)
+{
+	static const char *const netstat[] = {
+		"TcpExt: B A C\nTcpExt: 1 2 3\nIpExt: X\nIpExt: 9\n",
+		"TcpExt: B A C\nTcpExt: 4 5 -6\nIpExt: X\nIpExt: 10\n",
+		"TcpExt: B A C\nTcpExt: 4 5 6\nIpExt: X\nIpExt: 10\n",
+		"TcpExt: C B A\nTcpExt: 4 5 6\nIpExt: X\nIpExt: 10\n",
+		"TcpExt: C B E\nTcpExt: 4 5 6\nIpExt: X\nIpExt: 10\n",
+		"TcpExt: C A B D\nTcpExt: 7 8 9 1\nIpExt: X\nIpExt: 0.5\n",
+		"TcpExt: C A\nTcpExt: 7 8\nIp: X\nIp: 3\n",
+		"TcpExt: C A\nTcpExt: 7 8\nIp: X\nIp: 3\n",
+		"TcpExt: B A C\nTcpExt: 1 2 3\nIpExt: X\nIpExt: 9\n",
+	};
+	static const char *const patterns[] = { ".*", "^(TcpExt_[AC]|Ip6_.*|IpExt_X)$" };
+	char *dir = test_make_dir("exporterbox-netstat-order");
+	struct buf kept = BUF_INIT, fresh = BUF_INIT;
+
+	(void)state;
+	test_write_file(dir, "net/snmp", "Ip: Forwarding Y\nIp: 1 2\n");
+	test_write_file(dir, "net/snmp6", "Ip6InOctets 5\nIp6OutOctets 6\n");
+	for (size_t p = 0; p < 2; p++) {
+		struct node_config cfg = { .procfs = dir, .netstat_fields = patterns[p] };
+		void *st = NULL;
+
+		assert_int_equal(netstat_collector.init(&cfg, &st), 0);
+		for (size_t i = 0; i < sizeof(netstat) / sizeof(netstat[0]); i++) {
+			test_write_file(dir, "net/netstat", netstat[i]);
+			for (int again = 0; again < 2; again++) {
+				assert_int_equal(collect_with(&netstat_collector, st,
+							      &cfg, &kept), 0);
+				assert_int_equal(run(&netstat_collector, dir, patterns[p],
+						     &fresh), 0);
+				assert_string_equal(buf_cstr(&kept), buf_cstr(&fresh));
+			}
+		}
+		/* A bad value still fails a scrape that reuses the order. */
+		test_write_file(dir, "net/netstat", "TcpExt: B A C\nTcpExt: 1 x 3\nIpExt: X\nIpExt: 9\n");
+		assert_int_equal(collect_with(&netstat_collector, st, &cfg, &kept),
+				 -EINVAL);
+		netstat_collector.release(st);
+	}
+	buf_release(&kept);
+	buf_release(&fresh);
+	test_remove_dir(dir);
+}
+
 static void test_netstat_bad_pattern(void **state)
 {
 	struct node_config cfg = { .procfs = PROC, .netstat_fields = "(" };
@@ -611,6 +679,7 @@ int main(void)
 		cmocka_unit_test(test_udp_queues_parse),
 		cmocka_unit_test(test_netstat_collector),
 		cmocka_unit_test(test_netstat_collector_files),
+		cmocka_unit_test(test_netstat_collector_remembers_order),
 		cmocka_unit_test(test_netstat_bad_pattern),
 		cmocka_unit_test(test_sockstat_collector),
 		cmocka_unit_test(test_sockstat_collector_files),
