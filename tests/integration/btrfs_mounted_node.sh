@@ -23,8 +23,18 @@ grep -qw btrfs /proc/filesystems || skip "no btrfs in this kernel"
 
 TMP=$(mktemp -d)
 LOOP=
+# Other tests running at the same time (ctest -j) may be statfs'ing every
+# mount, this one included, for a moment: retry, then detach lazily.
+unmount() {
+	local i
+	for i in $(seq 1 50); do
+		umount "$1" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	umount -l "$1"
+}
 cleanup() {
-	mountpoint -q "$TMP/mnt" 2>/dev/null && umount "$TMP/mnt"
+	if mountpoint -q "$TMP/mnt" 2>/dev/null; then unmount "$TMP/mnt"; fi
 	[ -n "$LOOP" ] && losetup -d "$LOOP"
 	rm -rf "$TMP"
 }
