@@ -63,6 +63,9 @@ static void add_redis_flags(struct flagset *fs, struct redis_flags *rf)
 		{ "check-keys-batch-size", FLAG_INT, &o->keys_batch, "1000",
 		  "REDIS_EXPORTER_CHECK_KEYS_BATCH_SIZE",
 		  "Approximate number of keys to process in each execution (SCAN COUNT)" },
+		{ "redis.max-reply-bytes", FLAG_INT, &o->max_reply_bytes, "67108864",
+		  "REDIS_EXPORTER_MAX_REPLY_BYTES",
+		  "Largest reply a scrape reads from Redis (bytes read plus memory for it); larger ones fail the scrape. 0: no limit" },
 		{ "include-system-metrics", FLAG_BOOL, &o->system_metrics, "false",
 		  "REDIS_EXPORTER_INCL_SYSTEM_METRICS",
 		  "Whether to include system metrics like e.g. redis_total_system_memory_bytes" },
@@ -449,6 +452,14 @@ static int parse_key_flags(struct redis_flags *rf)
 	return 0;
 }
 
+static int check_max_reply(long max)
+{
+	if (max >= 0)
+		return 0;
+	fprintf(stderr, "redis-exporter: invalid --redis.max-reply-bytes %ld (0: no limit)\n", max);
+	return -1;
+}
+
 static int check_namespace(const char *ns)
 {
 	struct buf name = BUF_INIT;
@@ -533,7 +544,8 @@ static int run(struct redis_flags *rf)
 		return 2;
 	}
 	buf_release(&err);
-	if (check_namespace(rf->opt.ns) || parse_key_flags(rf) ||
+	if (check_namespace(rf->opt.ns) || check_max_reply(rf->opt.max_reply_bytes) ||
+	    parse_key_flags(rf) ||
 	    (*rf->password_file && load_password_file(rf->password_file, &app.passwords))) {
 		if (has_addr)
 			redis_addr_release(&addr);
