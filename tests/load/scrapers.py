@@ -7,7 +7,8 @@ and COUNT_CMD (a shell command printing how many connections the target's
 server sees from the exporter) is run every 5 s; a scrape only counts as good when its body has the line
 MUST_HAVE (e.g. "redis_up 1"). Prints one line of
 key=value figures; exits 1 when a scrape failed, or RSS/fds/threads grew
-after warm-up (the first fifth of the run, at least 5 s).
+after a warm-up under the same load (a fifth of SECONDS, 5 to 30 s, run
+before the measured SECONDS).
 """
 import gzip
 import http.client
@@ -74,22 +75,32 @@ def quiet_counts(baseline=None):
         time.sleep(0.2)
 
 
-def main():
+def run_scrapers(seconds):
+    """CONC scraper threads for seconds; returns them started."""
     global stop
-    c = http.client.HTTPConnection(u.hostname, u.port, timeout=30)
-    c.request("GET", u.path)
-    c.getresponse().read()
-    c.close()
-    time.sleep(1)
-    idle = quiet_counts()
-    stop = time.monotonic() + SECONDS
+    stop = time.monotonic() + seconds
     threads = [threading.Thread(target=scraper, daemon=True) for _ in range(CONC)]
-    start = time.monotonic()
     for t in threads:
         t.start()
-    warm = min(max(5.0, SECONDS / 5), SECONDS / 2)
+    return threads
+
+
+def main():
+    global ok, failed
+    # Warm-up under the same load, then a quiet baseline: the scrapers'
+    # worker pools grow to what the load needs and keep those workers.
+    warm = min(max(5.0, SECONDS / 5), 30.0)
+    for t in run_scrapers(warm):
+        t.join(60)
+    warm_failed = failed
+    ok = failed = 0
+    latencies.clear()
+    time.sleep(1)
+    idle = quiet_counts()
+    start = time.monotonic()
+    threads = run_scrapers(SECONDS)
     samples, conns = [], []
-    last_count = 0.0
+    last_count = -5.0
     while time.monotonic() < stop:
         now = time.monotonic() - start
         samples.append((now,) + proc())
@@ -103,8 +114,9 @@ def main():
         time.sleep(1)
     for t in threads:
         t.join(60)
+    failed += warm_failed
     idle_end = quiet_counts(idle)
-    after = [s for s in samples if s[0] >= warm] or samples[-1:]
+    after = samples
     rss_warm, rss_end = after[0][1], samples[-1][1]
     rss_max = max(s[1] for s in after)
     fds_max, thr_max = max(s[2] for s in after), max(s[3] for s in after)
