@@ -45,7 +45,6 @@ struct header_guard {
 	bool running, stop;
 	double timeout;			/* --web.read-header-timeout */
 	double idle;			/* --web.connection-timeout; 0: none */
-	atomic_ulong cut;		/* connections shut down */
 };
 
 struct http_server {
@@ -457,14 +456,6 @@ static bool authorized(struct http_server *srv, const struct http_request *req)
 
 /* ---- header guard (see struct conn_watch) ---- */
 
-static double guard_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static struct conn_watch *watch_of(struct MHD_Connection *conn)
 {
 	const union MHD_ConnectionInfo *ci =
@@ -498,7 +489,7 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
 		if (!w)
 			return;		/* unwatched: MHD's idle timeout still applies */
 		w->fd = ci->connect_fd;
-		w->deadline = guard_now() + g->timeout;
+		w->deadline = monotonic_seconds() + g->timeout;
 		pthread_mutex_lock(&g->lock);
 		w->next = g->head;
 		if (g->head)
@@ -529,7 +520,7 @@ static void *on_request_line(void *cls, const char *uri, struct MHD_Connection *
 	struct header_guard *g = &((struct http_server *)cls)->guard;
 
 	(void)uri;
-	watch_set(g, watch_of(conn), guard_now() + g->timeout, true);
+	watch_set(g, watch_of(conn), monotonic_seconds() + g->timeout, true);
 	return NULL;
 }
 
@@ -545,7 +536,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 
 	(void)con_cls;
 	(void)toe;
-	watch_set(g, watch_of(conn), g->idle > 0 ? guard_now() + g->idle + g->timeout : 0,
+	watch_set(g, watch_of(conn), g->idle > 0 ? monotonic_seconds() + g->idle + g->timeout : 0,
 		  false);
 }
 
@@ -556,14 +547,13 @@ static void *guard_main(void *arg)
 
 	pthread_mutex_lock(&g->lock);
 	while (!g->stop) {
-		double now = guard_now();
+		double now = monotonic_seconds();
 		for (struct conn_watch *w = g->head; w; w = w->next) {
 			if (w->deadline == 0 || w->deadline > now)
 				continue;
 			/* EOF for MHD's thread, which then closes the connection */
 			shutdown(w->fd, SHUT_RDWR);
 			w->deadline = 0;
-			atomic_fetch_add(&g->cut, 1);
 			log_debug("request headers too slow: connection closed");
 		}
 		clock_gettime(CLOCK_MONOTONIC, &ts);
