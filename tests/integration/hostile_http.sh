@@ -33,8 +33,8 @@ cd "$TMP"
 MAXCONN=8
 HDR_TIMEOUT=2
 DEAD=$(free_port)	# nothing listens there: every target is down
-COMMON=(--web.listen-address=127.0.0.1:0 --web.max-connections=$MAXCONN
-	--web.connection-timeout=5 --web.read-header-timeout=$HDR_TIMEOUT --web.scrape-timeout=3s)
+COMMON=(--web.listen-address=127.0.0.1:0 "--web.max-connections=$MAXCONN"
+	--web.connection-timeout=5 "--web.read-header-timeout=$HDR_TIMEOUT" --web.scrape-timeout=3s)
 
 # applet_args APPLET : the applet's own flags (a dead target for the others).
 applet_args() {

@@ -8,7 +8,8 @@
 # reply a byte at a time. Each scrape must come back with HTTP 200 and
 # redis_up 0 by its deadline (--web.scrape-timeout=4s: checked with a wide
 # margin, 15 s), the exporter's peak RSS must stay bounded (the reply cap,
-# --redis.max-reply-bytes=16MiB here), and the next scrape, with the fake
+# --redis.max-reply-bytes=16MiB here; REPLY_CAP=0 in the environment turns it
+# off, to see the checks fail), and the next scrape, with the fake
 # server turned into a proxy to the real one, must be redis_up 1 through
 # the same exporter. Also through /scrape?target=.
 # Prints ok/FAIL per check and "N passed, N failed"; exits 1 on any failure.
@@ -55,7 +56,7 @@ CAP=$((16 << 20))
 export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=0
 srv_start exporter.log "$BIN" redis-exporter --web.listen-address=127.0.0.1:0 \
 	--redis.addr="redis://127.0.0.1:$FAKE" --connection-timeout=2s --web.scrape-timeout=4s \
-	${REPLY_CAP_FLAG---redis.max-reply-bytes=$CAP} ||
+	"--redis.max-reply-bytes=${REPLY_CAP-$CAP}" ||
 	{ t_fail "exporter starts" "$(cat exporter.log)"; t_summary; exit 1; }
 EXP=$SRV_PID
 BASE="http://127.0.0.1:$SRV_PORT"

@@ -41,6 +41,7 @@ BIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
 TMP=$(mktemp -d)
 PGBIN=/usr/lib/postgresql/15/bin
 PGDATA=
+# shellcheck disable=SC2317 # called by the trap
 cleanup() {
 	srv_kill_all
 	[ -z "$PGDATA" ] || "$PGBIN/pg_ctl" -D "$PGDATA" -m immediate stop >/dev/null 2>&1 || true
@@ -53,7 +54,7 @@ status=0
 
 # target APPLET : starts the applet's target; sets ARGS (flags), ENV, COUNT.
 target() {
-	ARGS=() ENV=() COUNT= UP=
+	ARGS=() ENV=() COUNT='' UP=''
 	case $1 in
 	redis-exporter)
 		local port
