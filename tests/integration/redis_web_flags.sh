@@ -11,7 +11,8 @@
 # and plain http is refused; the client CA turns on mTLS (no or a foreign
 # client certificate: handshake refused); min version TLS1.3 refuses TLS 1.2;
 # basic auth 401/200 with a plain and with a bcrypt password; env twins work;
-# no password or hash in any log.
+# a dribbled TLS handshake is cut by --web.read-header-timeout; no password
+# or hash in any log.
 # Prints ok/FAIL per check and "N passed, N failed"; exits 1 on any failure.
 set -euo pipefail
 
@@ -108,7 +109,7 @@ start() { # start LOG ARGS...
 
 # ---- TLS + basic auth with a plain password ----
 start plain.log --tls-server-cert-file=server.crt --tls-server-key-file=server.key \
-	--basic-auth-username=prometheus --basic-auth-password="$PASS"
+	--basic-auth-username=prometheus --basic-auth-password="$PASS" --web.read-header-timeout=2
 URL="https://127.0.0.1:$SRV_PORT"
 get ok /metrics --cacert ca.crt -u "prometheus:$PASS"
 t_check "tls + right password: 200" test "$CODE" = 200
@@ -122,6 +123,27 @@ t_check "unknown user: 401" test "$CODE" = 401
 rc=0
 curl -s --max-time 10 -o /dev/null "http://127.0.0.1:$SRV_PORT/metrics" || rc=$?
 t_check "plain http refused" test "$rc" -ne 0
+# A TLS handshake dribbled a byte a second is cut by --web.read-header-timeout.
+tls_slowloris() {
+	python3 - "$SRV_PORT" <<'EOF'
+import socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5)
+hello = bytes.fromhex("16030100a5010000a10303") + b"\x00" * 40
+for i in range(40):            # far longer than the 2 s allowed
+    try:
+        s.sendall(hello[i:i + 1])
+        s.settimeout(0.01)
+        if s.recv(1) == b"":
+            sys.exit(0)        # closed by the server
+    except socket.timeout:
+        pass
+    except OSError:
+        sys.exit(0)
+    time.sleep(1)
+sys.exit(1)
+EOF
+}
+t_check "TLS handshake dribbled a byte a second: cut by --web.read-header-timeout" tls_slowloris
 t_check "default min version TLS1.2: TLS 1.2 accepted" \
 	curl -sf --max-time 10 -o /dev/null --cacert ca.crt --tls-max 1.2 -u "prometheus:$PASS" "$URL/metrics"
 srv_stop
