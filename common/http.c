@@ -13,6 +13,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -24,12 +25,35 @@
 #define MAX_FILTER_VALUES 64
 #define GZIP_MIN_BYTES 256
 
+/*
+ * A connection watched by the header guard. MHD's connection timeout is an
+ * idle timeout, so a client dribbling a byte a second keeps its thread for
+ * ever (slowloris); the guard shuts down a connection whose request line and
+ * headers are not in by their deadline, as Go's ReadHeaderTimeout does.
+ */
+struct conn_watch {
+	struct conn_watch *prev, *next;
+	int fd;
+	double deadline;		/* monotonic seconds; 0: none (in a handler) */
+};
+
+struct header_guard {
+	pthread_mutex_t lock;		/* guards the list and stop */
+	pthread_cond_t wake;
+	struct conn_watch *head;
+	pthread_t thread;
+	bool running, stop;
+	double timeout;			/* --web.read-header-timeout */
+	double idle;			/* --web.connection-timeout; 0: none */
+};
+
 struct http_server {
 	const struct http_server_options *opt;
 	struct MHD_Daemon *daemons[MAX_LISTENERS];
 	size_t ndaemons;
 	atomic_long in_flight;		/* scrapes being served */
 	struct web_state *web;		/* TLS, basic auth, headers; NULL: none */
+	struct header_guard guard;
 };
 
 struct http_request {
@@ -65,6 +89,8 @@ void http_add_flags(struct flagset *fs, struct http_config *cfg,
 		  "Seconds an idle or slow connection is kept before it is closed." },
 		{ "web.max-connections", FLAG_INT, &cfg->max_connections, "64", NULL,
 		  "Maximum number of open HTTP connections (each holds a thread)." },
+		{ "web.read-header-timeout", FLAG_INT, &cfg->read_header_timeout, "10", NULL,
+		  "Seconds a client may take to send a request line and headers (TLS handshake included); 0: no limit." },
 		{ "log.level", FLAG_STRING, &cfg->log_level, "info", NULL,
 		  "Only log messages with the given severity or above. One of: [debug, info, warn, error]",
 		  log_levels },
@@ -428,6 +454,152 @@ static bool authorized(struct http_server *srv, const struct http_request *req)
 	return ok;
 }
 
+/* ---- header guard (see struct conn_watch) ---- */
+
+static struct conn_watch *watch_of(struct MHD_Connection *conn)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+
+	return ci ? ci->socket_context : NULL;
+}
+
+/* Sets w's deadline under the lock; earlier_only keeps an earlier one. */
+static void watch_set(struct header_guard *g, struct conn_watch *w, double deadline,
+		      bool earlier_only)
+{
+	if (!w)
+		return;
+	pthread_mutex_lock(&g->lock);
+	if (!earlier_only || w->deadline == 0 || deadline < w->deadline)
+		w->deadline = deadline;
+	pthread_mutex_unlock(&g->lock);
+}
+
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+			  enum MHD_ConnectionNotificationCode toe)
+{
+	struct header_guard *g = &((struct http_server *)cls)->guard;
+	struct conn_watch *w = *socket_context;
+
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+		const union MHD_ConnectionInfo *ci =
+			MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+		w = ci ? calloc(1, sizeof(*w)) : NULL;
+		if (!w)
+			return;		/* unwatched: MHD's idle timeout still applies */
+		w->fd = ci->connect_fd;
+		w->deadline = monotonic_seconds() + g->timeout;
+		pthread_mutex_lock(&g->lock);
+		w->next = g->head;
+		if (g->head)
+			g->head->prev = w;
+		g->head = w;
+		pthread_mutex_unlock(&g->lock);
+		*socket_context = w;
+		return;
+	}
+	if (!w)
+		return;
+	/* Called before MHD closes the fd, so the guard never touches a reused one. */
+	pthread_mutex_lock(&g->lock);
+	if (w->prev)
+		w->prev->next = w->next;
+	else
+		g->head = w->next;
+	if (w->next)
+		w->next->prev = w->prev;
+	pthread_mutex_unlock(&g->lock);
+	free(w);
+	*socket_context = NULL;
+}
+
+/* The request line is in: the headers have the timeout from now at most. */
+static void *on_request_line(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+	struct header_guard *g = &((struct http_server *)cls)->guard;
+
+	(void)uri;
+	watch_set(g, watch_of(conn), monotonic_seconds() + g->timeout, true);
+	return NULL;
+}
+
+/*
+ * A response is done: the connection may now sit idle (MHD's idle timeout
+ * closes it), but the next request must be in within idle + timeout, so
+ * dribbling its request line does not keep the thread either.
+ */
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+			 enum MHD_RequestTerminationCode toe)
+{
+	struct header_guard *g = &((struct http_server *)cls)->guard;
+
+	(void)con_cls;
+	(void)toe;
+	watch_set(g, watch_of(conn), g->idle > 0 ? monotonic_seconds() + g->idle + g->timeout : 0,
+		  false);
+}
+
+static void *guard_main(void *arg)
+{
+	struct header_guard *g = arg;
+	struct timespec ts;
+
+	pthread_mutex_lock(&g->lock);
+	while (!g->stop) {
+		double now = monotonic_seconds();
+		for (struct conn_watch *w = g->head; w; w = w->next) {
+			if (w->deadline == 0 || w->deadline > now)
+				continue;
+			/* EOF for MHD's thread, which then closes the connection */
+			shutdown(w->fd, SHUT_RDWR);
+			w->deadline = 0;
+			log_debug("request headers too slow: connection closed");
+		}
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		ts.tv_sec += 1;
+		pthread_cond_timedwait(&g->wake, &g->lock, &ts);
+	}
+	pthread_mutex_unlock(&g->lock);
+	return NULL;
+}
+
+static int guard_start(struct header_guard *g, const struct http_config *cfg)
+{
+	pthread_condattr_t attr;
+
+	g->timeout = (double)cfg->read_header_timeout;
+	g->idle = (double)cfg->connection_timeout;
+	pthread_mutex_init(&g->lock, NULL);
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_cond_init(&g->wake, &attr);
+	pthread_condattr_destroy(&attr);
+	if (g->timeout <= 0)
+		return 0;
+	if (pthread_create(&g->thread, NULL, guard_main, g) != 0) {
+		log_error("cannot start the header guard thread");
+		return -1;
+	}
+	g->running = true;
+	return 0;
+}
+
+/* After the daemons are stopped (no callbacks left). */
+static void guard_stop(struct header_guard *g)
+{
+	if (g->running) {
+		pthread_mutex_lock(&g->lock);
+		g->stop = true;
+		pthread_cond_signal(&g->wake);
+		pthread_mutex_unlock(&g->lock);
+		pthread_join(g->thread, NULL);
+		g->running = false;
+	}
+	pthread_cond_destroy(&g->wake);
+	pthread_mutex_destroy(&g->lock);
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 				  const char *url, const char *method,
 				  const char *version, const char *upload_data,
@@ -438,6 +610,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 	(void)version;
 	(void)upload_data;
 	(void)con_cls;
+	/* The headers are in: the scrape has its own deadline. */
+	watch_set(&srv->guard, watch_of(conn), 0, false);
 	/* Any request body is ignored: no route takes one. */
 	*upload_data_size = 0;
 	const struct http_request req = {
@@ -605,6 +779,9 @@ static struct MHD_Daemon *start_daemon(struct http_server *srv, int fd)
 		MHD_OPTION_CONNECTION_LIMIT, limit,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
 		MHD_OPTION_THREAD_STACK_SIZE, (size_t)(256 * 1024),
+		MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv,
+		MHD_OPTION_URI_LOG_CALLBACK, on_request_line, srv,
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
 		/* Without TLS the list ends here. */
 		tls ? MHD_OPTION_HTTPS_CERT_CALLBACK : MHD_OPTION_END,
 		web_state_cert_callback,
@@ -638,7 +815,7 @@ struct http_server *http_start(const struct http_server_options *opt)
 	if (!srv)
 		return NULL;
 	srv->opt = opt;
-	if (start_web(srv) != 0)
+	if (guard_start(&srv->guard, opt->cfg) != 0 || start_web(srv) != 0)
 		goto fail;
 	if (opt->cfg->listen.n > MAX_LISTENERS) {
 		log_error("too many listen addresses", "max", "16");
@@ -673,6 +850,7 @@ void http_stop(struct http_server *srv)
 	/* MHD closes the listening socket it was given. */
 	for (size_t i = 0; i < srv->ndaemons; i++)
 		MHD_stop_daemon(srv->daemons[i]);
+	guard_stop(&srv->guard);
 	web_state_stop(srv->web);
 	free(srv);
 }

@@ -6,8 +6,9 @@
  * /scrape), 404 elsewhere and 405 for methods other than GET and HEAD.
  * Responses are gzip-compressed when the client accepts it. At most
  * max_requests scrapes run at once; more get 503. Each connection has an idle
- * timeout and the daemon a connection limit, so slow clients cannot hold
- * threads or memory.
+ * timeout, a deadline for its request line and headers (slowloris) and a
+ * memory cap, and the daemon a connection limit, so slow or hostile clients
+ * cannot hold threads or memory.
  */
 #ifndef EXPORTERBOX_HTTP_H
 #define EXPORTERBOX_HTTP_H
@@ -52,6 +53,7 @@ struct http_config {
 	double timeout_offset;		/* --web.timeout-offset: subtracted from it */
 	long connection_timeout;	/* --web.connection-timeout seconds (idle) */
 	long max_connections;		/* --web.max-connections */
+	long read_header_timeout;	/* --web.read-header-timeout seconds; 0: none */
 	const char *log_level;		/* --log.level */
 	const char *log_format;		/* --log.format */
 };

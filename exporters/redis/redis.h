@@ -172,6 +172,7 @@ struct redis_options {
 	bool system_metrics, config_metrics, redact_config, empty_databases;
 	struct redis_key_args check_keys, check_single_keys, count_keys;
 	long keys_batch;
+	long max_reply_bytes;		/* one reply's cost at most; 0: no limit */
 	atomic_ulong *request_errors;	/* bad /scrape requests, or NULL */
 };
 

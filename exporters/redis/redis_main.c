@@ -17,6 +17,8 @@
 #include "http.h"
 #include "log.h"
 #include "redis.h"
+#include "webconfig.h"
+#include "webstate.h"
 
 /* Targets of /scrape kept with their connection; more are served uncached. */
 #define MAX_CACHED_TARGETS 64
@@ -26,6 +28,9 @@ struct redis_flags {
 	struct http_config web;
 	const char *addr, *password_file, *allowed, *log_format_go;
 	const char *check_keys, *check_single_keys, *count_keys;
+	/* upstream's own TLS and basic auth flags, mapped onto a web_config */
+	const char *tls_cert, *tls_key, *tls_client_ca, *tls_min_version;
+	const char *auth_user, *auth_password, *auth_hash;
 	bool redis_only, debug;
 };
 
@@ -58,6 +63,9 @@ static void add_redis_flags(struct flagset *fs, struct redis_flags *rf)
 		{ "check-keys-batch-size", FLAG_INT, &o->keys_batch, "1000",
 		  "REDIS_EXPORTER_CHECK_KEYS_BATCH_SIZE",
 		  "Approximate number of keys to process in each execution (SCAN COUNT)" },
+		{ "redis.max-reply-bytes", FLAG_INT, &o->max_reply_bytes, "67108864",
+		  "REDIS_EXPORTER_MAX_REPLY_BYTES",
+		  "Largest reply a scrape reads from Redis (bytes read plus memory for it); larger ones fail the scrape. 0: no limit" },
 		{ "include-system-metrics", FLAG_BOOL, &o->system_metrics, "false",
 		  "REDIS_EXPORTER_INCL_SYSTEM_METRICS",
 		  "Whether to include system metrics like e.g. redis_total_system_memory_bytes" },
@@ -81,6 +89,25 @@ static void add_redis_flags(struct flagset *fs, struct redis_flags *rf)
 		  "Output verbose debug information (as --log.level=debug)", NULL, true },
 		{ "log-format", FLAG_STRING, &rf->log_format_go, "", "REDIS_EXPORTER_LOG_FORMAT",
 		  "Upstream's log format flag: txt or json", go_log_formats, true },
+		{ "tls-server-cert-file", FLAG_STRING, &rf->tls_cert, "",
+		  "REDIS_EXPORTER_TLS_SERVER_CERT_FILE",
+		  "Name of the server certificate file (including full path) if the web interface and telemetry should use TLS" },
+		{ "tls-server-key-file", FLAG_STRING, &rf->tls_key, "",
+		  "REDIS_EXPORTER_TLS_SERVER_KEY_FILE",
+		  "Name of the server key file (including full path) if the web interface and telemetry should use TLS" },
+		{ "tls-server-ca-cert-file", FLAG_STRING, &rf->tls_client_ca, "",
+		  "REDIS_EXPORTER_TLS_SERVER_CA_CERT_FILE",
+		  "Name of the CA certificate file (including full path) if the web interface and telemetry should require TLS client authentication" },
+		{ "tls-server-min-version", FLAG_STRING, &rf->tls_min_version, "TLS1.2",
+		  "REDIS_EXPORTER_TLS_SERVER_MIN_VERSION",
+		  "Minimum TLS version that is acceptable by the web interface and telemetry when using TLS" },
+		{ "basic-auth-username", FLAG_STRING, &rf->auth_user, "",
+		  "REDIS_EXPORTER_BASIC_AUTH_USERNAME", "Username for basic authentication" },
+		{ "basic-auth-password", FLAG_STRING, &rf->auth_password, "",
+		  "REDIS_EXPORTER_BASIC_AUTH_PASSWORD", "Password for basic authentication" },
+		{ "basic-auth-hash-password", FLAG_STRING, &rf->auth_hash, "",
+		  "REDIS_EXPORTER_BASIC_AUTH_HASH_PASSWORD",
+		  "Bcrypt hash of the password for basic authentication (instead of --basic-auth-password)" },
 	};
 
 	flagset_add_table(fs, flags, sizeof(flags) / sizeof(flags[0]));
@@ -333,6 +360,74 @@ static int load_password_file(const char *path, struct redis_passwords *p)
 	return rc;
 }
 
+/* "TLS1.2" (upstream's spelling) as the web config's "TLS12". */
+static int set_min_version(struct web_config *wc, const char *name)
+{
+	char compact[8];
+	size_t n = 0;
+
+	for (const char *p = name; *p && n + 1 < sizeof(compact); p++)
+		if (*p != '.')
+			compact[n++] = *p;
+	compact[n] = '\0';
+	return strlen(name) < sizeof(compact) ? web_config_set_min_version(wc, compact) : -1;
+}
+
+/* Checks what upstream checks; err gets one line naming the flags, never a secret. */
+static int tls_auth_flags_valid(const struct redis_flags *rf, struct buf *err)
+{
+	bool cert = *rf->tls_cert, key = *rf->tls_key;
+
+	if (cert != key)
+		buf_adds(err, "--tls-server-cert-file and --tls-server-key-file go together");
+	else if (*rf->tls_client_ca && !cert)
+		buf_adds(err, "--tls-server-ca-cert-file needs --tls-server-cert-file and --tls-server-key-file");
+	else if (*rf->auth_password && *rf->auth_hash)
+		buf_adds(err, "--basic-auth-password and --basic-auth-hash-password are exclusive");
+	else if (!*rf->auth_user != (!*rf->auth_password && !*rf->auth_hash))
+		buf_adds(err, "--basic-auth-username and --basic-auth-password (or --basic-auth-hash-password) go together");
+	else if ((cert || *rf->auth_user) && rf->web.config_file && *rf->web.config_file)
+		buf_adds(err, "--web.config.file and the --tls-server-*/--basic-auth-* flags are exclusive");
+	return err->len ? -1 : 0;
+}
+
+/*
+ * upstream's --tls-server-* and --basic-auth-* flags as a web_config
+ * (TLS, mTLS with RequireAndVerifyClientCert when a client CA is given,
+ * one basic auth user). *used is false when none is set.
+ */
+static int build_web_config(const struct redis_flags *rf, struct web_config *wc, bool *used,
+			    struct buf *err)
+{
+	*used = false;
+	if (tls_auth_flags_valid(rf, err))
+		return -1;
+	if (*rf->tls_cert) {
+		if (web_config_set_tls(wc, rf->tls_cert, rf->tls_key, rf->tls_client_ca) ||
+		    (*rf->tls_client_ca &&
+		     web_config_set_client_auth(wc, "RequireAndVerifyClientCert"))) {
+			buf_adds(err, "out of memory");
+			return -1;
+		}
+		if (set_min_version(wc, rf->tls_min_version)) {
+			buf_addf(err, "invalid --tls-server-min-version '%s' (TLS1.0 ... TLS1.3)",
+				 rf->tls_min_version);
+			return -1;
+		}
+		*used = true;
+	}
+	if (*rf->auth_user) {
+		int rc = *rf->auth_hash ?
+			 web_config_add_user(wc, rf->auth_user, rf->auth_hash, err) :
+			 web_config_add_user_password(wc, rf->auth_user, rf->auth_password, err);
+		if (rc)
+			return -1;
+		*used = true;
+	}
+	/* loads the certificates now, so a bad file exits 2 at start-up */
+	return *used ? web_state_check(NULL, wc, err) : 0;
+}
+
 static int parse_key_flags(struct redis_flags *rf)
 {
 	const struct {
@@ -355,6 +450,14 @@ static int parse_key_flags(struct redis_flags *rf)
 			return -1;
 	}
 	return 0;
+}
+
+static int check_max_reply(long max)
+{
+	if (max >= 0)
+		return 0;
+	fprintf(stderr, "redis-exporter: invalid --redis.max-reply-bytes %ld (0: no limit)\n", max);
+	return -1;
 }
 
 static int check_namespace(const char *ns)
@@ -385,7 +488,7 @@ static void apply_go_log_flags(struct redis_flags *rf)
  * addr NULL: --redis.addr="" as upstream has it for multi-target setups;
  * /metrics then serves the exporter's own metrics only.
  */
-static int serve(struct app *app, struct redis_addr *addr)
+static int serve(struct app *app, struct redis_addr *addr, const struct web_config *web)
 {
 	struct cached_target main_target = { 0 };
 	struct redis_addr none = { 0 };
@@ -407,6 +510,7 @@ static int serve(struct app *app, struct redis_addr *addr)
 		.scraper = &main_target.scraper,
 		.routes = routes,
 		.nroutes = 1,
+		.web = web,
 	};
 	code = http_serve_until_signal(&opt);
 	scraper_release(&main_target.scraper);
@@ -418,18 +522,30 @@ static int run(struct redis_flags *rf)
 {
 	struct app app = { .rf = rf };
 	struct redis_addr addr;
+	struct web_config wc;
+	bool own_web;
 	struct buf err = BUF_INIT;
 	int code = 2;
+
+	web_config_init(&wc);
+	if (build_web_config(rf, &wc, &own_web, &err) != 0) {
+		fprintf(stderr, "redis-exporter: %s\n", buf_cstr(&err));
+		buf_release(&err);
+		web_config_free(&wc);
+		return 2;
+	}
 
 	bool has_addr = *rf->addr != '\0';
 
 	if (has_addr && redis_addr_parse(rf->addr, &addr, &err) != 0) {
 		fprintf(stderr, "redis-exporter: invalid --redis.addr: %s\n", buf_cstr(&err));
 		buf_release(&err);
+		web_config_free(&wc);
 		return 2;
 	}
 	buf_release(&err);
-	if (check_namespace(rf->opt.ns) || parse_key_flags(rf) ||
+	if (check_namespace(rf->opt.ns) || check_max_reply(rf->opt.max_reply_bytes) ||
+	    parse_key_flags(rf) ||
 	    (*rf->password_file && load_password_file(rf->password_file, &app.passwords))) {
 		if (has_addr)
 			redis_addr_release(&addr);
@@ -441,7 +557,7 @@ static int run(struct redis_flags *rf)
 	pthread_mutex_init(&app.lock, NULL);
 	apply_go_log_flags(rf);
 	log_info("starting redis-exporter", "version", EXPORTERBOX_VERSION);
-	code = serve(&app, has_addr ? &addr : NULL);
+	code = serve(&app, has_addr ? &addr : NULL, own_web ? &wc : NULL);
 	for (size_t i = 0; i < app.ncache; i++)
 		cached_target_free(app.cache[i]);
 	pthread_mutex_destroy(&app.lock);
@@ -450,6 +566,7 @@ out:
 	redis_key_args_release(&rf->opt.check_keys);
 	redis_key_args_release(&rf->opt.check_single_keys);
 	redis_key_args_release(&rf->opt.count_keys);
+	web_config_free(&wc);
 	return code;
 }
 

@@ -69,10 +69,128 @@ static struct timeval timeout_until(const struct redis_target *t, double deadlin
 				 (suseconds_t)((left - floor(left)) * 1e6) };
 }
 
+/*
+ * Limits hiredis 0.14 lacks, for the replies of one scrape (set by fetch()
+ * on the worker thread that reads them): its reader takes any bulk length
+ * or element count a server announces (no maxelements before 1.0), and its
+ * timeout is per read, so a server dribbling bytes would hold the worker
+ * for ever. Here a reply may cost at most max_bytes (bytes read plus the
+ * objects built from them) and must be in by the deadline; either ends it
+ * with an error, and the connection is dropped.
+ */
+struct reply_limits {
+	bool active;
+	size_t max_bytes;
+	size_t used;		/* bytes read and allocated for the reply so far */
+	bool exceeded;
+	double deadline;
+};
+
+static _Thread_local struct reply_limits limits;
+static redisReplyObjectFunctions *hiredis_functions;	/* the reader's defaults */
+
+/* Charges n bytes to the reply; false once over the limit. */
+static bool charge(size_t n)
+{
+	if (!limits.active || !limits.max_bytes)
+		return true;
+	limits.used += n;
+	if (limits.used > limits.max_bytes)
+		limits.exceeded = true;
+	return !limits.exceeded;
+}
+
+/* Each object costs its struct and malloc's overhead, plus what it holds. */
+#define OBJECT_COST (sizeof(redisReply) + 16)
+
+static void *capped_string(const redisReadTask *task, char *str, size_t len)
+{
+	return charge(OBJECT_COST + len) ? hiredis_functions->createString(task, str, len) : NULL;
+}
+
+static void *capped_array(const redisReadTask *task, int elements)
+{
+	size_t n = elements > 0 ? (size_t)elements : 0;
+	return charge(OBJECT_COST + n * sizeof(redisReply *)) ?
+	       hiredis_functions->createArray(task, elements) : NULL;
+}
+
+static void *capped_integer(const redisReadTask *task, long long value)
+{
+	return charge(OBJECT_COST) ? hiredis_functions->createInteger(task, value) : NULL;
+}
+
+static void *capped_nil(const redisReadTask *task)
+{
+	return charge(OBJECT_COST) ? hiredis_functions->createNil(task) : NULL;
+}
+
+static void capped_free(void *obj)
+{
+	hiredis_functions->freeObject(obj);
+}
+
+static redisReplyObjectFunctions capped_functions = {
+	capped_string, capped_array, capped_integer, capped_nil, capped_free,
+};
+
+/* Makes c's reader build replies through the capped functions. */
+static void cap_reader(redisContext *c)
+{
+	if (!hiredis_functions)
+		hiredis_functions = c->reader->fn;	/* the same static table for all */
+	c->reader->fn = &capped_functions;
+}
+
+static int reply_error(redisContext *c, const char *msg)
+{
+	c->err = REDIS_ERR_OTHER;
+	snprintf(c->errstr, sizeof(c->errstr), "%s", msg);
+	return REDIS_ERR;
+}
+
+/* redisGetReply (blocking) under the limits. */
+static int get_reply(redisContext *c, void **reply)
+{
+	int done = 0;
+
+	*reply = NULL;
+	limits.used = 0;
+	limits.exceeded = false;
+	if (redisGetReplyFromReader(c, reply) != REDIS_OK)
+		goto failed;
+	while (!*reply && !done)
+		if (redisBufferWrite(c, &done) != REDIS_OK)
+			return REDIS_ERR;
+	while (!*reply) {
+		if (limits.active && monotonic_seconds() > limits.deadline)
+			return reply_error(c, "reply not complete by the scrape deadline");
+		size_t before = c->reader->len;
+		if (redisBufferRead(c) != REDIS_OK)
+			return REDIS_ERR;
+		if (!charge(c->reader->len - before) ||
+		    redisGetReplyFromReader(c, reply) != REDIS_OK)
+			goto failed;
+	}
+	return REDIS_OK;
+failed:
+	if (limits.exceeded) {
+		char msg[96];
+		snprintf(msg, sizeof(msg), "reply larger than --redis.max-reply-bytes (%zu)",
+			 limits.max_bytes);
+		return reply_error(c, msg);
+	}
+	return REDIS_ERR;
+}
+
 /* Runs one command; NULL when the connection failed (err says why). */
 static redisReply *command(redisContext *c, int argc, const char **argv, struct buf *err)
 {
-	redisReply *r = redisCommandArgv(c, argc, argv, NULL);
+	void *reply = NULL;
+
+	if (redisAppendCommandArgv(c, argc, argv, NULL) == REDIS_OK)
+		get_reply(c, &reply);
+	redisReply *r = reply;
 
 	if (!r)
 		buf_addf(err, "%s: %s", argv[0], c->errstr[0] ? c->errstr : "connection lost");
@@ -142,6 +260,7 @@ static int connect_target(struct redis_target *t, double deadline, struct buf *e
 		return -1;
 	}
 	redisSetTimeout(c, tv);
+	cap_reader(c);
 	if (handshake(t, c, err) != 0) {
 		redisFree(c);
 		return -1;
@@ -188,7 +307,7 @@ static int pipeline(struct redis_target *t, struct replies *rs, struct buf *err)
 	redisAppendCommandArgv(c, 3, slowlog_get, NULL);
 	for (int i = 0; i < R_COUNT; i++) {
 		void *reply = NULL;
-		if (redisGetReply(c, &reply) != REDIS_OK) {
+		if (get_reply(c, &reply) != REDIS_OK) {
 			buf_addf(err, "read from %s: %s", redis_addr_display(&t->addr),
 				 c->errstr[0] ? c->errstr : "connection lost");
 			replies_release(rs);
@@ -213,8 +332,22 @@ static int pipeline(struct redis_target *t, struct replies *rs, struct buf *err)
  * Connects when needed and runs the pipeline; a reused connection that
  * fails is replaced once, so a restarted server is scraped at once.
  */
+static int fetch_limited(struct redis_target *t, double deadline, struct replies *rs,
+			 double *connect_seconds, struct buf *err);
+
 static int fetch(struct redis_target *t, double deadline, struct replies *rs,
 		 double *connect_seconds, struct buf *err)
+{
+	/* A little before the scrape's deadline, so redis_up 0 is still written. */
+	limits = (struct reply_limits){ .active = true, .deadline = deadline - 0.25,
+					.max_bytes = (size_t)t->opt->max_reply_bytes };
+	int rc = fetch_limited(t, deadline, rs, connect_seconds, err);
+	limits.active = false;
+	return rc;
+}
+
+static int fetch_limited(struct redis_target *t, double deadline, struct replies *rs,
+			 double *connect_seconds, struct buf *err)
 {
 	for (int attempt = 0; attempt < 2; attempt++) {
 		bool reused = t->conn != NULL;

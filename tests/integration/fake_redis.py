@@ -1,0 +1,122 @@
+#!/usr/bin/env python3
+"""fake_redis.py PORT_FILE MODE_FILE UPSTREAM_PORT
+
+A misbehaving Redis for misbehave_redis.sh. Listens on a free loopback port
+(written to PORT_FILE), and for each new connection reads the mode from
+MODE_FILE:
+
+  silent     accept, read, never answer
+  garbage    answer every read with bytes that are not RESP
+  midclose   start a bulk reply, then close the connection
+  huge       answer every command with a bulk string of HUGE_MB (default 512) MiB,
+             sent as fast as the client reads
+  hugearray  answer with a multi-bulk header of 100 million elements, then
+             elements as fast as the client reads
+  dribble    start a bulk reply, then one byte every 0.2 s, for ever
+  proxy      forward to the real redis-server on 127.0.0.1:UPSTREAM_PORT
+
+Runs until killed. One thread per connection; nothing is kept.
+"""
+import os
+import socket
+import sys
+import threading
+import time
+
+PORT_FILE, MODE_FILE, UPSTREAM = sys.argv[1], sys.argv[2], int(sys.argv[3])
+HUGE = int(os.environ.get("HUGE_MB", "512")) << 20
+CHUNK = b"x" * 65536
+
+
+def mode():
+    try:
+        with open(MODE_FILE) as f:
+            return f.read().strip()
+    except OSError:
+        return "proxy"
+
+
+def pump(src, dst, watch_mode=False):
+    """Copies src to dst; watch_mode: stop once the mode is no longer proxy."""
+    try:
+        while True:
+            data = src.recv(65536)
+            if not data or (watch_mode and mode() != "proxy"):
+                break
+            dst.sendall(data)
+    except OSError:
+        pass
+    for s in (src, dst):
+        try:
+            s.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+
+def serve(conn, m):
+    conn.settimeout(None)
+    if m == "proxy":
+        up = socket.create_connection(("127.0.0.1", UPSTREAM))
+        threading.Thread(target=pump, args=(up, conn), daemon=True).start()
+        pump(conn, up, watch_mode=True)   # a kept connection sees the next mode
+        up.close()
+        return
+    if m == "silent":
+        while conn.recv(65536):
+            pass
+        return
+    conn.recv(65536)          # the client's commands
+    if m == "garbage":
+        while True:
+            conn.sendall(b"!!garbage\x00\xff\r\nnot resp at all\r\n" + os.urandom(512))
+            if not conn.recv(65536):
+                return
+    elif m == "midclose":
+        conn.sendall(b"$100000\r\n# Server\r\nredis_version:7.0.0\r\n")
+    elif m == "huge":
+        conn.sendall(b"$%d\r\n" % HUGE)
+        sent = 0
+        while sent < HUGE:
+            n = min(len(CHUNK), HUGE - sent)
+            conn.sendall(CHUNK[:n])
+            sent += n
+        conn.sendall(b"\r\n")
+        while conn.recv(65536):
+            pass
+    elif m == "hugearray":
+        conn.sendall(b"*100000000\r\n")
+        element = b":1\r\n" * 16384
+        while True:
+            conn.sendall(element)
+    elif m == "dribble":
+        conn.sendall(b"$100000\r\n")
+        while True:
+            conn.sendall(b"a")
+            time.sleep(0.2)
+
+
+def handle(conn):
+    try:
+        serve(conn, mode())
+    except OSError:
+        pass
+    finally:
+        conn.close()
+
+
+def main():
+    srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(64)
+    tmp = PORT_FILE + ".tmp"
+    with open(tmp, "w") as f:
+        f.write(str(srv.getsockname()[1]))
+    os.rename(tmp, PORT_FILE)
+    while True:
+        conn, _ = srv.accept()
+        threading.Thread(target=handle, args=(conn,), daemon=True).start()
+
+
+if __name__ == "__main__":
+    main()

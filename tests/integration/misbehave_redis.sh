@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+#
+# misbehave_redis.sh BIN — redis-exporter against Redis servers that
+# misbehave (tests/integration/fake_redis.py, in front of a real
+# redis-server): one that accepts and never answers, one that answers
+# garbage, one that closes mid-reply, one that sends an enormous reply
+# (512 MiB bulk string, a 100-million-element array), one that dribbles a
+# reply a byte at a time. Each scrape must come back with HTTP 200 and
+# redis_up 0 by its deadline (--web.scrape-timeout=4s: checked with a wide
+# margin, 15 s), the exporter's peak RSS must stay bounded (the reply cap,
+# --redis.max-reply-bytes=16MiB here; REPLY_CAP=0 in the environment turns it
+# off, to see the checks fail), and the next scrape, with the fake
+# server turned into a proxy to the real one, must be redis_up 1 through
+# the same exporter. Also through /scrape?target=.
+# Prints ok/FAIL per check and "N passed, N failed"; exits 1 on any failure.
+set -euo pipefail
+
+if [ $# -ne 1 ] || [ ! -x "$1" ]; then
+	echo "usage: $0 PATH/TO/exporterbox" >&2
+	exit 2
+fi
+BIN=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$HERE/lib.sh"
+for tool in curl python3 redis-server promtool; do
+	command -v "$tool" >/dev/null || { echo "$0: $tool is needed (skipped)" >&2; exit 77; }
+done
+if "$BIN" redis-exporter --help 2>&1 | grep -q "not built yet"; then
+	echo "$0: redis-exporter is not built (skipped)" >&2
+	exit 77
+fi
+
+TMP=$(mktemp -d)
+trap 'srv_kill_all; [ -n "${KEEP:-}" ] || rm -rf "$TMP"' EXIT
+cd "$TMP"
+
+RPORT=$(free_port)
+redis-server --port "$RPORT" --bind 127.0.0.1 --save '' --appendonly no \
+	--dir "$TMP" >redis.log 2>&1 &
+SRV_ALL+=("$!")
+for _ in $(seq 1 100); do
+	(exec 3<>"/dev/tcp/127.0.0.1/$RPORT") 2>/dev/null && break
+	sleep 0.1
+done
+
+echo proxy >mode
+python3 "$HERE/fake_redis.py" "$TMP/fake.port" "$TMP/mode" "$RPORT" 2>fake.log &
+SRV_ALL+=("$!")
+for _ in $(seq 1 100); do [ -s fake.port ] && break; sleep 0.1; done
+FAKE=$(cat fake.port)
+
+CAP=$((16 << 20))
+# Under AddressSanitizer freed memory waits in a quarantine (256 MiB) instead
+# of being reused, which would make the peak RSS measure the quarantine.
+export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=0
+srv_start exporter.log "$BIN" redis-exporter --web.listen-address=127.0.0.1:0 \
+	--redis.addr="redis://127.0.0.1:$FAKE" --connection-timeout=2s --web.scrape-timeout=4s \
+	"--redis.max-reply-bytes=${REPLY_CAP-$CAP}" ||
+	{ t_fail "exporter starts" "$(cat exporter.log)"; t_summary; exit 1; }
+EXP=$SRV_PID
+BASE="http://127.0.0.1:$SRV_PORT"
+
+kb() { sed -n "s/^$1:[[:space:]]*\([0-9]*\) kB/\1/p" "/proc/$EXP/status"; }
+# scrape NAME PATH : body in NAME.body, code in CODE, seconds in SECS.
+scrape() {
+	local start=$SECONDS
+	CODE=$(curl -s --max-time 60 -o "$1.body" -w '%{http_code}' "$BASE$2") || CODE=curl-error
+	SECS=$((SECONDS - start))
+}
+up_is() { grep -qx "redis_up $2" "$1.body"; }
+
+scrape warm /metrics
+t_check "good server (proxy): redis_up 1" up_is warm 1
+scrape warm2 /metrics
+HWM0=$(kb VmHWM)
+echo "# baseline peak RSS ${HWM0} kB"
+
+for mode in silent garbage midclose huge hugearray dribble; do
+	echo "$mode" >mode
+	scrape "$mode" /metrics
+	t_check "$mode: HTTP 200" test "$CODE" = 200
+	t_check "$mode: redis_up 0" up_is "$mode" 0
+	t_check "$mode: body parses" bash -c "promtool check metrics <'$mode.body' >/dev/null 2>&1; rc=\$?; [ \$rc -eq 0 ] || [ \$rc -eq 3 ]"
+	t_check "$mode: answered by the deadline (4 s; ${SECS}s <= 15)" test "$SECS" -le 15
+	hwm=$(kb VmHWM)
+	t_check "$mode: peak RSS bounded (${hwm} kB <= ${HWM0} + 3 x cap)" \
+		test "$hwm" -le $((HWM0 + 3 * CAP / 1024))
+	t_check "$mode: exporter alive" kill -0 "$EXP"
+	echo proxy >mode
+	scrape "$mode.after" /metrics
+	t_check "$mode: next scrape against a good server: redis_up 1" up_is "$mode.after" 1
+	# /scrape?target= with its own (cached) connection: the same, once more
+	echo "$mode" >mode
+	scrape "$mode.target" "/scrape?target=redis://127.0.0.1:$FAKE"
+	t_check "$mode: /scrape?target=: 200 with redis_up 0" \
+		bash -c "[ '$CODE' = 200 ] && grep -qx 'redis_up 0' '$mode.target.body'"
+	echo proxy >mode
+done
+scrape final "/scrape?target=redis://127.0.0.1:$FAKE"
+t_check "/scrape?target= recovers: redis_up 1" up_is final 1
+t_check "no crash in the exporter's log" \
+	bash -c "! grep -Eiq 'sanitizer|segv|abort|panic' exporter.log"
+srv_stop TERM 10
+t_check "clean exit on SIGTERM (rc $SRV_RC)" test "$SRV_RC" = 0
+t_summary
