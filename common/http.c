@@ -609,11 +609,24 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 
 	(void)version;
 	(void)upload_data;
-	(void)con_cls;
 	/* The headers are in: the scrape has its own deadline. */
 	watch_set(&srv->guard, watch_of(conn), 0, false);
-	/* Any request body is ignored: no route takes one. */
-	*upload_data_size = 0;
+	/*
+	 * libmicrohttpd calls once when the headers are in and again when the
+	 * body is: a response queued on the first call ends the connection
+	 * ("Connection: close"), so answer on the second and keep it alive.
+	 * Other methods get their 405 at once, without waiting for a body.
+	 * Any request body is ignored: no route takes one.
+	 */
+	bool readable = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
+	if (!*con_cls && readable) {
+		*con_cls = srv;
+		return MHD_YES;
+	}
+	if (*upload_data_size) {
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
 	const struct http_request req = {
 		.conn = conn,
 		.method = method,

@@ -296,6 +296,24 @@ static void routes_and_methods(void **state)
 	reply_release(&r);
 }
 
+/* Prometheus keeps its connection: two requests on one, both answered. */
+static void keep_alive(void **state)
+{
+	struct reply r;
+	const char *text, *second;
+
+	(void)state;
+	send_raw("GET /-/healthy HTTP/1.1\r\nHost: localhost\r\n\r\n"
+		 "GET /-/ready HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n", &r);
+	assert_int_equal(r.status, 200);
+	assert_null(strcasestr(buf_cstr(&r.head), "Connection: close"));
+	text = buf_cstr(&r.body);
+	second = strstr(text, "HTTP/1.1 200");
+	assert_non_null(second);
+	assert_null(strstr(second + 1, "HTTP/1.1 200"));
+	reply_release(&r);
+}
+
 static void bad_filter_is_400(void **state)
 {
 	struct reply r;
@@ -507,6 +525,7 @@ int main(void)
 		cmocka_unit_test(metrics_openmetrics),
 		cmocka_unit_test(metrics_gzip),
 		cmocka_unit_test(routes_and_methods),
+		cmocka_unit_test(keep_alive),
 		cmocka_unit_test(bad_filter_is_400),
 		cmocka_unit_test(hostile_requests),
 		cmocka_unit_test(deadline_and_request_limit),
