@@ -31,7 +31,7 @@ set_tests_properties(deploy_prometheus deploy_alertmanager deploy_compose deploy
 # build tree, so only the plain build registers it, not the sanitizer ones.
 if(NOT EXPORTERBOX_SANITIZE AND NOT EXPORTERBOX_TSAN)
   add_test(NAME container_build COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/integration/container_build.sh
-    ${CMAKE_SOURCE_DIR})
+    ${CMAKE_SOURCE_DIR} ${DEPLOY_KAFKA_MOCK})
   set_tests_properties(container_build PROPERTIES
     SKIP_RETURN_CODE 77 LABELS "container;slow" TIMEOUT 1800)
 endif()
