@@ -155,7 +155,7 @@ else
 	# shellcheck source-path=SCRIPTDIR source=../integration/kafka_lib.sh
 	. "$INTEG/kafka_lib.sh"
 	mock_start "$MOCKBIN" || { t_fail "kafka mock cluster starts"; exit 1; }
-	# The mock cannot list groups: name the one the test drives.
+	# Group g1 only: the one the test drives past 10,000.
 	start_or_die kafka-lag-exporter "$TMP/kafka.log" "$BIN" kafka-lag-exporter \
 		--web.listen-address=127.0.0.1:0 --kafka.server="$MOCK_BOOTSTRAP" \
 		--group.filter='^g1$' --collect.interval=1s

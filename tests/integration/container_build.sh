@@ -258,7 +258,7 @@ else
 		t_fail "kafka-lag-exporter from the image: the mock cluster starts"
 	else
 		PORT=$(free_port)
-		# The mock cannot list groups: name the ones its scenario commits.
+		# Group g1 only: its lag on orders is known (11).
 		serve "kafka-lag-exporter from the image" /metrics \
 			'kafka_consumergroup_lag_sum\{consumergroup="g1",topic="orders"\} 11$' \
 			"$IMAGE" kafka-lag-exporter --web.listen-address="127.0.0.1:$PORT" \
