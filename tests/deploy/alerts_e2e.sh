@@ -109,13 +109,27 @@ else
 	if ! pg_bin_ok; then
 		echo "SKIP postgres part: PostgreSQL 15 server binaries not found"
 	else
-		PG_PORT=$(free_port)
-		PG_REPLICA_PORT=$(free_port)
-		pg_init "$TMP/pg"
+		# pg_start_free DIR OPTS : pg_start on a free port (set in PG_FREE_PORT),
+		# another if someone took it first (other tests run beside this one).
+		pg_start_free() {
+			for _ in 1 2 3; do
+				PG_FREE_PORT=$(free_port)
+				pg_start "$1" "$PG_FREE_PORT" "$2" && return 0
+			done
+			return 1
+		}
 		PG_RUNNING=1
-		pg_start "$TMP/pg" "$PG_PORT" "-c max_connections=20 -c wal_level=replica -c max_wal_senders=3"
-		pg_replica "$TMP/pg-replica" "$PG_PORT" e2e_slot
-		pg_start "$TMP/pg-replica" "$PG_REPLICA_PORT" "-c cluster_name=e2e_replica -c hot_standby=on"
+		if ! { pg_init "$TMP/pg" &&
+			pg_start_free "$TMP/pg" "-c max_connections=20 -c max_wal_senders=3" &&
+			PG_PORT=$PG_FREE_PORT &&
+			pg_replica "$TMP/pg-replica" "$PG_PORT" e2e_slot &&
+			pg_start_free "$TMP/pg-replica" "-c cluster_name=e2e_replica -c hot_standby=on"; } \
+			2>"$TMP/pg.err"; then
+			t_fail "PostgreSQL primary and replica start" \
+				"$(cat "$TMP/pg.err" "$TMP"/pg*/server.log 2>/dev/null | tail -n 20)"
+			t_summary || true
+			exit 1
+		fi
 		DATA_SOURCE_NAME="postgresql://postgres@127.0.0.1:$PG_PORT/postgres?sslmode=disable" \
 			start_or_die postgres-exporter "$TMP/postgres.log" "$BIN" postgres-exporter \
 			--web.listen-address=127.0.0.1:0
@@ -217,7 +231,6 @@ while read -r job record; do
 	is_live "$job" || continue
 	t_check "$job: recording rule $record has data" wait_for 30 has_data "$record"
 done <"$TMP/conf/records.txt"
-t_check "no rule fails to evaluate" bash -c "! grep -i 'msg=\"Evaluating rule failed\"' '$TMP/prometheus.log'"
 
 # ------------------------------------- thresholds crossed, all at once
 # Before: the warnings are neither pending nor firing (the rules see the
@@ -283,5 +296,7 @@ if is_live kafka; then
 else
 	check_alert KafkaBrokerDown "its exporter cannot be scraped" "$CRIT_TO" "$CRIT_NOT"
 fi
+t_check "no rule failed to evaluate, all run long" \
+	bash -c "! grep -i 'msg=\"Evaluating rule failed\"' '$TMP/prometheus.log'"
 echo "live applets: ${LIVE[*]}; took ${SECONDS}s"
 t_summary || { tail -n 20 "$TMP/prometheus.log" "$TMP/alertmanager.log" "$TMP/delivered"; exit 1; }
