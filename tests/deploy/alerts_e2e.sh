@@ -88,6 +88,32 @@ start_or_die() {
 	exit 1
 }
 
+# on_free_port FUNC : FUNC PORT with a free port, up to three of them: a port
+# free_port found can be taken (by another test's server, or as a connection's
+# ephemeral port) before FUNC's server binds it. FUNC stops what it started
+# when it fails.
+on_free_port() {
+	local port
+	for _ in 1 2 3; do
+		port=$(free_port) || return 1
+		"$1" "$port" && return 0
+	done
+	return 1
+}
+# serving SECONDS CMD... : the server just spawned (SRV_PID) lives until CMD
+# succeeds (bounded), or it is stopped.
+serving() {
+	local deadline=$((SECONDS + $1))
+	shift
+	while [ "$SECONDS" -le "$deadline" ] && kill -0 "$SRV_PID" 2>/dev/null; do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.2
+	done
+	srv_stop KILL
+	return 1
+}
+ready() { curl -sf --max-time 5 "http://127.0.0.1:$1/-/ready"; }
+
 DEAD_PORT=$(free_port) # nothing listens here: the exporter-down branch
 LIVE=()                # jobs whose applet runs against a real server
 declare -A TARGET
@@ -112,11 +138,9 @@ else
 		# pg_start_free DIR OPTS : pg_start on a free port (set in PG_FREE_PORT),
 		# another if someone took it first (other tests run beside this one).
 		pg_start_free() {
-			for _ in 1 2 3; do
-				PG_FREE_PORT=$(free_port)
-				pg_start "$1" "$PG_FREE_PORT" "$2" && return 0
-			done
-			return 1
+			local dir=$1 opts=$2
+			try_pg() { PG_FREE_PORT=$1; pg_start "$dir" "$1" "$opts"; }
+			on_free_port try_pg
 		}
 		PG_RUNNING=1
 		if ! { pg_init "$TMP/pg" &&
@@ -145,13 +169,16 @@ if ! built redis-exporter; then
 elif ! command -v redis-server >/dev/null || ! command -v redis-cli >/dev/null; then
 	echo "SKIP redis part: redis-server or redis-cli is not installed"
 else
-	REDIS_PORT=$(free_port)
 	mkdir -p "$TMP/redis"
-	srv_spawn "$TMP/redis-server.log" redis-server --port "$REDIS_PORT" --bind 127.0.0.1 \
-		--dir "$TMP/redis" --save '' --appendonly no --daemonize no \
-		--maxmemory 8mb --maxmemory-policy noeviction
-	REDIS_PID=$SRV_PID
-	wait_for 15 redis-cli -p "$REDIS_PORT" ping ||
+	start_redis() {
+		REDIS_PORT=$1
+		srv_spawn "$TMP/redis-server.log" redis-server --port "$1" --bind 127.0.0.1 \
+			--dir "$TMP/redis" --save '' --appendonly no --daemonize no \
+			--maxmemory 8mb --maxmemory-policy noeviction
+		REDIS_PID=$SRV_PID
+		serving 15 redis-cli -p "$1" ping
+	}
+	on_free_port start_redis ||
 		{ t_fail "redis-server starts" "$(cat "$TMP/redis-server.log")"; exit 1; }
 	start_or_die redis-exporter "$TMP/redis.log" "$BIN" redis-exporter \
 		--redis.addr "redis://127.0.0.1:$REDIS_PORT" --web.listen-address 127.0.0.1:0
@@ -181,25 +208,47 @@ is_live() { [[ " ${LIVE[*]} " == *" $1 "* ]]; }
 # ------------------------------- webhook, Alertmanager, Prometheus (shipped)
 start_or_die "webhook receiver" "$TMP/webhook.log" python3 "$HERE/webhook_receiver.py" "$TMP/delivered"
 WEBHOOK_PORT=$SRV_PORT
-AM_PORT=$(free_port)
-PROM_PORT=$(free_port)
 mkdir -p "$TMP/conf" "$TMP/am" "$TMP/tsdb"
-python3 "$HERE/e2e_config.py" "$SRC" "$TMP/conf" "127.0.0.1:$AM_PORT" \
-	"http://127.0.0.1:$WEBHOOK_PORT" prometheus="127.0.0.1:$PROM_PORT" \
-	node="${TARGET[node]}" postgres="${TARGET[postgres]}" \
-	redis="${TARGET[redis]}" kafka="${TARGET[kafka]}"
-srv_spawn "$TMP/alertmanager.log" prometheus-alertmanager \
-	--config.file="$TMP/conf/alertmanager.yml" --storage.path="$TMP/am" \
-	--web.listen-address="127.0.0.1:$AM_PORT" --cluster.listen-address=
-srv_spawn "$TMP/prometheus.log" prometheus --config.file="$TMP/conf/prometheus.yml" \
-	--storage.tsdb.path="$TMP/tsdb" --web.listen-address="127.0.0.1:$PROM_PORT"
-ready() { curl -sf "http://127.0.0.1:$1/-/ready"; }
-t_check "alertmanager is ready" wait_for 30 ready "$AM_PORT"
-t_check "prometheus is ready (it loaded the shipped rules)" wait_for 60 ready "$PROM_PORT"
+# The configuration names both ports: written again for each Prometheus port.
+start_alertmanager() {
+	AM_PORT=$1
+	python3 "$HERE/e2e_config.py" "$SRC" "$TMP/conf" "127.0.0.1:$AM_PORT" \
+		"http://127.0.0.1:$WEBHOOK_PORT" prometheus="127.0.0.1:$DEAD_PORT" \
+		node="${TARGET[node]}" postgres="${TARGET[postgres]}" \
+		redis="${TARGET[redis]}" kafka="${TARGET[kafka]}" &&
+		srv_spawn "$TMP/alertmanager.log" prometheus-alertmanager \
+			--config.file="$TMP/conf/alertmanager.yml" --storage.path="$TMP/am" \
+			--web.listen-address="127.0.0.1:$1" --cluster.listen-address= &&
+		serving 30 ready "$1"
+}
+start_prometheus() {
+	PROM_PORT=$1
+	python3 "$HERE/e2e_config.py" "$SRC" "$TMP/conf" "127.0.0.1:$AM_PORT" \
+		"http://127.0.0.1:$WEBHOOK_PORT" prometheus="127.0.0.1:$PROM_PORT" \
+		node="${TARGET[node]}" postgres="${TARGET[postgres]}" \
+		redis="${TARGET[redis]}" kafka="${TARGET[kafka]}" &&
+		srv_spawn "$TMP/prometheus.log" prometheus --config.file="$TMP/conf/prometheus.yml" \
+			--storage.tsdb.path="$TMP/tsdb" --web.listen-address="127.0.0.1:$1" &&
+		serving 60 ready "$1"
+}
+if on_free_port start_alertmanager; then
+	t_ok "alertmanager is ready"
+else
+	t_fail "alertmanager is ready" "$(tail -n 20 "$TMP/alertmanager.log")"
+	t_summary || true
+	exit 1
+fi
+if on_free_port start_prometheus; then
+	t_ok "prometheus is ready (it loaded the shipped rules)"
+else
+	t_fail "prometheus is ready (it loaded the shipped rules)" "$(tail -n 20 "$TMP/prometheus.log")"
+	t_summary || true
+	exit 1
+fi
 
 # count QUERY : how many series QUERY returns now.
 count() {
-	curl -sf "http://127.0.0.1:$PROM_PORT/api/v1/query" --data-urlencode "query=$1" |
+	curl -sf --max-time 10 "http://127.0.0.1:$PROM_PORT/api/v1/query" --data-urlencode "query=$1" |
 		python3 -c 'import json, sys; print(len(json.load(sys.stdin)["data"]["result"]))'
 }
 has_data() { [ "$(count "$1")" -gt 0 ]; }
