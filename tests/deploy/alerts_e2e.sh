@@ -23,7 +23,7 @@
 #   RedisHighMemoryUsage       the 8 MB filled
 #   KafkaHighConsumerLag       10,001 messages produced past group g1's
 #                              committed offset (lag 10,012 > 10,000)
-#     -> ops-team, not pagerduty (warnings)
+#     -> ops-team, not pagerduty (warnings; checked silent before)
 #   PostgreSQLDown, RedisDown  the server stopped, the exporter still up:
 #                              pg_up / redis_up 0 while up{job} is 1
 #   KafkaBrokerDown            the mock cluster destroyed: kafka_up 0
