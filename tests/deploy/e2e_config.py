@@ -10,8 +10,13 @@ loopback, changing only what a test must:
 - alertmanager.yml: the routing tree, inhibition and time intervals as
   shipped; each receiver delivers to WEBHOOK_URL/<receiver name> instead of
   Slack, PagerDuty or mail; groups are sent at once; templates from the
-  source tree."""
+  source tree.
+Also writes, for the test to ask Prometheus about:
+- series.txt: "JOB NAME" for every exporter series an alert or recording
+  rule reads (JOB from the name's prefix: pg_ postgres, redis_, kafka_, node_);
+- records.txt: "JOB NAME" for every recording rule (JOB from its group)."""
 import os
+import re
 import sys
 
 import yaml
@@ -60,6 +65,23 @@ recording = load(os.path.join(prom_dir, "recording-rules.yml"))
 for group in recording["groups"]:
     group["interval"] = "1s"
 dump(recording, "recording-rules.yml")
+
+JOB_OF_PREFIX = {"pg": "postgres", "redis": "redis", "kafka": "kafka", "node": "node"}
+JOB_OF_GROUP = {"kafka": "kafka", "postgres": "postgres", "redis": "redis", "system": "node"}
+# A series name: not part of a recording rule's name (those have colons).
+SERIES = re.compile(r"(?<![\w:])((pg|redis|kafka|node)_[A-Za-z0-9_]*)(?![\w:])")
+used = set()
+records = []
+for group in rules["groups"] + recording["groups"]:
+    for rule in group["rules"]:
+        used.update((JOB_OF_PREFIX[m.group(2)], m.group(1))
+                    for m in SERIES.finditer(rule["expr"]))
+        if "record" in rule:
+            records.append((JOB_OF_GROUP[group["name"].split("-")[0]], rule["record"]))
+with open(os.path.join(out, "series.txt"), "w") as f:
+    f.writelines(f"{job} {name}\n" for job, name in sorted(used))
+with open(os.path.join(out, "records.txt"), "w") as f:
+    f.writelines(f"{job} {name}\n" for job, name in records)
 
 am = load(os.path.join(am_dir, "alertmanager.yml"))
 am["global"] = {"resolve_timeout": "5m"}

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 #
-# container_build.sh SOURCE_DIR — build docker/Dockerfile with podman and run
+# container_build.sh SOURCE_DIR [KAFKA_MOCK] — build docker/Dockerfile with podman and run
 # every applet from the image (the recipe in docs: the README's Deploy section).
 #
 # No Docker engine and no image registry are needed: the base image
@@ -16,18 +16,22 @@
 # link answers --version both ways (`IMAGE APPLET --version` and as
 # entrypoint), and node-exporter from the image serves /metrics on a free
 # loopback port with the host's /proc, /sys and / mounted read-only
-# (`--path.rootfs`), parsed by `promtool check metrics`; redis-exporter from
-# the image against a real redis-server (once the applet is built: the
-# placeholder that says "not built yet" is skipped by name).
+# (`--path.rootfs`), parsed by `promtool check metrics`; from the image
+# against real servers started here: redis-exporter (redis-server),
+# postgres-exporter (PostgreSQL 15, tests/integration/pg_lib.sh) and
+# kafka-lag-exporter (librdkafka's mock cluster: KAFKA_MOCK, the tests/kafka
+# helper, with tests/integration/kafka_lib.sh). An applet the image says is
+# "not built yet", or whose helper is missing, is skipped by name.
 # Prints the image size. Slow (minutes, first run longer); exit 77 when podman,
 # runc or debootstrap is missing.
 set -euo pipefail
 
-if [ $# -ne 1 ] || [ ! -f "$1/docker/Dockerfile" ]; then
-	echo "usage: $0 SOURCE_DIR (with docker/Dockerfile)" >&2
+if [ $# -lt 1 ] || [ $# -gt 2 ] || [ ! -f "$1/docker/Dockerfile" ]; then
+	echo "usage: $0 SOURCE_DIR (with docker/Dockerfile) [PATH/TO/kafka_mock_cluster]" >&2
 	exit 2
 fi
 SRC=$(cd "$1" && pwd)
+MOCKBIN=${2:-}
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$HERE/lib.sh"
@@ -42,6 +46,8 @@ IMAGE=${EXPORTERBOX_IMAGE:-localhost/exporterbox-ctest}
 BASE=localhost/debian:bookworm-slim
 CACHE=${EXPORTERBOX_BASE_CACHE:-/var/tmp/exporterbox-debian-base}
 TMP=$(mktemp -d)
+chmod 755 "$TMP" # PostgreSQL runs as user postgres when we are root
+PG_RUNNING=
 NAME=exporterbox-ctest-$$
 # runc, cgroupfs, no default ulimits: the sandbox refuses setrlimit.
 printf '[containers]\ndefault_ulimits = []\n' >"$TMP/containers.conf"
@@ -50,6 +56,7 @@ pod() { podman --runtime runc --cgroup-manager=cgroupfs "$@"; }
 cleanup() {
 	pod rm -f "$NAME" >/dev/null 2>&1 || true
 	srv_kill_all
+	[ -z "$PG_RUNNING" ] || pg_stop "$TMP/pg"
 	rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -140,10 +147,11 @@ done
 exit_code() { local rc=0; "$@" >/dev/null 2>&1 || rc=$?; echo "$rc"; }
 t_check "an unknown applet exits 127" test "$(exit_code run "$IMAGE" no-such-exporter)" = 127
 
-# promtool_ok FILE: the body parses (`promtool check metrics`: no parse
-# error). Lint findings are upstream's names, which the applets keep on
+# body_parses FILE: the body parses (`promtool check metrics`: no parse
+# error; not named promtool_ok, which kafka_lib.sh, sourced below, defines).
+# Lint findings are upstream's names, which the applets keep on
 # purpose; the applets' own end-to-end tests check those name by name.
-promtool_ok() {
+body_parses() {
 	local out
 	out=$(promtool check metrics <"$1" 2>&1) && return 0
 	! grep -q 'error while linting' <<<"$out" && [ -s "$1" ]
@@ -166,8 +174,15 @@ serve() {
 		return
 	fi
 	t_ok "$what: answers on :$PORT"
-	curl -sf "http://127.0.0.1:$PORT$path" >"$TMP/body" || true
-	t_check "$what: promtool check metrics" promtool_ok "$TMP/body"
+	# Re-fetched until the series shows (kafka-lag-exporter collects in
+	# the background after it starts listening); bounded.
+	local deadline=$((SECONDS + 30))
+	while :; do
+		curl -sf "http://127.0.0.1:$PORT$path" >"$TMP/body" || true
+		grep -Eq "^$series" "$TMP/body" || [ "$SECONDS" -gt "$deadline" ] || { sleep 0.5; continue; }
+		break
+	done
+	t_check "$what: promtool check metrics" body_parses "$TMP/body"
 	t_check "$what: has $series" grep -Eq "^$series" "$TMP/body"
 	t_check "$what: stops on SIGTERM (podman stop)" pod stop -t 10 "$NAME"
 	pod rm -f "$NAME" >/dev/null 2>&1 || true
@@ -183,8 +198,7 @@ t_check "node-exporter from the image: filesystems through --path.rootfs" \
 
 # The applets that talk to a server, against a real one started here. An
 # applet still the placeholder of this tree ("not built yet") is skipped by
-# name; once built, its check runs. postgres-exporter and kafka-lag-exporter
-# get theirs with the applets' own server helpers (pg_lib.sh, kafka_lib.sh).
+# name; once built, its check runs.
 built() { ! run "$IMAGE" "$1" --help 2>&1 | grep -q 'is not built yet'; }
 
 if ! built redis-exporter; then
@@ -206,6 +220,53 @@ else
 	t_check "redis-exporter from the image: redis_memory_max_bytes from maxmemory" \
 		grep -q '^redis_memory_max_bytes 6.7108864e+07$\|^redis_memory_max_bytes 67108864$' "$TMP/body"
 	srv_stop TERM
+fi
+
+if ! built postgres-exporter; then
+	echo "SKIP postgres-exporter from the image: the applet is not built in this tree"
+elif [ ! -f "$HERE/pg_lib.sh" ]; then
+	echo "SKIP postgres-exporter from the image: tests/integration/pg_lib.sh is missing"
+else
+	# shellcheck source-path=SCRIPTDIR source=pg_lib.sh
+	. "$HERE/pg_lib.sh"
+	if ! pg_bin_ok; then
+		t_fail "postgres-exporter from the image: PostgreSQL 15 server binaries are needed"
+	else
+		PG_PORT=$(free_port)
+		pg_init "$TMP/pg"
+		PG_RUNNING=1
+		pg_start "$TMP/pg" "$PG_PORT" "-c max_connections=20"
+		PORT=$(free_port)
+		serve "postgres-exporter from the image" /metrics 'pg_up 1' \
+			-e DATA_SOURCE_NAME="postgresql://postgres@127.0.0.1:$PG_PORT/postgres?sslmode=disable" \
+			"$IMAGE" postgres-exporter --web.listen-address="127.0.0.1:$PORT"
+		t_check "postgres-exporter from the image: pg_settings_max_connections 20" \
+			grep -q '^pg_settings_max_connections 20$' "$TMP/body"
+		pg_stop "$TMP/pg"
+		PG_RUNNING=
+	fi
+fi
+
+if ! built kafka-lag-exporter; then
+	echo "SKIP kafka-lag-exporter from the image: the applet is not built in this tree"
+elif [ -z "$MOCKBIN" ] || [ ! -x "$MOCKBIN" ] || [ ! -f "$HERE/kafka_lib.sh" ]; then
+	echo "SKIP kafka-lag-exporter from the image: no kafka_mock_cluster helper given"
+else
+	# shellcheck source-path=SCRIPTDIR source=kafka_lib.sh
+	. "$HERE/kafka_lib.sh"
+	if ! mock_start "$MOCKBIN"; then
+		t_fail "kafka-lag-exporter from the image: the mock cluster starts"
+	else
+		PORT=$(free_port)
+		# Group g1 only: its lag on orders is known (11).
+		serve "kafka-lag-exporter from the image" /metrics \
+			'kafka_consumergroup_lag_sum\{consumergroup="g1",topic="orders"\} 11$' \
+			"$IMAGE" kafka-lag-exporter --web.listen-address="127.0.0.1:$PORT" \
+			--kafka.server="$MOCK_BOOTSTRAP" --group.filter='^g1$' --collect.interval=1s
+		t_check "kafka-lag-exporter from the image: kafka_up 1" grep -q '^kafka_up 1$' "$TMP/body"
+		t_check "kafka-lag-exporter from the image: kafka_brokers 3" grep -q '^kafka_brokers 3$' "$TMP/body"
+		mock_stop
+	fi
 fi
 
 t_summary
