@@ -6,6 +6,7 @@
 
 #include "log.h"
 #include "pg_probe.h"
+#include "pg_yaml.h"
 
 /* At most this many cached targets (each holds a connection). */
 #define PROBE_TARGETS_MAX 64
@@ -29,32 +30,6 @@ struct pg_probe {
 	size_t ntargets;
 };
 
-static char *xstrdup(const char *s)
-{
-	char *d = strdup(s ? s : "");
-	if (!d)
-		abort();
-	return d;
-}
-
-static const char *scalar_of(yaml_node_t *n)
-{
-	return n && n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
-}
-
-static yaml_node_t *get(yaml_document_t *doc, yaml_node_t *map, const char *key)
-{
-	if (!map || map->type != YAML_MAPPING_NODE)
-		return NULL;
-	for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top;
-	     p++) {
-		const char *k = scalar_of(yaml_document_get_node(doc, p->key));
-		if (k && !strcmp(k, key))
-			return yaml_document_get_node(doc, p->value);
-	}
-	return NULL;
-}
-
 static void parse_options(yaml_document_t *doc, yaml_node_t *opts, struct pg_auth_module *m)
 {
 	if (!opts || opts->type != YAML_MAPPING_NODE)
@@ -66,18 +41,19 @@ static void parse_options(yaml_document_t *doc, yaml_node_t *opts, struct pg_aut
 		abort();
 	for (size_t i = 0; i < n; i++) {
 		yaml_node_pair_t *p = &opts->data.mapping.pairs.start[i];
-		const char *k = scalar_of(yaml_document_get_node(doc, p->key));
-		const char *v = scalar_of(yaml_document_get_node(doc, p->value));
+		const char *k = pg_yaml_scalar(yaml_document_get_node(doc, p->key));
+		const char *v = pg_yaml_scalar(yaml_document_get_node(doc, p->value));
 		if (!k || !v)
 			continue;
-		m->option_keys[m->noptions] = xstrdup(k);
-		m->option_values[m->noptions++] = xstrdup(v);
+		m->option_keys[m->noptions] = pg_strdup(k);
+		m->option_values[m->noptions++] = pg_strdup(v);
 	}
 }
 
-static int parse_modules(yaml_document_t *doc, struct pg_auth_modules *out, struct buf *err)
+static int parse_modules(yaml_document_t *doc, void *modules, struct buf *err)
 {
-	yaml_node_t *mods = get(doc, yaml_document_get_root_node(doc), "auth_modules");
+	struct pg_auth_modules *out = modules;
+	yaml_node_t *mods = pg_yaml_lookup(doc, yaml_document_get_root_node(doc), "auth_modules");
 
 	if (!mods)
 		return 0;
@@ -92,20 +68,20 @@ static int parse_modules(yaml_document_t *doc, struct pg_auth_modules *out, stru
 	for (size_t i = 0; i < n; i++) {
 		yaml_node_pair_t *p = &mods->data.mapping.pairs.start[i];
 		yaml_node_t *body = yaml_document_get_node(doc, p->value);
-		const char *name = scalar_of(yaml_document_get_node(doc, p->key));
-		const char *type = scalar_of(get(doc, body, "type"));
-		yaml_node_t *up = get(doc, body, "userpass");
+		const char *name = pg_yaml_scalar(yaml_document_get_node(doc, p->key));
+		const char *type = pg_yaml_scalar(pg_yaml_lookup(doc, body, "type"));
+		yaml_node_t *up = pg_yaml_lookup(doc, body, "userpass");
 		struct pg_auth_module *m = &out->m[out->n++];
-		m->name = xstrdup(name);
+		m->name = pg_strdup(name);
 		if (!name || !type || strcmp(type, "userpass")) {
 			buf_adds(err, "auth module ");
 			pg_add_printable(err, name ? name : "?");
 			buf_adds(err, ": type must be userpass");
 			return -1;
 		}
-		m->username = xstrdup(scalar_of(get(doc, up, "username")));
-		m->password = xstrdup(scalar_of(get(doc, up, "password")));
-		parse_options(doc, get(doc, body, "options"), m);
+		m->username = pg_strdup(pg_yaml_scalar(pg_yaml_lookup(doc, up, "username")));
+		m->password = pg_strdup(pg_yaml_scalar(pg_yaml_lookup(doc, up, "password")));
+		parse_options(doc, pg_yaml_lookup(doc, body, "options"), m);
 	}
 	return 0;
 }
@@ -113,22 +89,8 @@ static int parse_modules(yaml_document_t *doc, struct pg_auth_modules *out, stru
 int pg_auth_modules_parse(const char *text, size_t len, struct pg_auth_modules *out,
 			  struct buf *err)
 {
-	yaml_parser_t parser;
-	yaml_document_t doc;
-
 	memset(out, 0, sizeof(*out));
-	if (!yaml_parser_initialize(&parser))
-		abort();
-	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
-	if (!yaml_parser_load(&parser, &doc)) {
-		buf_addf(err, "yaml error at line %lu: ", (unsigned long)parser.problem_mark.line + 1);
-		pg_add_printable(err, parser.problem ? parser.problem : "malformed");
-		yaml_parser_delete(&parser);
-		return -1;
-	}
-	int rc = parse_modules(&doc, out, err);
-	yaml_document_delete(&doc);
-	yaml_parser_delete(&parser);
+	int rc = pg_yaml_read(text, len, parse_modules, out, err);
 	if (rc != 0)
 		pg_auth_modules_release(out);
 	return rc;
@@ -286,7 +248,7 @@ static struct scraper *target_scraper(struct pg_probe *p, const char *key, const
 	t->scraper.extra = pg_write_meta;
 	t->scraper.extra_cls = t->target;
 	t->scraper.exporter_metrics = false;	/* they belong to /metrics */
-	t->key = xstrdup(key);
+	t->key = pg_strdup(key);
 	p->ntargets++;
 	return &t->scraper;
 }

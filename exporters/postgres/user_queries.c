@@ -23,33 +23,7 @@
 
 #include "log.h"
 #include "pg.h"
-
-static char *xstrdup(const char *s)
-{
-	char *d = strdup(s);
-	if (!d)
-		abort();
-	return d;
-}
-
-static const char *scalar(yaml_node_t *n)
-{
-	return n && n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
-}
-
-/* The value of key in a mapping node, or NULL. */
-static yaml_node_t *lookup(yaml_document_t *doc, yaml_node_t *map, const char *key)
-{
-	if (!map || map->type != YAML_MAPPING_NODE)
-		return NULL;
-	for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top;
-	     p++) {
-		const char *k = scalar(yaml_document_get_node(doc, p->key));
-		if (k && !strcmp(k, key))
-			return yaml_document_get_node(doc, p->value);
-	}
-	return NULL;
-}
+#include "pg_yaml.h"
 
 static int parse_usage(const char *usage, enum pg_col_kind *kind)
 {
@@ -76,18 +50,18 @@ static int parse_metric(yaml_document_t *doc, yaml_node_t *item, struct pg_user_
 		return -1;
 	}
 	yaml_node_pair_t *p = item->data.mapping.pairs.start;
-	const char *column = scalar(yaml_document_get_node(doc, p->key));
+	const char *column = pg_yaml_scalar(yaml_document_get_node(doc, p->key));
 	yaml_node_t *body = yaml_document_get_node(doc, p->value);
-	const char *usage = scalar(lookup(doc, body, "usage"));
-	const char *desc = scalar(lookup(doc, body, "description"));
+	const char *usage = pg_yaml_scalar(pg_yaml_lookup(doc, body, "usage"));
+	const char *desc = pg_yaml_scalar(pg_yaml_lookup(doc, body, "description"));
 	if (!column || parse_usage(usage, &m->kind) != 0) {
 		buf_adds(err, "metric ");
 		pg_add_printable(err, column ? column : "?");
 		buf_adds(err, ": usage must be one of LABEL, COUNTER, GAUGE, DURATION, DISCARD");
 		return -1;
 	}
-	m->column = xstrdup(column);
-	m->help = xstrdup(desc ? desc : column);
+	m->column = pg_strdup(column);
+	m->help = pg_strdup(desc ? desc : column);
 	struct buf metric = BUF_INIT;
 	buf_addf(&metric, "%s%s", column, strcasecmp(usage, "DURATION") ? "" : "_milliseconds");
 	m->metric = buf_detach(&metric, NULL);
@@ -102,24 +76,24 @@ static void build_spec(struct pg_user_query *q)
 	for (size_t i = 0; i < q->nmetrics; i++)
 		q->cols[i] = (struct pg_column){ q->metrics[i].column, q->metrics[i].kind,
 						 q->metrics[i].help, q->metrics[i].metric };
-	q->prefix = xstrdup(q->name);
+	q->prefix = pg_strdup(q->name);
 	q->spec = (struct pg_query_spec){ q->prefix, q->sql, q->cols, q->nmetrics, 0 };
 }
 
 static int parse_query(yaml_document_t *doc, const char *name, yaml_node_t *body,
 		       struct pg_user_query *q, struct buf *err)
 {
-	const char *sql = scalar(lookup(doc, body, "query"));
-	yaml_node_t *metrics = lookup(doc, body, "metrics");
+	const char *sql = pg_yaml_scalar(pg_yaml_lookup(doc, body, "query"));
+	yaml_node_t *metrics = pg_yaml_lookup(doc, body, "metrics");
 
-	q->name = xstrdup(name);
+	q->name = pg_strdup(name);
 	if (!sql || !metrics || metrics->type != YAML_SEQUENCE_NODE) {
 		buf_adds(err, "query ");
 		pg_add_printable(err, name);
 		buf_adds(err, ": needs a query string and a metrics list");
 		return -1;
 	}
-	q->sql = xstrdup(sql);
+	q->sql = pg_strdup(sql);
 	size_t n = (size_t)(metrics->data.sequence.items.top - metrics->data.sequence.items.start);
 	q->metrics = calloc(n + 1, sizeof(*q->metrics));
 	if (!q->metrics)
@@ -134,8 +108,9 @@ static int parse_query(yaml_document_t *doc, const char *name, yaml_node_t *body
 	return 0;
 }
 
-static int parse_document(yaml_document_t *doc, struct pg_user_queries *out, struct buf *err)
+static int parse_document(yaml_document_t *doc, void *queries, struct buf *err)
 {
+	struct pg_user_queries *out = queries;
 	yaml_node_t *root = yaml_document_get_root_node(doc);
 
 	if (!root)
@@ -150,7 +125,7 @@ static int parse_document(yaml_document_t *doc, struct pg_user_queries *out, str
 		abort();
 	for (size_t i = 0; i < n; i++) {
 		yaml_node_pair_t *p = &root->data.mapping.pairs.start[i];
-		const char *name = scalar(yaml_document_get_node(doc, p->key));
+		const char *name = pg_yaml_scalar(yaml_document_get_node(doc, p->key));
 		if (!name || !expo_valid_metric_name(name)) {
 			buf_adds(err, "query name ");
 			pg_add_printable(err, name ? name : "?");
@@ -167,23 +142,8 @@ static int parse_document(yaml_document_t *doc, struct pg_user_queries *out, str
 int pg_user_queries_parse(const char *text, size_t len, struct pg_user_queries *out,
 			  struct buf *err)
 {
-	yaml_parser_t parser;
-	yaml_document_t doc;
-	int rc = -1;
-
 	memset(out, 0, sizeof(*out));
-	if (!yaml_parser_initialize(&parser))
-		abort();
-	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
-	if (!yaml_parser_load(&parser, &doc)) {
-		buf_addf(err, "yaml error at line %lu: ", (unsigned long)parser.problem_mark.line + 1);
-		pg_add_printable(err, parser.problem ? parser.problem : "malformed");
-		yaml_parser_delete(&parser);
-		return -1;
-	}
-	rc = parse_document(&doc, out, err);
-	yaml_document_delete(&doc);
-	yaml_parser_delete(&parser);
+	int rc = pg_yaml_read(text, len, parse_document, out, err);
 	if (rc != 0)
 		pg_user_queries_release(out);
 	return rc;
