@@ -600,6 +600,20 @@ static void guard_stop(struct header_guard *g)
 	pthread_mutex_destroy(&g->lock);
 }
 
+/* A GET or HEAD without a body: worth waiting for MHD's second call. */
+static bool keep_alive_candidate(struct MHD_Connection *conn, const char *method)
+{
+	const char *length = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+							 MHD_HTTP_HEADER_CONTENT_LENGTH);
+
+	if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
+		return false;
+	if (MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+					MHD_HTTP_HEADER_TRANSFER_ENCODING))
+		return false;
+	return !length || strcmp(length, "0") == 0;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 				  const char *url, const char *method,
 				  const char *version, const char *upload_data,
@@ -614,19 +628,23 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 	/*
 	 * libmicrohttpd calls once when the headers are in and again when the
 	 * body is: a response queued on the first call ends the connection
-	 * ("Connection: close"), so answer on the second and keep it alive.
-	 * Other methods get their 405 at once, without waiting for a body.
-	 * Any request body is ignored: no route takes one.
+	 * ("Connection: close"), so a bodiless GET or HEAD is answered on the
+	 * second and the connection kept alive. Anything else (other methods,
+	 * a request announcing a body) is answered at once and the connection
+	 * closed, so no client can hold a thread by dribbling a body; the body
+	 * is never read (no route takes one).
 	 */
-	bool readable = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
-	if (!*con_cls && readable) {
-		*con_cls = srv;
-		return MHD_YES;
-	}
-	if (*upload_data_size) {
+	static char waiting, answered;	/* what *con_cls says */
+	if (*con_cls == &answered) {
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
+	if (!*con_cls && keep_alive_candidate(conn, method)) {
+		*con_cls = &waiting;
+		return MHD_YES;
+	}
+	*upload_data_size = 0;
+	*con_cls = &answered;
 	const struct http_request req = {
 		.conn = conn,
 		.method = method,

@@ -18,6 +18,16 @@ void web_config_init(struct web_config *wc)
 	wc->prefer_server_cipher_suites = true;
 }
 
+/* strdup that aborts when out of memory, as buf does: no half-built config. */
+static char *copy(const char *s)
+{
+	char *d = strdup(s);
+
+	if (!d)
+		abort();
+	return d;
+}
+
 static void free_pairs(struct web_pair *p, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
@@ -139,7 +149,7 @@ static const char *find_curve(const char *name)
 static int set_str(char **field, const char *s)
 {
 	free(*field);
-	*field = s && *s ? strdup(s) : NULL;
+	*field = s && *s ? copy(s) : NULL;
 	return 0;
 }
 
@@ -222,7 +232,7 @@ int web_config_add_header(struct web_config *wc, const char *name, const char *v
 		buf_adds(err, "too many headers");
 		return -1;
 	}
-	wc->headers[wc->nheaders++] = (struct web_pair){ strdup(name), strdup(value) };
+	wc->headers[wc->nheaders++] = (struct web_pair){ copy(name), copy(value) };
 	return 0;
 }
 
@@ -251,7 +261,7 @@ static int add_user(struct web_config *wc, const char *name, const char *hash,
 		buf_adds(err, "basic_auth_users: too many users");
 		return -1;
 	}
-	wc->users[wc->nusers++] = (struct web_pair){ strdup(name), strdup(hash) };
+	wc->users[wc->nusers++] = (struct web_pair){ copy(name), copy(hash) };
 	return 0;
 }
 
@@ -482,7 +492,7 @@ static int path(struct parse *p, const yaml_node_t *n, const char *key, char **o
 	if (!*v)
 		return 0;
 	if (v[0] == '/' || !p->dir || !*p->dir) {
-		*out = strdup(v);
+		*out = copy(v);
 	} else {
 		struct buf b = BUF_INIT;
 		buf_addf(&b, "%s/%s", p->dir, v);
@@ -505,7 +515,7 @@ static int string_list(struct parse *p, const yaml_node_t *n, const char *key,
 			return -1;
 		if (*nout == WEB_MAX_LIST)
 			return fail(p, n, "too many entries in", key);
-		out[(*nout)++] = strdup(v);
+		out[(*nout)++] = copy(v);
 	}
 	return 0;
 }

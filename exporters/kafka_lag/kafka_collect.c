@@ -156,6 +156,7 @@ struct kl_collector *kl_collector_new(const struct kl_config *cfg, struct buf *e
 	c->rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof(errstr));
 	if (!c->rk) {
 		buf_addf(err, "cannot create the Kafka client: %s", errstr);
+		rd_kafka_conf_destroy(conf);	/* librdkafka owns it only on success */
 		rd_kafka_conf_destroy(c->group_conf);
 		goto free_regexes;
 	}
@@ -180,7 +181,6 @@ void kl_collector_free(struct kl_collector *c)
 	if (!c)
 		return;
 	/* A consumer handle is closed before it is destroyed (librdkafka's rule). */
-	rd_kafka_consumer_close(c->rk);
 	rd_kafka_consumer_close(c->rk);
 	rd_kafka_destroy(c->rk);
 	rd_kafka_conf_destroy(c->group_conf);

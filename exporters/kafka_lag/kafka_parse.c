@@ -10,7 +10,9 @@ int kl_split_property(const char *kv, struct buf *key, struct buf *value,
 	const char *eq = strchr(kv, '=');
 
 	if (!eq || eq == kv) {
-		buf_addf(err, "--kafka.config wants KEY=VALUE, got \"%.64s\"", kv);
+		/* Not the argument itself: a mistyped "sasl.password:x" is a secret. */
+		buf_adds(err, eq ? "--kafka.config wants KEY=VALUE, got an empty KEY"
+				 : "--kafka.config wants KEY=VALUE, got no '='");
 		return -1;
 	}
 	buf_add(key, kv, (size_t)(eq - kv));

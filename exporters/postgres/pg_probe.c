@@ -125,6 +125,16 @@ bool pg_probe_allowed(const struct strlist *allowed, const char *conninfo)
 	if (!opts)
 		return false;
 	for (PQconninfoOption *o = opts; o->keyword; o++) {
+		/*
+		 * libpq connects to hostaddr (host is then only a name) and reads
+		 * hosts from service files: either would get past the host check.
+		 */
+		if (o->val && *o->val && (!strcmp(o->keyword, "hostaddr") ||
+					  !strcmp(o->keyword, "service") ||
+					  !strcmp(o->keyword, "servicefile"))) {
+			PQconninfoFree(opts);
+			return false;
+		}
 		if (o->val && !strcmp(o->keyword, "host"))
 			host = o->val;
 		else if (o->val && *o->val && !strcmp(o->keyword, "port"))

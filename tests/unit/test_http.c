@@ -312,6 +312,11 @@ static void keep_alive(void **state)
 	assert_non_null(second);
 	assert_null(strstr(second + 1, "HTTP/1.1 200"));
 	reply_release(&r);
+
+	/* A GET announcing a body it never sends is answered at once, not held. */
+	send_raw("GET /-/healthy HTTP/1.1\r\nHost: localhost\r\nContent-Length: 100\r\n\r\n", &r);
+	assert_int_equal(r.status, 200);
+	reply_release(&r);
 }
 
 static void bad_filter_is_400(void **state)

@@ -160,6 +160,10 @@ static void probe_allowlist(void **state)
 	assert_false(pg_probe_allowed(&list, "host=db1 port=5433"));
 	assert_true(pg_probe_allowed(&list, "postgresql://db2:7777/x"));
 	assert_false(pg_probe_allowed(&list, "postgresql://evil:5432/x"));
+	/* libpq would connect to hostaddr, or to a service file's host. */
+	assert_false(pg_probe_allowed(&list, "host=db1 hostaddr=10.9.9.9 port=5432"));
+	assert_false(pg_probe_allowed(&list, "postgresql://db2:7777/x?hostaddr=169.254.169.254"));
+	assert_false(pg_probe_allowed(&list, "host=db1 service=evil"));
 	assert_false(pg_probe_allowed(&list, "host=db1,evil port=5432"));
 	assert_false(pg_probe_allowed(&list, "port=5432"));	/* local socket */
 	assert_false(pg_probe_allowed(&none, "host=db1 port=5432"));
