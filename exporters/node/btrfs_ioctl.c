@@ -21,13 +21,18 @@ const char *const btrfs_ioctl_error_types[BTRFS_IOCTL_NERRORS] = {
 	"write", "read", "flush", "corruption", "generation",
 };
 
+/* Lower-case hex of b (with a UUID's dashes); out holds 2n + 4 + 1 bytes. */
 static void hex(char *out, const uint8_t *b, size_t n, bool dashes)
 {
-	for (size_t i = 0; i < n; i++) {
-		bool dash = dashes && (i == 4 || i == 6 || i == 8 || i == 10);
+	static const char digits[] = "0123456789abcdef";
 
-		out += sprintf(out, dash ? "-%02x" : "%02x", b[i]);
+	for (size_t i = 0; i < n; i++) {
+		if (dashes && (i == 4 || i == 6 || i == 8 || i == 10))
+			*out++ = '-';
+		*out++ = digits[b[i] >> 4];
+		*out++ = digits[b[i] & 15];
 	}
+	*out = '\0';
 }
 
 /* One device: its info and error counters; -ENODEV when the id is unused. */
