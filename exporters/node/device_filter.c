@@ -5,11 +5,9 @@
 
 #include "log.h"
 
-/* Compiles one pattern, if set; logs and fails on a bad one. */
-static int compile_one(regex_t *re, bool *has, const char *pattern,
-		       const char *flag_prefix, const char *which)
+int device_pattern_compile(regex_t *re, bool *has, const char *pattern, const char *flag)
 {
-	struct buf err = BUF_INIT, flag = BUF_INIT;
+	struct buf err = BUF_INIT;
 	int rc = 0;
 
 	*has = false;
@@ -18,13 +16,23 @@ static int compile_one(regex_t *re, bool *has, const char *pattern,
 	if (re_compile(re, pattern, &err) == 0) {
 		*has = true;
 	} else {
-		buf_addf(&flag, "%s.%s", flag_prefix, which);
-		log_error("device pattern does not compile", "flag", buf_cstr(&flag),
+		log_error("device pattern does not compile", "flag", flag,
 			  "pattern", pattern, "err", buf_cstr(&err));
 		rc = -EINVAL;
 	}
-	buf_release(&flag);
 	buf_release(&err);
+	return rc;
+}
+
+/* One of an include/exclude pair: the flag is <prefix>.<which>. */
+static int compile_one(regex_t *re, bool *has, const char *pattern,
+		       const char *flag_prefix, const char *which)
+{
+	struct buf flag = BUF_INIT;
+
+	buf_addf(&flag, "%s.%s", flag_prefix, which);
+	int rc = device_pattern_compile(re, has, pattern, buf_cstr(&flag));
+	buf_release(&flag);
 	return rc;
 }
 

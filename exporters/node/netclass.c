@@ -27,6 +27,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "device_filter.h"
 #include "fsutil.h"
 #include "log.h"
 #include "go_strconv.h"
@@ -712,22 +713,14 @@ static int netclass_init(const void *config, void **state)
 	const struct node_config *cfg = config;
 	const char *pattern = cfg->netclass_ignored_devices;
 	struct nc_state *st = calloc(1, sizeof(*st));
-	struct buf err = BUF_INIT;
 
 	if (!st)
 		abort();
-	if (pattern && *pattern) {
-		if (re_compile(&st->ignored, pattern, &err) != 0) {
-			log_error("device pattern does not compile", "flag",
-				  "collector.netclass.ignored-devices",
-				  "pattern", pattern, "err", buf_cstr(&err));
-			buf_release(&err);
-			free(st);
-			return -EINVAL;
-		}
-		st->have_ignored = true;
+	if (device_pattern_compile(&st->ignored, &st->have_ignored, pattern,
+				   "collector.netclass.ignored-devices")) {
+		free(st);
+		return -EINVAL;
 	}
-	buf_release(&err);
 	*state = st;
 	return 0;
 }

@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "device_filter.h"
 #include "fsutil.h"
 #include "go_strconv.h"
 #include "hw2_parse.h"
@@ -450,8 +451,8 @@ static int powersupplyclass_init(const void *config, void **state)
 {
 	const struct node_config *cfg = config;
 	const char *pattern = cfg->powersupply_ignored;
-	struct buf err = BUF_INIT;
 	regex_t *re;
+	bool compiled;
 
 	*state = NULL;
 	if (!pattern || !*pattern)
@@ -459,15 +460,11 @@ static int powersupplyclass_init(const void *config, void **state)
 	re = malloc(sizeof(*re));
 	if (!re)
 		abort();
-	if (re_compile(re, pattern, &err) != 0) {
-		log_error("power supply pattern does not compile", "flag",
-			  "collector.powersupply.ignored-supplies", "pattern",
-			  pattern, "err", buf_cstr(&err));
-		buf_release(&err);
+	if (device_pattern_compile(re, &compiled, pattern,
+				   "collector.powersupply.ignored-supplies")) {
 		free(re);
 		return -EINVAL;
 	}
-	buf_release(&err);
 	*state = re;
 	return 0;
 }

@@ -24,6 +24,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "device_filter.h"
 #include "fsutil.h"
 #include "hw3_parse.h"
 #include "log.h"
@@ -299,23 +300,15 @@ static int tapestats_init(const void *config, void **state)
 	const struct node_config *cfg = config;
 	const char *pattern = cfg->tapestats_ignored;
 	struct tape_state *st = calloc(1, sizeof(*st));
-	struct buf err = BUF_INIT;
 
 	if (!st)
 		abort();
 	st->ignore_all = pattern && !*pattern;
-	if (pattern && *pattern) {
-		if (re_compile(&st->ignored, pattern, &err) != 0) {
-			log_error("device pattern does not compile", "flag",
-				  "collector.tapestats.ignored-devices",
-				  "pattern", pattern, "err", buf_cstr(&err));
-			buf_release(&err);
-			free(st);
-			return -EINVAL;
-		}
-		st->have_ignored = true;
+	if (device_pattern_compile(&st->ignored, &st->have_ignored, pattern,
+				   "collector.tapestats.ignored-devices")) {
+		free(st);
+		return -EINVAL;
 	}
-	buf_release(&err);
 	*state = st;
 	return 0;
 }
