@@ -196,17 +196,28 @@ static void command_loop(rd_kafka_mock_cluster_t **mc, rd_kafka_t *producer,
 	}
 }
 
+/* A count from the command line: a whole number from 1 to 1,000,000. */
+static int count_arg(const char *s)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+
+	if (end == s || *end || v < 1 || v > 1000000)
+		die("not a count", s);
+	return (int)v;
+}
+
 int main(int argc, char **argv)
 {
 	int brokers = 3, topics = 0, partitions = 0, groups = 0;
 
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--brokers") == 0 && i + 1 < argc)
-			brokers = atoi(argv[++i]);
+			brokers = count_arg(argv[++i]);
 		else if (strcmp(argv[i], "--scale") == 0 && i + 3 < argc) {
-			topics = atoi(argv[++i]);
-			partitions = atoi(argv[++i]);
-			groups = atoi(argv[++i]);
+			topics = count_arg(argv[++i]);
+			partitions = count_arg(argv[++i]);
+			groups = count_arg(argv[++i]);
 		} else
 			die("usage", "[--brokers N] [--scale TOPICS PARTITIONS GROUPS]");
 	}
