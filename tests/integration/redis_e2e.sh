@@ -242,8 +242,22 @@ get bmetrics "http://127.0.0.1:$BP/metrics"
 check_series "$TMP/bmetrics.body" "request errors counted" 'redis_target_scrape_request_errors_total 4$'
 
 # ---- cluster mode: CLUSTER INFO families, one database ----
-C1=$(free_port)
-start_redis cluster "$C1" --cluster-enabled yes --cluster-config-file "$TMP/cluster/nodes.conf" || exit 1
+# The cluster bus listens on port + 10000, which free_port does not check:
+# take a port whose bus port is free too, and another when either is taken
+# between the check and redis-server's bind (other tests run meanwhile).
+start_cluster() {
+	local try
+	for try in 1 2 3 4 5; do
+		C1=$(free_port) || return 1
+		if [ "$C1" -gt 55535 ] || (exec 3<>"/dev/tcp/127.0.0.1/$((C1 + 10000))") 2>/dev/null; then
+			continue
+		fi
+		start_redis cluster "$C1" --cluster-enabled yes \
+			--cluster-config-file "$TMP/cluster-nodes-$try.conf" && return 0
+	done
+	return 1
+}
+start_cluster || exit 1
 get cluster "http://127.0.0.1:$BP/scrape?target=127.0.0.1:$C1"
 [ "$CODE" = 403 ] && t_ok "cluster: allowlist applies" || t_fail "cluster: allowlist applies" "$CODE"
 srv_start "$TMP/e.log" "$BIN" redis-exporter --redis.addr "127.0.0.1:$C1" --web.listen-address 127.0.0.1:0 ||
