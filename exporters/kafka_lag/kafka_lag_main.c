@@ -22,6 +22,10 @@
 #include "kafka_lag.h"
 #include "librdkafka_shim.h"
 #include "log.h"
+#include "webconfig.h"
+
+/* Largest --sasl.password-file read; a password is far smaller. */
+#define PASSWORD_FILE_MAX 4096
 
 struct kl_state {
 	const struct kl_config *cfg;
@@ -127,6 +131,8 @@ static void write_self_metrics(void *cls, struct expo *w)
 struct kl_flags {
 	struct kl_config cfg;
 	struct http_config web;
+	const char *sasl_password_file;	/* --sasl.password-file */
+	struct buf password;		/* read from it; wiped at exit */
 	/* Upstream flags accepted for drop-in command lines, without effect here. */
 	const char *unused_str[16];
 	bool unused_bool[8];
@@ -150,6 +156,9 @@ static void add_kafka_flags(struct flagset *fs, struct kl_flags *kf)
 		  "Connect using SASL/PLAIN, default is false." },
 		{ "sasl.username", FLAG_STRING, &c->sasl_username, "", NULL, "SASL user name." },
 		{ "sasl.password", FLAG_STRING, &c->sasl_password, "", NULL, "SASL user password." },
+		{ "sasl.password-file", FLAG_STRING, &kf->sasl_password_file, "", NULL,
+		  "File holding the SASL user password (one trailing newline ignored); "
+		  "not visible in the process list, unlike --sasl.password." },
 		{ "sasl.mechanism", FLAG_STRING, &c->sasl_mechanism, "", NULL,
 		  "The SASL mechanism: plain, scram-sha256, scram-sha512 or gssapi." },
 		{ "tls.enabled", FLAG_BOOL, &c->tls_enabled, "false", NULL,
@@ -258,6 +267,37 @@ static int serve(struct kl_flags *kf, struct kl_state *st)
 	return code;
 }
 
+/*
+ * --sasl.password-file into kf->password, which then stands for
+ * --sasl.password. The path may be printed, never what the file holds.
+ */
+static int read_password_file(struct kl_flags *kf, struct buf *err)
+{
+	const char *path = kf->sasl_password_file;
+
+	if (!*path)
+		return 0;
+	if (*kf->cfg.sasl_password) {
+		buf_adds(err, "--sasl.password and --sasl.password-file exclude each other: give one");
+		return -1;
+	}
+	int e = web_read_file(path, &kf->password, PASSWORD_FILE_MAX);
+	if (e < 0) {
+		buf_addf(err, "cannot read --sasl.password-file %s: %s", path,
+			 e == -EINVAL ? "not a regular file" : strerror(-e));
+		web_one_line(err, 0);	/* the path is the user's, line breaks and all */
+		return -1;
+	}
+	size_t n = kf->password.len;
+	if (n && kf->password.data[n - 1] == '\n')
+		n--;
+	if (n && kf->password.data[n - 1] == '\r')
+		n--;
+	buf_truncate(&kf->password, n);
+	kf->cfg.sasl_password = buf_cstr(&kf->password);
+	return 0;
+}
+
 /* Start-up checks beyond the flag syntax: one line and exit 2 on failure. */
 static int prepare(struct kl_flags *kf, struct kl_state *st)
 {
@@ -265,7 +305,8 @@ static int prepare(struct kl_flags *kf, struct kl_state *st)
 
 	if (kf->cfg.interval <= 0 || kf->cfg.timeout <= 0)
 		buf_adds(&err, "--collect.interval and --collect.timeout must be positive");
-	else if (kl_parse_labels(kf->cfg.labels, &st->labels, &err) == 0 &&
+	else if (read_password_file(kf, &err) == 0 &&
+		 kl_parse_labels(kf->cfg.labels, &st->labels, &err) == 0 &&
 		 !(st->collector = kl_collector_new(&kf->cfg, &err)))
 		kl_labels_free(&st->labels);
 	if (err.len)
@@ -304,6 +345,9 @@ int kafka_lag_main(int argc, char **argv)
 		kl_collector_free(st.collector);
 		kl_labels_free(&st.labels);
 	}
+	if (kf.password.data)
+		explicit_bzero(kf.password.data, kf.password.len);
+	buf_release(&kf.password);
 	flagset_release(&fs);
 	return code;
 }
