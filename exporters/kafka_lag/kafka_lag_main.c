@@ -27,6 +27,20 @@
 /* Largest --sasl.password-file read; a password is far smaller. */
 #define PASSWORD_FILE_MAX 4096
 
+/*
+ * librdkafka allocates a whole response frame as soon as its 4-byte length
+ * arrives, up to receive.message.max.bytes (100 MB by default): a broker, or
+ * anything listening on its port, could make us hold 100 MB per connection.
+ * 16 MiB is far above what a collection reads (metadata of 100,000
+ * partitions is a few MB); fetch.max.bytes must stay 512 bytes below it.
+ * Applied first, so --kafka.config overrides them.
+ */
+static const char *const safe_properties[] = {
+	"receive.message.max.bytes=16777216",
+	"fetch.max.bytes=16776192",
+};
+#define NSAFE (sizeof(safe_properties) / sizeof(safe_properties[0]))
+
 struct kl_state {
 	const struct kl_config *cfg;
 	struct kl_labels labels;
@@ -133,6 +147,8 @@ struct kl_flags {
 	struct http_config web;
 	const char *sasl_password_file;	/* --sasl.password-file */
 	struct buf password;		/* read from it; wiped at exit */
+	const char **properties;	/* safe_properties, then --kafka.config */
+	struct strlist given;		/* --kafka.config's own list (the flagset's) */
 	/* Upstream flags accepted for drop-in command lines, without effect here. */
 	const char *unused_str[16];
 	bool unused_bool[8];
@@ -298,10 +314,28 @@ static int read_password_file(struct kl_flags *kf, struct buf *err)
 	return 0;
 }
 
+/* Puts safe_properties in front of --kafka.config's, which win. */
+static void add_safe_properties(struct kl_flags *kf)
+{
+	struct strlist *p = &kf->cfg.properties;
+
+	kf->properties = calloc(NSAFE + p->n, sizeof(*kf->properties));
+	if (!kf->properties)
+		abort();
+	memcpy(kf->properties, safe_properties, sizeof(safe_properties));
+	if (p->n)
+		memcpy(kf->properties + NSAFE, p->v, p->n * sizeof(*p->v));
+	kf->given = *p;
+	p->v = kf->properties;
+	p->n += NSAFE;
+}
+
 /* Start-up checks beyond the flag syntax: one line and exit 2 on failure. */
 static int prepare(struct kl_flags *kf, struct kl_state *st)
 {
 	struct buf err = BUF_INIT;
+
+	add_safe_properties(kf);
 
 	if (kf->cfg.interval <= 0 || kf->cfg.timeout <= 0)
 		buf_adds(&err, "--collect.interval and --collect.timeout must be positive");
@@ -348,6 +382,10 @@ int kafka_lag_main(int argc, char **argv)
 	if (kf.password.data)
 		explicit_bzero(kf.password.data, kf.password.len);
 	buf_release(&kf.password);
+	if (kf.properties) {
+		kf.cfg.properties = kf.given;	/* the flagset frees its own array */
+		free(kf.properties);
+	}
 	flagset_release(&fs);
 	return code;
 }
