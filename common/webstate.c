@@ -424,7 +424,7 @@ void web_state_set_recheck(struct web_state *ws, double seconds)
 
 /* ---- TLS sessions: each keeps the version it was handed until it closes ---- */
 
-/* The pin of session, or NULL; ws is locked. */
+/* The link to session's pin (*link is NULL when it has none); ws is locked. */
 static struct pin **pin_of(struct web_state *ws, gnutls_session_t session)
 {
 	struct pin **p = &ws->pins;
@@ -434,16 +434,31 @@ static struct pin **pin_of(struct web_state *ws, gnutls_session_t session)
 	return p;
 }
 
+/* Removes the pin *p links to, with its reference; ws is locked. */
+static void unpin(struct web_state *ws, struct pin **p)
+{
+	struct pin *pin = *p;
+
+	*p = pin->next;
+	unref(ws, pin->live);
+	free(pin);
+}
+
 /*
- * The version a handshake uses: the current one, pinned to the session on
- * the first call (the certificate callback), the same one on later calls
- * (the client certificate check), so one handshake never mixes versions.
+ * The version a handshake uses: fresh (the certificate callback, which
+ * starts a handshake) pins the current one to the session, replacing any
+ * pin left by a session at the same address whose close went unseen; the
+ * client certificate check later in the handshake gets the same version,
+ * so one handshake never mixes versions.
  */
-static struct web_live *session_version(struct web_state *ws, gnutls_session_t session)
+static struct web_live *session_version(struct web_state *ws, gnutls_session_t session,
+					bool fresh)
 {
 	pthread_mutex_lock(&ws->lock);
 	struct pin **p = pin_of(ws, session);
-	if (!*p) {
+	if (*p && fresh)
+		unpin(ws, p);
+	if (!*p || fresh) {
 		struct pin *pin = calloc(1, sizeof(*pin));
 		if (!pin) {
 			pthread_mutex_unlock(&ws->lock);
@@ -466,12 +481,8 @@ void web_state_session_closed(struct web_state *ws, gnutls_session_t session)
 		return;
 	pthread_mutex_lock(&ws->lock);
 	struct pin **p = pin_of(ws, session);
-	struct pin *pin = *p;
-	if (pin) {
-		*p = pin->next;
-		unref(ws, pin->live);
-		free(pin);
-	}
+	if (*p)
+		unpin(ws, p);
 	pthread_mutex_unlock(&ws->lock);
 }
 
@@ -568,7 +579,7 @@ static int verify_chain(const gnutls_datum_t *raw, unsigned n, const struct web_
 static int verify_client(gnutls_session_t session)
 {
 	struct web_state *ws = active;
-	struct web_live *l = ws ? session_version(ws, session) : NULL;
+	struct web_live *l = ws ? session_version(ws, session, false) : NULL;
 	if (!l)
 		return GNUTLS_E_CERTIFICATE_ERROR;
 	unsigned n = 0, status = 0;
@@ -611,7 +622,7 @@ int web_state_cert_callback(gnutls_session_t session, const gnutls_datum_t *req_
 	(void)pk_algos;
 	(void)npk_algos;
 	struct web_state *ws = active;
-	struct web_live *l = ws ? session_version(ws, session) : NULL;
+	struct web_live *l = ws ? session_version(ws, session, true) : NULL;
 	if (!l)
 		return -1;
 	enum web_client_auth auth = l->cfg->client_auth;
