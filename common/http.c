@@ -479,9 +479,17 @@ static void watch_set(struct header_guard *g, struct conn_watch *w, double deadl
 static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
 			  enum MHD_ConnectionNotificationCode toe)
 {
-	struct header_guard *g = &((struct http_server *)cls)->guard;
+	struct http_server *srv = cls;
+	struct header_guard *g = &srv->guard;
 	struct conn_watch *w = *socket_context;
 
+	if (toe == MHD_CONNECTION_NOTIFY_CLOSED && srv->web && web_state_tls(srv->web)) {
+		/* The web config version its TLS handshake used may go now. */
+		const union MHD_ConnectionInfo *tls =
+			MHD_get_connection_info(conn, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+		if (tls)
+			web_state_session_closed(srv->web, tls->tls_session);
+	}
 	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
 		const union MHD_ConnectionInfo *ci =
 			MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
@@ -645,6 +653,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 	}
 	*upload_data_size = 0;
 	*con_cls = &answered;
+	/* Held until the response is queued: a reload meanwhile cannot free it. */
+	struct web_live *web = srv->web ? web_state_acquire(srv->web) : NULL;
 	const struct http_request req = {
 		.conn = conn,
 		.method = method,
@@ -652,7 +662,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 		.deadline = scrape_deadline(srv->opt->cfg,
 			MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 						    "X-Prometheus-Scrape-Timeout-Seconds")),
-		.web = srv->web ? web_state_config(srv->web) : NULL,
+		.web = web ? web_live_config(web) : NULL,
 	};
 	struct http_response resp = {
 		.status = MHD_HTTP_OK,
@@ -664,7 +674,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 		resp.status = MHD_HTTP_UNAUTHORIZED;
 		buf_adds(&resp.body, "Unauthorized\n");
 	}
-	return send_response(&req, &resp);
+	enum MHD_Result ret = send_response(&req, &resp);
+	if (web)
+		web_state_release(srv->web, web);
+	return ret;
 }
 
 int http_parse_listen_address(const char *addr, struct buf *host, unsigned *port)

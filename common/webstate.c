@@ -5,6 +5,7 @@
 #include <gnutls/x509.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -37,7 +38,15 @@ struct web_live {
 	gnutls_privkey_t key;
 	gnutls_x509_trust_list_t cas;
 	struct file_id ids[NFILES];	/* each file as it was just before it was read */
-	struct web_live *older;		/* kept until stop: handshakes may use them */
+	unsigned refs;			/* the state's own (while live), requests', handshakes' */
+	struct web_live *next_retired;	/* in web_state.retired */
+};
+
+/* A TLS session that was handed a version's certificate and key. */
+struct pin {
+	gnutls_session_t session;
+	struct web_live *live;
+	struct pin *next;
 };
 
 struct web_state {
@@ -45,6 +54,10 @@ struct web_state {
 	char *path;			/* NULL: the preset */
 	const struct web_config *preset;
 	struct web_live *live;		/* the newest good version */
+	struct web_live *retired;	/* older ones still referenced: freed at their last release */
+	struct pin *pins;		/* TLS sessions and the version they use */
+	size_t nversions;		/* live + retired */
+	double recheck;			/* seconds between looks at the files */
 	char *last_error;		/* of the last failed reload, logged once */
 	double next_check;
 	bool tls;
@@ -75,18 +88,35 @@ static void file_id_of(const char *file, struct file_id *id)
 
 static void live_free(struct web_live *l)
 {
-	while (l) {
-		struct web_live *older = l->older;
-		for (unsigned i = 0; i < l->npcerts; i++)
-			gnutls_pcert_deinit(&l->pcerts[i]);
-		if (l->key)
-			gnutls_privkey_deinit(l->key);
-		if (l->cas)
-			gnutls_x509_trust_list_deinit(l->cas, 1);
-		web_config_free(&l->own);
-		free(l);
-		l = older;
-	}
+	if (!l)
+		return;
+	for (unsigned i = 0; i < l->npcerts; i++)
+		gnutls_pcert_deinit(&l->pcerts[i]);
+	if (l->key)
+		gnutls_privkey_deinit(l->key);
+	if (l->cas)
+		gnutls_x509_trust_list_deinit(l->cas, 1);
+	web_config_free(&l->own);
+	free(l);
+}
+
+/*
+ * Drops one reference; ws is locked. A version that is no longer live is
+ * freed with its last reference, so memory holds the live version plus
+ * those that requests and handshakes in flight still use, however often
+ * the files change.
+ */
+static void unref(struct web_state *ws, struct web_live *l)
+{
+	if (--l->refs > 0 || l == ws->live)
+		return;
+	struct web_live **p = &ws->retired;
+	while (*p && *p != l)
+		p = &(*p)->next_retired;
+	if (*p)
+		*p = l->next_retired;
+	ws->nversions--;
+	live_free(l);
 }
 
 static int read_pem(const char *what, const char *file, struct buf *out, struct buf *err)
@@ -190,6 +220,7 @@ static struct web_live *live_load(const char *path, const struct web_config *pre
 
 	if (!l)
 		return NULL;
+	l->refs = 1;
 	if (path) {
 		file_id_of(path, &l->ids[F_CONFIG]);
 		if (web_config_load(&l->own, path, err) != 0) {
@@ -272,22 +303,28 @@ static void reload(struct web_state *ws)
 	if (ws->tls && strcmp(prio, ws->priorities) != 0)
 		log_warn("new TLS versions, cipher suites or curves apply after a restart");
 	free(prio);
-	l->older = ws->live;
+	struct web_live *old = ws->live;
 	ws->live = l;
-	log_info("web config reloaded", "file", ws->path ? ws->path : "(flags)");
+	ws->nversions++;
+	old->next_retired = ws->retired;
+	ws->retired = old;
+	unref(ws, old);		/* the state's own reference */
+	char versions[24];
+	snprintf(versions, sizeof(versions), "%zu", ws->nversions);
+	log_info("web config reloaded", "file", ws->path ? ws->path : "(flags)",
+		 "versions_in_memory", versions);
 }
 
-static struct web_live *current(struct web_state *ws)
+/* The version in force, with a reference for the caller; ws is locked. */
+static struct web_live *current_locked(struct web_state *ws)
 {
-	pthread_mutex_lock(&ws->lock);
 	double now = monotonic_seconds();
 	if (now >= ws->next_check) {
-		ws->next_check = now + RECHECK_SECONDS;
+		ws->next_check = now + ws->recheck;
 		reload(ws);
 	}
-	struct web_live *l = ws->live;
-	pthread_mutex_unlock(&ws->lock);
-	return l;
+	ws->live->refs++;
+	return ws->live;
 }
 
 struct web_state *web_state_start(const char *path, const struct web_config *preset,
@@ -306,9 +343,11 @@ struct web_state *web_state_start(const char *path, const struct web_config *pre
 		web_state_stop(ws);
 		return NULL;
 	}
+	ws->nversions = 1;
+	ws->recheck = RECHECK_SECONDS;
 	ws->tls = web_config_tls(ws->live->cfg);
 	ws->priorities = priorities_of(ws->live->cfg);
-	ws->next_check = monotonic_seconds() + RECHECK_SECONDS;
+	ws->next_check = monotonic_seconds() + ws->recheck;
 	return ws;
 }
 
@@ -319,6 +358,16 @@ void web_state_stop(struct web_state *ws)
 	struct web_state *expected = ws;
 	atomic_compare_exchange_strong(&active, &expected, NULL);
 	live_free(ws->live);
+	while (ws->retired) {
+		struct web_live *next = ws->retired->next_retired;
+		live_free(ws->retired);
+		ws->retired = next;
+	}
+	while (ws->pins) {
+		struct pin *next = ws->pins->next;
+		free(ws->pins);
+		ws->pins = next;
+	}
 	free(ws->path);
 	free(ws->last_error);
 	free(ws->priorities);
@@ -335,9 +384,106 @@ int web_state_check(const char *path, const struct web_config *preset, struct bu
 	return l ? 0 : -1;
 }
 
-const struct web_config *web_state_config(struct web_state *ws)
+struct web_live *web_state_acquire(struct web_state *ws)
 {
-	return current(ws)->cfg;
+	pthread_mutex_lock(&ws->lock);
+	struct web_live *l = current_locked(ws);
+	pthread_mutex_unlock(&ws->lock);
+	return l;
+}
+
+const struct web_config *web_live_config(const struct web_live *l)
+{
+	return l->cfg;
+}
+
+void web_state_release(struct web_state *ws, struct web_live *l)
+{
+	if (!l)
+		return;
+	pthread_mutex_lock(&ws->lock);
+	unref(ws, l);
+	pthread_mutex_unlock(&ws->lock);
+}
+
+size_t web_state_versions(struct web_state *ws)
+{
+	pthread_mutex_lock(&ws->lock);
+	size_t n = ws->nversions;
+	pthread_mutex_unlock(&ws->lock);
+	return n;
+}
+
+void web_state_set_recheck(struct web_state *ws, double seconds)
+{
+	pthread_mutex_lock(&ws->lock);
+	ws->recheck = seconds;
+	ws->next_check = monotonic_seconds() + seconds;
+	pthread_mutex_unlock(&ws->lock);
+}
+
+/* ---- TLS sessions: each keeps the version it was handed until it closes ---- */
+
+/* The link to session's pin (*link is NULL when it has none); ws is locked. */
+static struct pin **pin_of(struct web_state *ws, gnutls_session_t session)
+{
+	struct pin **p = &ws->pins;
+
+	while (*p && (*p)->session != session)
+		p = &(*p)->next;
+	return p;
+}
+
+/* Removes the pin *p links to, with its reference; ws is locked. */
+static void unpin(struct web_state *ws, struct pin **p)
+{
+	struct pin *pin = *p;
+
+	*p = pin->next;
+	unref(ws, pin->live);
+	free(pin);
+}
+
+/*
+ * The version a handshake uses: fresh (the certificate callback, which
+ * starts a handshake) pins the current one to the session, replacing any
+ * pin left by a session at the same address whose close went unseen; the
+ * client certificate check later in the handshake gets the same version,
+ * so one handshake never mixes versions.
+ */
+static struct web_live *session_version(struct web_state *ws, gnutls_session_t session,
+					bool fresh)
+{
+	pthread_mutex_lock(&ws->lock);
+	struct pin **p = pin_of(ws, session);
+	if (*p && fresh)
+		unpin(ws, p);
+	if (!*p || fresh) {
+		struct pin *pin = calloc(1, sizeof(*pin));
+		if (!pin) {
+			pthread_mutex_unlock(&ws->lock);
+			return NULL;
+		}
+		pin->session = session;
+		pin->live = current_locked(ws);
+		pin->next = ws->pins;
+		ws->pins = pin;
+		p = &ws->pins;
+	}
+	struct web_live *l = (*p)->live;
+	pthread_mutex_unlock(&ws->lock);
+	return l;
+}
+
+void web_state_session_closed(struct web_state *ws, gnutls_session_t session)
+{
+	if (!ws || !session)
+		return;
+	pthread_mutex_lock(&ws->lock);
+	struct pin **p = pin_of(ws, session);
+	if (*p)
+		unpin(ws, p);
+	pthread_mutex_unlock(&ws->lock);
 }
 
 struct web_auth_cache *web_state_auth_cache(struct web_state *ws)
@@ -433,9 +579,9 @@ static int verify_chain(const gnutls_datum_t *raw, unsigned n, const struct web_
 static int verify_client(gnutls_session_t session)
 {
 	struct web_state *ws = active;
-	if (!ws)
+	struct web_live *l = ws ? session_version(ws, session, false) : NULL;
+	if (!l)
 		return GNUTLS_E_CERTIFICATE_ERROR;
-	struct web_live *l = current(ws);
 	unsigned n = 0, status = 0;
 	const gnutls_datum_t *raw = gnutls_certificate_get_peers(session, &n);
 
@@ -476,9 +622,9 @@ int web_state_cert_callback(gnutls_session_t session, const gnutls_datum_t *req_
 	(void)pk_algos;
 	(void)npk_algos;
 	struct web_state *ws = active;
-	if (!ws)
+	struct web_live *l = ws ? session_version(ws, session, true) : NULL;
+	if (!l)
 		return -1;
-	struct web_live *l = current(ws);
 	enum web_client_auth auth = l->cfg->client_auth;
 	/*
 	 * Chosen per handshake, so a reloaded client_auth_type applies at once.

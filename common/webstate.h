@@ -20,6 +20,7 @@
 #include <gnutls/abstract.h>
 #include <gnutls/gnutls.h>
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "buf.h"
 #include "webauth.h"
@@ -38,11 +39,31 @@ void web_state_stop(struct web_state *ws);
 /* Start-up check of the same: 0, or -1 with one line in err. */
 int web_state_check(const char *path, const struct web_config *preset, struct buf *err);
 
+/* One loaded version of the config with its TLS credentials. */
+struct web_live;
+
 /*
- * The config in force, re-read first when its files changed. The pointer
- * stays valid until web_state_stop().
+ * The version in force, re-read first when its files changed, with a
+ * reference: it stays valid until web_state_release(). A version no
+ * longer in force is freed with its last reference, so memory holds the
+ * current version plus those still in use, however often the files change.
  */
-const struct web_config *web_state_config(struct web_state *ws);
+struct web_live *web_state_acquire(struct web_state *ws);
+void web_state_release(struct web_state *ws, struct web_live *l);	/* NULL: nothing */
+const struct web_config *web_live_config(const struct web_live *l);
+
+/*
+ * A TLS session closed: the version its handshake was handed (certificate,
+ * key, client CAs) loses the session's reference. Call it for every closed
+ * connection of a TLS server, before the session is deinitialised.
+ */
+void web_state_session_closed(struct web_state *ws, gnutls_session_t session);
+
+/* How many versions are in memory (the current one plus those in use). */
+size_t web_state_versions(struct web_state *ws);
+
+/* Seconds between looks at the files (1 by default; tests use 0). */
+void web_state_set_recheck(struct web_state *ws, double seconds);
 
 /* The basic auth checks remembered for this state's users. */
 struct web_auth_cache *web_state_auth_cache(struct web_state *ws);

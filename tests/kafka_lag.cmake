@@ -14,3 +14,12 @@ add_test(NAME integration_kafka COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/integration/
 add_test(NAME integration_kafka_faults
   COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/integration/kafka_faults.sh ${BIN} ${KAFKA_MOCK})
 set_tests_properties(integration_kafka integration_kafka_faults PROPERTIES SKIP_RETURN_CODE 77)
+
+# Hostile brokers (tests/integration/fake_kafka.py in front of the mock
+# cluster) and --sasl.password-file against a fake SASL/PLAIN broker.
+add_test(NAME integration_kafka_misbehave
+  COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/integration/misbehave_kafka.sh ${BIN} ${KAFKA_MOCK})
+add_test(NAME integration_kafka_sasl_file
+  COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/integration/kafka_sasl_file.sh ${BIN})
+set_tests_properties(integration_kafka_misbehave integration_kafka_sasl_file PROPERTIES
+  SKIP_RETURN_CODE 77)

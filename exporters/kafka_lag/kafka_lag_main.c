@@ -22,6 +22,24 @@
 #include "kafka_lag.h"
 #include "librdkafka_shim.h"
 #include "log.h"
+#include "webconfig.h"
+
+/* Largest --sasl.password-file read; a password is far smaller. */
+#define PASSWORD_FILE_MAX 4096
+
+/*
+ * librdkafka allocates a whole response frame as soon as its 4-byte length
+ * arrives, up to receive.message.max.bytes (100 MB by default): a broker, or
+ * anything listening on its port, could make us hold 100 MB per connection.
+ * 16 MiB is far above what a collection reads (metadata of 100,000
+ * partitions is a few MB); fetch.max.bytes must stay 512 bytes below it.
+ * Applied first, so --kafka.config overrides them.
+ */
+static const char *const safe_properties[] = {
+	"receive.message.max.bytes=16777216",
+	"fetch.max.bytes=16776192",
+};
+#define NSAFE (sizeof(safe_properties) / sizeof(safe_properties[0]))
 
 struct kl_state {
 	const struct kl_config *cfg;
@@ -127,6 +145,10 @@ static void write_self_metrics(void *cls, struct expo *w)
 struct kl_flags {
 	struct kl_config cfg;
 	struct http_config web;
+	const char *sasl_password_file;	/* --sasl.password-file */
+	struct buf password;		/* read from it; wiped at exit */
+	const char **properties;	/* safe_properties, then --kafka.config */
+	struct strlist given;		/* --kafka.config's own list (the flagset's) */
 	/* Upstream flags accepted for drop-in command lines, without effect here. */
 	const char *unused_str[16];
 	bool unused_bool[8];
@@ -150,6 +172,9 @@ static void add_kafka_flags(struct flagset *fs, struct kl_flags *kf)
 		  "Connect using SASL/PLAIN, default is false." },
 		{ "sasl.username", FLAG_STRING, &c->sasl_username, "", NULL, "SASL user name." },
 		{ "sasl.password", FLAG_STRING, &c->sasl_password, "", NULL, "SASL user password." },
+		{ "sasl.password-file", FLAG_STRING, &kf->sasl_password_file, "", NULL,
+		  "File holding the SASL user password (one trailing newline ignored); "
+		  "not visible in the process list, unlike --sasl.password." },
 		{ "sasl.mechanism", FLAG_STRING, &c->sasl_mechanism, "", NULL,
 		  "The SASL mechanism: plain, scram-sha256, scram-sha512 or gssapi." },
 		{ "tls.enabled", FLAG_BOOL, &c->tls_enabled, "false", NULL,
@@ -258,14 +283,64 @@ static int serve(struct kl_flags *kf, struct kl_state *st)
 	return code;
 }
 
+/*
+ * --sasl.password-file into kf->password, which then stands for
+ * --sasl.password. The path may be printed, never what the file holds.
+ */
+static int read_password_file(struct kl_flags *kf, struct buf *err)
+{
+	const char *path = kf->sasl_password_file;
+
+	if (!*path)
+		return 0;
+	if (*kf->cfg.sasl_password) {
+		buf_adds(err, "--sasl.password and --sasl.password-file exclude each other: give one");
+		return -1;
+	}
+	int e = web_read_file(path, &kf->password, PASSWORD_FILE_MAX);
+	if (e < 0) {
+		buf_addf(err, "cannot read --sasl.password-file %s: %s", path,
+			 e == -EINVAL ? "not a regular file" : strerror(-e));
+		web_one_line(err, 0);	/* the path is the user's, line breaks and all */
+		return -1;
+	}
+	size_t n = kf->password.len;
+	if (n && kf->password.data[n - 1] == '\n')
+		n--;
+	if (n && kf->password.data[n - 1] == '\r')
+		n--;
+	buf_truncate(&kf->password, n);
+	kf->cfg.sasl_password = buf_cstr(&kf->password);
+	return 0;
+}
+
+/* Puts safe_properties in front of --kafka.config's, which win. */
+static void add_safe_properties(struct kl_flags *kf)
+{
+	struct strlist *p = &kf->cfg.properties;
+
+	kf->properties = calloc(NSAFE + p->n, sizeof(*kf->properties));
+	if (!kf->properties)
+		abort();
+	memcpy(kf->properties, safe_properties, sizeof(safe_properties));
+	if (p->n)
+		memcpy(kf->properties + NSAFE, p->v, p->n * sizeof(*p->v));
+	kf->given = *p;
+	p->v = kf->properties;
+	p->n += NSAFE;
+}
+
 /* Start-up checks beyond the flag syntax: one line and exit 2 on failure. */
 static int prepare(struct kl_flags *kf, struct kl_state *st)
 {
 	struct buf err = BUF_INIT;
 
+	add_safe_properties(kf);
+
 	if (kf->cfg.interval <= 0 || kf->cfg.timeout <= 0)
 		buf_adds(&err, "--collect.interval and --collect.timeout must be positive");
-	else if (kl_parse_labels(kf->cfg.labels, &st->labels, &err) == 0 &&
+	else if (read_password_file(kf, &err) == 0 &&
+		 kl_parse_labels(kf->cfg.labels, &st->labels, &err) == 0 &&
 		 !(st->collector = kl_collector_new(&kf->cfg, &err)))
 		kl_labels_free(&st->labels);
 	if (err.len)
@@ -303,6 +378,13 @@ int kafka_lag_main(int argc, char **argv)
 		code = serve(&kf, &st);
 		kl_collector_free(st.collector);
 		kl_labels_free(&st.labels);
+	}
+	if (kf.password.data)
+		explicit_bzero(kf.password.data, kf.password.len);
+	buf_release(&kf.password);
+	if (kf.properties) {
+		kf.cfg.properties = kf.given;	/* the flagset frees its own array */
+		free(kf.properties);
 	}
 	flagset_release(&fs);
 	return code;

@@ -11,8 +11,11 @@
 # networking, the setup that works on these machines; Docker users need none
 # of this (nothing in docker/ mentions podman).
 #
+# Every container runs hardened as docker/docker-compose.yml runs it:
+# --read-only (no tmpfs /tmp either), --cap-drop=ALL, no-new-privileges.
 # Checks: the image builds (its build stage runs the unit tests), runs as a
-# non-root user, `IMAGE --version`, `IMAGE --links` lists the applets and every
+# non-root user with a read-only root filesystem, no capabilities and
+# no_new_privs, `IMAGE --version`, `IMAGE --links` lists the applets and every
 # link answers --version both ways (`IMAGE APPLET --version` and as
 # entrypoint), and node-exporter from the image serves /metrics on a free
 # loopback port with the host's /proc, /sys and / mounted read-only
@@ -134,9 +137,20 @@ grep -E '100% tests passed|tests passed' "$TMP/build.log" | tail -n 1 || true
 size=$(pod image inspect --format '{{.Size}}' "$IMAGE")
 echo "image size: $size bytes ($((size / 1000000)) MB)"
 
-run() { pod run --rm --network=host "$@"; }
+# Every run as docker/docker-compose.yml runs the services: read-only root
+# filesystem (and no tmpfs on /tmp either, as Docker's read_only), no
+# capabilities, no privilege gain through setuid binaries.
+HARDEN=(--read-only --read-only-tmpfs=false --cap-drop=ALL --security-opt=no-new-privileges)
+exit_code() { local rc=0; "$@" >/dev/null 2>&1 || rc=$?; echo "$rc"; }
+run() { pod run --rm --network=host "${HARDEN[@]}" "$@"; }
 
 t_check "runs as a non-root user" test "$(run --entrypoint id "$IMAGE" -u)" != 0
+t_check "the root filesystem is read-only (/tmp too)" test "$(exit_code run --entrypoint sh \
+	"$IMAGE" -c 'touch /tmp/probe || touch /probe')" != 0
+t_check "no capabilities left" test "$(run --entrypoint sh "$IMAGE" -c \
+	'sed -n "s/^CapEff:[[:space:]]*//p" /proc/self/status')" = 0000000000000000
+t_check "no_new_privs is set" test "$(run --entrypoint sh "$IMAGE" -c \
+	'sed -n "s/^NoNewPrivs:[[:space:]]*//p" /proc/self/status')" = 1
 t_check "IMAGE --version" run "$IMAGE" --version
 links=$(run "$IMAGE" --links)
 t_check "IMAGE --links lists applets" test -n "$links"
@@ -144,7 +158,6 @@ for applet in $links; do
 	t_check "IMAGE $applet --version" run "$IMAGE" "$applet" --version
 	t_check "link /usr/local/bin/$applet" run --entrypoint "$applet" "$IMAGE" --version
 done
-exit_code() { local rc=0; "$@" >/dev/null 2>&1 || rc=$?; echo "$rc"; }
 t_check "an unknown applet exits 127" test "$(exit_code run "$IMAGE" no-such-exporter)" = 127
 
 # body_parses FILE: the body parses (`promtool check metrics`: no parse
@@ -164,7 +177,7 @@ serve() {
 	local what=$1 path=$2 series=$3
 	shift 3
 	pod rm -f "$NAME" >/dev/null 2>&1 || true
-	if ! pod run -d --name "$NAME" --network=host "$@" >"$TMP/run.log" 2>&1; then
+	if ! pod run -d --name "$NAME" --network=host "${HARDEN[@]}" "$@" >"$TMP/run.log" 2>&1; then
 		t_fail "$what: container starts" "$(cat "$TMP/run.log")"
 		return
 	fi

@@ -9,7 +9,11 @@
 # over keep-alive connections (right password, wrong password, unknown user,
 # with and without a client certificate), new TLS connections (a handshake
 # each, some refused), three certificate rotations and a broken config in
-# between; then SIGTERM. Fails on any memcheck error, any definitely or
+# between; then LEAK_RELOADS (default 60) more rotations, about one a second,
+# while two scrapers (new connections, keep-alive batches) run all along:
+# the "web config reloaded" lines must say that memory holds only a few
+# versions (the live one and those open connections still use, at most 8),
+# not every one since the start. Then SIGTERM. Fails on any memcheck error, any definitely or
 # indirectly lost block, a wrong status, or an exit other than 0.
 #
 #   tests/integration/leak_check_webconfig.sh build/exporterbox
@@ -139,6 +143,39 @@ for i in 1 2 3; do
 	fi
 done
 t_check "three rotations logged" test "$(grep -c 'web config reloaded' server.log)" -ge 3
+
+# Many rotations under load: old versions are freed once nothing uses them.
+RELOADS=${LEAK_RELOADS:-60}
+before=$(grep -c 'web config reloaded' server.log)
+rm -f stop
+(
+	while [ ! -e stop ]; do
+		curl -s -o /dev/null --max-time 60 --cacert ca.crt -u "prometheus:$PASS" \
+			"$BASE/-/healthy" || true
+	done
+) &
+SCRAPER1=$!
+(
+	while [ ! -e stop ]; do
+		curl -s -g --max-time 120 --cacert ca.crt -u "prometheus:$PASS" -K right.curl \
+			-o /dev/null >/dev/null 2>&1 || true
+	done
+) &
+SCRAPER2=$!
+for ((i = 0; i < RELOADS; i++)); do
+	cp "server$((i % 4)).crt" new.crt && cp "server$((i % 4)).key" new.key
+	mv new.key live.key && mv new.crt live.crt
+	sleep 1.2
+done
+touch stop
+wait "$SCRAPER1" "$SCRAPER2" || true
+reloads=$(($(grep -c 'web config reloaded' server.log) - before))
+t_check "$RELOADS rotations while scraping: reloads logged ($reloads >= $((RELOADS / 2)))" \
+	test "$reloads" -ge $((RELOADS / 2))
+most=$(sed -n 's/.*web config reloaded.*versions_in_memory=\([0-9]*\).*/\1/p' server.log |
+	sort -n | tail -n 1)
+t_check "versions in memory stay bounded (at most ${most:-?} <= 8 after $reloads reloads)" \
+	test "${most:-999}" -le 8
 
 srv_stop TERM 120
 case $SRV_RC in

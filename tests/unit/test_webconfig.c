@@ -367,32 +367,53 @@ static void state_reload(void **state)
 	struct web_state *ws = web_state_start(path, NULL, &err);
 	assert_non_null(ws);
 	assert_false(web_state_tls(ws));
-	const struct web_config *first = web_state_config(ws);
+	struct web_live *held = web_state_acquire(ws);
+	const struct web_config *first = web_live_config(held);
 	assert_string_equal(first->users[0].name, "alice");
 
 	write_file(path, "basic_auth_users: {bob: '" HASH2 "', carol: '" HASH "'}\n");
-	const struct web_config *now = first;
-	for (int i = 0; i < 40 && now == first; i++) {
+	struct web_live *now = held;
+	for (int i = 0; i < 40 && now == held; i++) {
 		usleep(100 * 1000);	/* looked at no more than once a second */
-		now = web_state_config(ws);
+		now = web_state_acquire(ws);
+		if (now == held)
+			web_state_release(ws, now);
 	}
-	assert_int_equal(now->nusers, 2);
-	assert_string_equal(now->users[0].name, "bob");
-	assert_string_equal(first->users[0].name, "alice");	/* still valid */
+	assert_int_equal(web_live_config(now)->nusers, 2);
+	assert_string_equal(web_live_config(now)->users[0].name, "bob");
+	assert_int_equal(web_state_versions(ws), 2);
+	web_state_release(ws, now);
+	assert_string_equal(first->users[0].name, "alice");	/* still valid: held */
+	assert_int_equal(web_state_versions(ws), 2);
 
 	write_file(path, "basic_auth_users: {bob: plain}\n");
+	now = web_state_acquire(ws);
 	for (int i = 0; i < 15; i++) {
 		usleep(100 * 1000);
-		assert_ptr_equal(web_state_config(ws), now);	/* last good one */
+		struct web_live *again = web_state_acquire(ws);
+		assert_ptr_equal(again, now);	/* last good one */
+		web_state_release(ws, again);
 	}
 	/* Fixed again: seen at the next check. */
 	write_file(path, "basic_auth_users: {dave: '" HASH "'}\n");
-	const struct web_config *fixed = now;
+	struct web_live *fixed = now;
 	for (int i = 0; i < 40 && fixed == now; i++) {
 		usleep(100 * 1000);
-		fixed = web_state_config(ws);
+		fixed = web_state_acquire(ws);
+		if (fixed == now)
+			web_state_release(ws, fixed);
 	}
-	assert_string_equal(fixed->users[0].name, "dave");
+	assert_string_equal(web_live_config(fixed)->users[0].name, "dave");
+	/* held (alice), now (bob) and fixed (dave, live) are in use. */
+	assert_int_equal(web_state_versions(ws), 3);
+	web_state_release(ws, held);
+	web_state_release(ws, now);
+	assert_int_equal(web_state_versions(ws), 1);
+	web_state_release(ws, fixed);
+	assert_int_equal(web_state_versions(ws), 1);	/* the live one stays */
+	struct web_live *last = web_state_acquire(ws);
+	assert_string_equal(web_live_config(last)->users[0].name, "dave");
+	web_state_release(ws, last);
 	web_state_stop(ws);
 
 	/* Missing TLS files refuse at start with the path. */
@@ -410,6 +431,57 @@ static void state_reload(void **state)
 	buf_release(&err);
 }
 
+/* Replaces path with a new file (a new inode: always seen as a change). */
+static void replace_file(const char *path, const char *text)
+{
+	char tmp[80];
+
+	snprintf(tmp, sizeof(tmp), "%s.new", path);
+	write_file(tmp, text);
+	assert_int_equal(rename(tmp, path), 0);
+}
+
+/*
+ * 200 reloads: memory holds the live version plus those still referenced,
+ * never the whole history (checked by count; ASan and valgrind see the
+ * frees). Every 10th version is held across the next ten reloads.
+ */
+static void state_reload_bounded(void **state)
+{
+	char dir[] = "/tmp/test_webconfig.XXXXXX", path[64], text[128];
+	struct buf err = BUF_INIT;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/web.yml", dir);
+	replace_file(path, "basic_auth_users: {user0: '" HASH "'}\n");
+	struct web_state *ws = web_state_start(path, NULL, &err);
+	assert_non_null(ws);
+	web_state_set_recheck(ws, 0);
+	struct web_live *held = NULL;
+	for (int i = 1; i <= 200; i++) {
+		snprintf(text, sizeof(text), "basic_auth_users: {user%d: '%s'}\n", i, HASH);
+		replace_file(path, text);
+		struct web_live *l = web_state_acquire(ws);
+		char want[16];
+		snprintf(want, sizeof(want), "user%d", i);
+		assert_string_equal(web_live_config(l)->users[0].name, want);
+		assert_true(web_state_versions(ws) <= 2);	/* l (live) and held */
+		if (i % 10 == 0) {
+			web_state_release(ws, held);
+			held = l;
+		} else {
+			web_state_release(ws, l);
+		}
+	}
+	web_state_release(ws, held);
+	assert_int_equal(web_state_versions(ws), 1);
+	web_state_stop(ws);
+	unlink(path);
+	rmdir(dir);
+	buf_release(&err);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -423,6 +495,7 @@ int main(void)
 		cmocka_unit_test(auth),
 		cmocka_unit_test(setters),
 		cmocka_unit_test(state_reload),
+		cmocka_unit_test(state_reload_bounded),
 	};
 
 	log_setup("error", "logfmt");
