@@ -38,6 +38,7 @@ struct job {
 
 /* How long a queue may stand still before the pool gets another worker. */
 #define STALL_SECONDS 0.05
+#define IDLE_EXIT_SECONDS 5
 
 struct run {
 	pthread_mutex_t lock;
@@ -156,7 +157,9 @@ static void job_report(struct job *j, int rc, double seconds)
  * A worker held by a stuck collector stays "running"; when the queue makes
  * no progress for STALL_SECONDS while every worker is running, the runner
  * adds one (up to max_threads), so a stuck collector never holds up the
- * others for long.
+ * others for long. A worker beyond `base` that finds no job for
+ * IDLE_EXIT_SECONDS ends, so a burst does not keep its threads for good;
+ * its slot is joined and reused by the next one started.
  */
 struct pool {
 	pthread_mutex_t lock;
@@ -165,9 +168,39 @@ struct pool {
 	struct job *head, *tail;
 	unsigned queued, running, threads, base, max_threads;
 	bool stopping;
-	unsigned started;		/* entries in tids */
-	pthread_t tids[];		/* every worker started, for pool_stop */
+	unsigned started;		/* slots ever used */
+	struct worker_slot {
+		pthread_t tid;
+		bool used;		/* holds a thread not joined yet */
+		bool ended;		/* that thread returned */
+	} slots[];			/* every worker started, for pool_stop */
 };
+
+/* Waits for a job; p->lock held. False when this worker should end. */
+static bool wait_for_job(struct pool *p)
+{
+	struct timespec until;
+
+	clock_gettime(CLOCK_MONOTONIC, &until);
+	until.tv_sec += IDLE_EXIT_SECONDS;
+	while (!p->head && !p->stopping) {
+		if (p->threads <= p->base) {
+			pthread_cond_wait(&p->work, &p->lock);
+		} else if (pthread_cond_timedwait(&p->work, &p->lock, &until) == ETIMEDOUT &&
+			   !p->head && p->threads > p->base) {
+			return false; /* an extra worker, idle for long enough */
+		}
+	}
+	return p->head != NULL; /* when stopping: nothing left to do */
+}
+
+/* Marks the calling worker's slot as ended, to be joined; p->lock held. */
+static void slot_ended_locked(struct pool *p)
+{
+	for (unsigned i = 0; i < p->started; i++)
+		if (p->slots[i].used && pthread_equal(p->slots[i].tid, pthread_self()))
+			p->slots[i].ended = true;
+}
 
 static void *worker(void *arg)
 {
@@ -175,10 +208,8 @@ static void *worker(void *arg)
 
 	pthread_mutex_lock(&p->lock);
 	for (;;) {
-		while (!p->head && !p->stopping)
-			pthread_cond_wait(&p->work, &p->lock);
-		if (!p->head)
-			break; /* stopping, and nothing left to do */
+		if (!wait_for_job(p))
+			break;
 		struct job *j = p->head;
 		p->head = j->next;
 		if (!p->head)
@@ -197,24 +228,46 @@ static void *worker(void *arg)
 		job_report(j, rc, seconds);
 		pthread_mutex_lock(&p->lock);
 	}
+	slot_ended_locked(p);
 	p->threads--;
 	pthread_cond_broadcast(&p->exited);
 	pthread_mutex_unlock(&p->lock);
 	return NULL;
 }
 
+/* A slot for a new worker: one whose worker ended (joined now: it has let
+ * go of p->lock for good), or an unused one. p->lock held. */
+static struct worker_slot *free_slot_locked(struct pool *p)
+{
+	for (unsigned i = 0; i < p->started; i++) {
+		struct worker_slot *slot = &p->slots[i];
+		if (slot->ended) {
+			pthread_join(slot->tid, NULL);
+			slot->used = slot->ended = false;
+		}
+		if (!slot->used)
+			return slot;
+	}
+	return p->started < p->max_threads ? &p->slots[p->started] : NULL;
+}
+
 /* Starts one more worker; p->lock held. Returns false when none could be. */
 static bool pool_grow_locked(struct pool *p)
 {
 	pthread_attr_t attr;
+	struct worker_slot *slot = free_slot_locked(p);
 
+	if (!slot)
+		return false;
 	pthread_attr_init(&attr);
 	pthread_attr_setstacksize(&attr, 256 * 1024);
-	int err = pthread_create(&p->tids[p->started], &attr, worker, p);
+	int err = pthread_create(&slot->tid, &attr, worker, p);
 	pthread_attr_destroy(&attr);
 	if (err)
 		return false;
-	p->started++;
+	slot->used = true;
+	if (slot == &p->slots[p->started])
+		p->started++;
 	p->threads++;
 	return true;
 }
@@ -260,12 +313,16 @@ static void pool_unstall(struct pool *p)
 
 static struct pool *pool_new(unsigned base, unsigned max_threads)
 {
-	struct pool *p = calloc(1, sizeof(*p) + max_threads * sizeof(pthread_t));
+	struct pool *p = calloc(1, sizeof(*p) + max_threads * sizeof(p->slots[0]));
+	pthread_condattr_t monotonic;
 
 	if (!p)
 		return NULL;
 	pthread_mutex_init(&p->lock, NULL);
-	pthread_cond_init(&p->work, NULL);
+	pthread_condattr_init(&monotonic);
+	pthread_condattr_setclock(&monotonic, CLOCK_MONOTONIC);
+	pthread_cond_init(&p->work, &monotonic);
+	pthread_condattr_destroy(&monotonic);
 	pthread_cond_init(&p->exited, NULL);
 	p->base = base < max_threads ? base : max_threads;
 	p->max_threads = max_threads;
@@ -288,7 +345,8 @@ static void pool_stop(struct pool *p, unsigned stuck)
 	if (in_use)
 		return;
 	for (unsigned i = 0; i < p->started; i++)
-		pthread_join(p->tids[i], NULL);
+		if (p->slots[i].used)
+			pthread_join(p->slots[i].tid, NULL);
 	pthread_cond_destroy(&p->exited);
 	pthread_cond_destroy(&p->work);
 	pthread_mutex_destroy(&p->lock);

@@ -278,9 +278,13 @@ static void deadline_serves_the_rest(void **state)
 	scraper_release(&s);
 }
 
+static int count_threads(void);
+
 /*
  * Hanging collectors hold every worker the pool starts with; the queue
- * stalls, the pool grows, and the healthy collector is still served.
+ * stalls, the pool grows, and the healthy collector is still served. Once
+ * they are released, the extra workers end after IDLE_EXIT_SECONDS (5 s)
+ * and the pool is back to one worker per CPU.
  */
 static void stalled_queue_grows_the_pool(void **state)
 {
@@ -292,15 +296,27 @@ static void stalled_queue_grows_the_pool(void **state)
 
 	(void)state;
 	gate_reset();
+	int before = count_threads();
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	setup_scraper(&s, table, 6);
 	struct scrape_request req = request(5);
 	scraper_scrape(&s, &req, &body);
 	assert_non_null(strstr(buf_cstr(&body), "test_ok 42\n"));
 	assert_non_null(strstr(buf_cstr(&body), "collector=\"ok\"} 1\n"));
 	assert_non_null(strstr(buf_cstr(&body), "collector=\"hang4\"} 0\n"));
+	assert_true(count_threads() - before >= 6); /* 5 hanging + one for "ok" */
 	gate_open();
 	for (size_t i = 0; i < 5; i++)
 		WAIT_FOR(!atomic_load(&s.slots[i].stuck));
+	/* Bounded (20 s), not timed: only that the extra workers do end. */
+	for (int i = 0; i < 2000 && count_threads() - before > cpus; i++)
+		usleep(10000);
+	assert_true(count_threads() - before <= cpus);
+	/* And the pool still works, growing again if it must. */
+	buf_truncate(&body, 0);
+	req = request(5);
+	scraper_scrape(&s, &req, &body);
+	assert_non_null(strstr(buf_cstr(&body), "collector=\"hang4\"} 1\n"));
 	buf_release(&body);
 	scraper_release(&s);
 }
