@@ -7,6 +7,7 @@
  * from the flags.
  */
 #include <errno.h>
+#include <malloc.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -140,6 +141,13 @@ struct kl_collector *kl_collector_new(const struct kl_config *cfg, struct buf *e
 
 	if (!c)
 		abort();
+	/*
+	 * Buffers from 128 kB up (the rendered body, 3.3 MB at 5,000
+	 * partitions, and each scrape's copies of it) are mapped on their own
+	 * and unmapped when freed, rather than glibc raising the threshold after
+	 * the first such free and keeping them in an arena for good.
+	 */
+	mallopt(M_MMAP_THRESHOLD, 128 * 1024);
 	c->cfg = cfg;
 	c->timeout_ms = (int)(cfg->timeout * 1000);
 	if (compile(&c->topic_filter, "topic.filter", cfg->topic_filter, err) ||
@@ -333,6 +341,12 @@ void kl_collect(struct kl_collector *c, struct kl_snapshot *s)
 	}
 	s->collected_at = monotonic_seconds();
 	s->duration = s->collected_at - start;
+	/*
+	 * The collection's garbage (librdkafka's per-group handles, OffsetFetch
+	 * answers) lies in holes of the heap that free() keeps: give the pages
+	 * back before the snapshot's lifetime (0.8 MB at 5,000 partitions).
+	 */
+	malloc_trim(0);
 	/* Where a collection's time goes, for tuning at scale. */
 	log_debug("collection phases (s)", "metadata", md, "groups", groups, "log_end", newest,
 		  "oldest", oldest, "lag_seconds", ls);
