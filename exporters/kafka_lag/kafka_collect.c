@@ -6,6 +6,7 @@
  * committed messages (kafka_lag_seconds.c). Also the client's configuration
  * from the flags.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <malloc.h>
 #include <inttypes.h>
@@ -133,6 +134,53 @@ static int compile(regex_t *re, const char *flag, const char *pattern, struct bu
 	return rc;
 }
 
+/* Whether a name is free of characters that mean something in a regex. */
+static bool plain_name(const char *name)
+{
+	if (!name[0])
+		return false;
+	for (; *name; name++)
+		if (!isalnum((unsigned char)*name) && !strchr("_-:/@,=%~#", *name))
+			return false;
+	return true;
+}
+
+bool kl_filter_names_only(const char *pattern, const struct buf *lits, size_t n)
+{
+	struct buf grouped = BUF_INIT, anchored = BUF_INIT;
+	bool plain = n > 0;
+
+	buf_adds(&grouped, "^(");
+	for (size_t i = 0, off = 0; plain && i < n; i++) {
+		const char *name = lits->data + off;
+		plain = plain_name(name);
+		buf_addf(&grouped, "%s%s", i ? "|" : "", name);
+		buf_addf(&anchored, "%s^%s$", i ? "|" : "", name);
+		off += strlen(name) + 1;
+	}
+	buf_adds(&grouped, ")$");
+	plain = plain && (strcmp(pattern, buf_cstr(&grouped)) == 0 ||
+			  strcmp(pattern, buf_cstr(&anchored)) == 0);
+	buf_release(&grouped);
+	buf_release(&anchored);
+	return plain;
+}
+
+bool kl_group_wanted(const struct kl_collector *c, const char *name)
+{
+	if (!c->group_names_only)
+		return kl_wanted(&c->group_filter, &c->group_exclude, name);
+	if (re_matches(&c->group_exclude, name))
+		return false;
+	for (size_t i = 0, off = 0; i < c->nliterals; i++) {
+		const char *lit = c->literals.data + off;
+		if (strcmp(lit, name) == 0)
+			return true;
+		off += strlen(lit) + 1;
+	}
+	return false;
+}
+
 struct kl_collector *kl_collector_new(const struct kl_config *cfg, struct buf *err)
 {
 	struct kl_collector *c = calloc(1, sizeof(*c));
@@ -150,13 +198,16 @@ struct kl_collector *kl_collector_new(const struct kl_config *cfg, struct buf *e
 	mallopt(M_MMAP_THRESHOLD, 128 * 1024);
 	c->cfg = cfg;
 	c->timeout_ms = (int)(cfg->timeout * 1000);
+	c->nliterals = kl_filter_literals(cfg->group_filter, &c->literals);
+	c->group_names_only = kl_filter_names_only(cfg->group_filter, &c->literals, c->nliterals);
+	/* A names-only filter is matched by name; its regex stands unused. */
 	if (compile(&c->topic_filter, "topic.filter", cfg->topic_filter, err) ||
 	    (compiled++, compile(&c->topic_exclude, "topic.exclude", cfg->topic_exclude, err)) ||
-	    (compiled++, compile(&c->group_filter, "group.filter", cfg->group_filter, err)) ||
+	    (compiled++, compile(&c->group_filter, "group.filter",
+				 c->group_names_only ? "^$" : cfg->group_filter, err)) ||
 	    (compiled++, compile(&c->group_exclude, "group.exclude", cfg->group_exclude, err)))
 		goto free_regexes;
 	compiled++;
-	c->nliterals = kl_filter_literals(cfg->group_filter, &c->literals);
 	rd_kafka_conf_t *conf = build_conf(cfg, err);
 	if (!conf)
 		goto free_regexes;

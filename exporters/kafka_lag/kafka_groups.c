@@ -22,10 +22,10 @@
  */
 #define COMMIT_CHUNK 100
 
-static void add_group(struct kl_snapshot *s, size_t *cap, const regex_t *filter,
-		      const regex_t *exclude, const char *name, long members)
+static void add_group(const struct kl_collector *c, struct kl_snapshot *s, size_t *cap,
+		      const char *name, long members)
 {
-	if (!kl_wanted(filter, exclude, name))
+	if (!kl_group_wanted(c, name))
 		return;
 	if (s->ngroups == *cap) {
 		*cap = *cap ? 2 * *cap : 16;
@@ -50,8 +50,7 @@ static void list_groups(struct kl_collector *c, struct kl_snapshot *s)
 
 	if (list) {
 		for (int i = 0; i < list->group_cnt; i++)
-			add_group(s, &cap, &c->group_filter, &c->group_exclude,
-				  list->groups[i].group, list->groups[i].member_cnt);
+			add_group(c, s, &cap, list->groups[i].group, list->groups[i].member_cnt);
 		rd_kafka_group_list_destroy(list);
 	}
 	if (err && err != RD_KAFKA_RESP_ERR__UNSUPPORTED_FEATURE)
@@ -61,7 +60,7 @@ static void list_groups(struct kl_collector *c, struct kl_snapshot *s)
 		return;
 	for (size_t i = 0, off = 0; i < c->nliterals; i++) {
 		const char *name = c->literals.data + off;
-		add_group(s, &cap, &c->group_filter, &c->group_exclude, name, -1);
+		add_group(c, s, &cap, name, -1);
 		off += strlen(name) + 1;
 	}
 }
