@@ -16,9 +16,11 @@
 /* Threads fetching committed offsets, one group at a time each. */
 #define COMMIT_WORKERS 4
 /*
- * Partitions per rd_kafka_committed() call: it merges its answer into the
- * list in quadratic time (70 ms for 5,000 partitions), so large lists go in
- * chunks.
+ * Partitions per rd_kafka_committed() call. librdkafka matches each answer
+ * to its request in quadratic time (strcmp per pair), and each call is a
+ * round trip through three threads: for one group of 5,000 partitions on
+ * loopback, chunks of 5,000 cost 70 ms, 500 cost 10 ms, 100 5.5 ms, 50
+ * 7.8 ms. Chunks are built as they go, so a worker holds a few kB.
  */
 #define COMMIT_CHUNK 100
 
@@ -135,11 +137,7 @@ struct cursor {
 	size_t t, p;
 };
 
-/*
- * The next COMMIT_CHUNK partitions from *at on (NULL at the end); moves *at.
- * Built per chunk rather than copied from one list of all partitions: a
- * worker then holds a few kB instead of the whole cluster's list.
- */
+/* The next COMMIT_CHUNK partitions from *at on (NULL at the end); moves *at. */
 static rd_kafka_topic_partition_list_t *next_chunk(const struct kl_snapshot *s, struct cursor *at)
 {
 	rd_kafka_topic_partition_list_t *l = NULL;
@@ -201,8 +199,10 @@ static int fetch_committed(struct commit_job *job, struct kl_group *g)
 
 	if (!l)
 		return 0;	/* no partitions: nothing to ask */
-	rd_kafka_t *rk = monotonic_seconds() < job->deadline ? group_handle(job, g->name) : NULL;
-	rd_kafka_resp_err_t err = rk ? 0 : RD_KAFKA_RESP_ERR__TIMED_OUT;
+	bool in_time = monotonic_seconds() < job->deadline;
+	rd_kafka_t *rk = in_time ? group_handle(job, g->name) : NULL;
+	rd_kafka_resp_err_t err = rk ? 0 : in_time ? RD_KAFKA_RESP_ERR__FAIL
+					     : RD_KAFKA_RESP_ERR__TIMED_OUT;
 	for (; l; l = err ? NULL : next_chunk(job->s, &at)) {
 		int left_ms = (int)((job->deadline - monotonic_seconds()) * 1000);
 		if (!err)
