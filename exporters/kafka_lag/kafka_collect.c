@@ -6,7 +6,9 @@
  * committed messages (kafka_lag_seconds.c). Also the client's configuration
  * from the flags.
  */
+#include <ctype.h>
 #include <errno.h>
+#include <malloc.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -132,6 +134,53 @@ static int compile(regex_t *re, const char *flag, const char *pattern, struct bu
 	return rc;
 }
 
+/* Whether a name is free of characters that mean something in a regex. */
+static bool plain_name(const char *name)
+{
+	if (!name[0])
+		return false;
+	for (; *name; name++)
+		if (!isalnum((unsigned char)*name) && !strchr("_-:/@,=%~#", *name))
+			return false;
+	return true;
+}
+
+bool kl_filter_names_only(const char *pattern, const struct buf *lits, size_t n)
+{
+	struct buf grouped = BUF_INIT, anchored = BUF_INIT;
+	bool plain = n > 0;
+
+	buf_adds(&grouped, "^(");
+	for (size_t i = 0, off = 0; plain && i < n; i++) {
+		const char *name = lits->data + off;
+		plain = plain_name(name);
+		buf_addf(&grouped, "%s%s", i ? "|" : "", name);
+		buf_addf(&anchored, "%s^%s$", i ? "|" : "", name);
+		off += strlen(name) + 1;
+	}
+	buf_adds(&grouped, ")$");
+	plain = plain && (strcmp(pattern, buf_cstr(&grouped)) == 0 ||
+			  strcmp(pattern, buf_cstr(&anchored)) == 0);
+	buf_release(&grouped);
+	buf_release(&anchored);
+	return plain;
+}
+
+bool kl_group_wanted(const struct kl_collector *c, const char *name)
+{
+	if (!c->group_names_only)
+		return kl_wanted(&c->group_filter, &c->group_exclude, name);
+	if (re_matches(&c->group_exclude, name))
+		return false;
+	for (size_t i = 0, off = 0; i < c->nliterals; i++) {
+		const char *lit = c->literals.data + off;
+		if (strcmp(lit, name) == 0)
+			return true;
+		off += strlen(lit) + 1;
+	}
+	return false;
+}
+
 struct kl_collector *kl_collector_new(const struct kl_config *cfg, struct buf *err)
 {
 	struct kl_collector *c = calloc(1, sizeof(*c));
@@ -140,15 +189,25 @@ struct kl_collector *kl_collector_new(const struct kl_config *cfg, struct buf *e
 
 	if (!c)
 		abort();
+	/*
+	 * Buffers from 128 kB up (the rendered body, 3.3 MB at 5,000
+	 * partitions, and each scrape's copies of it) are mapped on their own
+	 * and unmapped when freed, rather than glibc raising the threshold after
+	 * the first such free and keeping them in an arena for good.
+	 */
+	mallopt(M_MMAP_THRESHOLD, 128 * 1024);
 	c->cfg = cfg;
 	c->timeout_ms = (int)(cfg->timeout * 1000);
+	c->nliterals = kl_filter_literals(cfg->group_filter, &c->literals);
+	c->group_names_only = kl_filter_names_only(cfg->group_filter, &c->literals, c->nliterals);
+	/* A names-only filter is matched by name; its regex stands unused. */
 	if (compile(&c->topic_filter, "topic.filter", cfg->topic_filter, err) ||
 	    (compiled++, compile(&c->topic_exclude, "topic.exclude", cfg->topic_exclude, err)) ||
-	    (compiled++, compile(&c->group_filter, "group.filter", cfg->group_filter, err)) ||
+	    (compiled++, compile(&c->group_filter, "group.filter",
+				 c->group_names_only ? "^$" : cfg->group_filter, err)) ||
 	    (compiled++, compile(&c->group_exclude, "group.exclude", cfg->group_exclude, err)))
 		goto free_regexes;
 	compiled++;
-	c->nliterals = kl_filter_literals(cfg->group_filter, &c->literals);
 	rd_kafka_conf_t *conf = build_conf(cfg, err);
 	if (!conf)
 		goto free_regexes;
@@ -303,19 +362,43 @@ static void collect_offsets(struct kl_collector *c, struct kl_snapshot *s, bool 
 	}
 }
 
+/* Seconds since *mark as "%.3f" into out; moves the mark. */
+static void lap(double *mark, char out[24])
+{
+	double now = monotonic_seconds();
+	snprintf(out, 24, "%.3f", now - *mark);
+	*mark = now;
+}
+
 void kl_collect(struct kl_collector *c, struct kl_snapshot *s)
 {
-	double start = monotonic_seconds();
+	double start = monotonic_seconds(), mark = start;
+	char md[24] = "-", groups[24] = "-", newest[24] = "-", oldest[24] = "-", ls[24] = "-";
 
 	s->lag_seconds = c->cfg->lag_seconds;
 	if (collect_metadata(c, s) == 0) {
 		s->up = true;
+		lap(&mark, md);
 		kl_collect_groups(c, s);
+		lap(&mark, groups);
 		collect_offsets(c, s, true);
+		lap(&mark, newest);
 		collect_offsets(c, s, false);
-		if (c->cfg->lag_seconds)
+		lap(&mark, oldest);
+		if (c->cfg->lag_seconds) {
 			kl_collect_lag_seconds(c, s);
+			lap(&mark, ls);
+		}
 	}
 	s->collected_at = monotonic_seconds();
 	s->duration = s->collected_at - start;
+	/*
+	 * The collection's garbage (librdkafka's per-group handles, OffsetFetch
+	 * answers) lies in holes of the heap that free() keeps: give the pages
+	 * back before the snapshot's lifetime (0.8 MB at 5,000 partitions).
+	 */
+	malloc_trim(0);
+	/* Where a collection's time goes, for tuning at scale. */
+	log_debug("collection phases (s)", "metadata", md, "groups", groups, "log_end", newest,
+		  "oldest", oldest, "lag_seconds", ls);
 }

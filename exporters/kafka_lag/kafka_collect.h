@@ -22,6 +22,7 @@ struct kl_collector {
 	regex_t topic_filter, topic_exclude, group_filter, group_exclude;
 	struct buf literals;		/* --group.filter's literal names, NUL-separated */
 	size_t nliterals;
+	bool group_names_only;		/* --group.filter is exactly those names */
 	int timeout_ms;
 };
 
@@ -29,6 +30,8 @@ char *kl_xstrdup(const char *s);
 void *kl_xcalloc(size_t n, size_t size);
 /* Whether name passes a filter and its exclude. */
 bool kl_wanted(const regex_t *filter, const regex_t *exclude, const char *name);
+/* Whether group passes --group.filter and --group.exclude. */
+bool kl_group_wanted(const struct kl_collector *c, const char *name);
 
 /* Groups (listed or literal), members, and their committed offsets. */
 void kl_collect_groups(struct kl_collector *c, struct kl_snapshot *s);

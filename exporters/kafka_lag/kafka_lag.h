@@ -73,6 +73,16 @@ void kl_labels_free(struct kl_labels *l);
  */
 size_t kl_filter_literals(const char *pattern, struct buf *out);
 
+/*
+ * Whether pattern is exactly "^(a|b|...)$" or "^a$|^b$|..." over the n
+ * names in lits (kl_filter_literals' output), each of letters, digits and
+ * "_-:/@,=%~#" only: it then matches those names and nothing else, and the
+ * collector matches it by name. That is how groups are spelled out for
+ * clusters that cannot list them, and glibc compiles 200 such alternatives
+ * into about 1 MB (kafka_collect.c).
+ */
+bool kl_filter_names_only(const char *pattern, const struct buf *lits, size_t n);
+
 /* ---- the snapshot (kafka_snapshot.c) ---- */
 
 #define KL_NO_OFFSET (-1)

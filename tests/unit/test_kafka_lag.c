@@ -134,6 +134,40 @@ static void test_filter_literals(void **state)
 	buf_release(&got);
 }
 
+/* Which filters the collector matches by name instead of by regex. */
+static void test_filter_names_only(void **state)
+{
+	static const struct {
+		const char *pattern;
+		bool names_only;
+	} cases[] = {
+		{ "^(g1|g2)$", true },
+		{ "^g1$|^g2$", true },
+		{ "^(svc_a|team/b|x:y)$", true },
+		{ "^(single)$", true },
+		{ "g1|g2", false },		/* unanchored: also "xg1y" */
+		{ "^(g1|g2)", false },
+		{ "(g1|g2)$", false },
+		{ "^g1|g2$", false },
+		{ "^(?:g1|g2)$", false },	/* same meaning, left to the regex */
+		{ "^(my\\.group)$", false },	/* an escape: left to the regex */
+		{ "(?i)^(g1|g2)$", false },
+		{ "^(g[0-9]|g2)$", false },
+		{ ".*", false },
+		{ "", false },
+	};
+	(void)state;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct buf lits = BUF_INIT;
+		size_t n = kl_filter_literals(cases[i].pattern, &lits);
+		if (kl_filter_names_only(cases[i].pattern, &lits, n) != cases[i].names_only)
+			fail_msg("%s: names only %d, want %d", cases[i].pattern,
+				 !cases[i].names_only, cases[i].names_only);
+		buf_release(&lits);
+	}
+}
+
 /* ---- lag ---------------------------------------------------------------- */
 
 static void test_lag(void **state)
@@ -419,6 +453,7 @@ int main(void)
 		cmocka_unit_test(test_labels_upstream_rules),
 		cmocka_unit_test(test_labels_rejected),
 		cmocka_unit_test(test_filter_literals),
+		cmocka_unit_test(test_filter_names_only),
 		cmocka_unit_test(test_lag),
 		cmocka_unit_test(test_render_values),
 		cmocka_unit_test(test_render_const_labels),
