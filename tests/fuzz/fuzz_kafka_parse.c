@@ -3,7 +3,9 @@
  * on the input as one NUL-terminated string: --kafka.config's KEY=VALUE
  * split, --kafka.labels, and the literal group names of --group.filter. The
  * literals found are checked to be non-empty strings that fit in the input,
- * and labels parsed are rendered on a small snapshot, whose writer must see
+ * a filter taken as names only must match each of its names as a regex too
+ * (the collector then matches by name instead of compiling it), and labels
+ * parsed are rendered on a small snapshot, whose writer must see
  * no error (valid names, right label counts).
  */
 #include <stdint.h>
@@ -11,6 +13,7 @@
 #include <string.h>
 
 #include "kafka_lag.h"
+#include "regex.h"
 
 static void render_with(const struct kl_labels *cl)
 {
@@ -31,6 +34,25 @@ static void render_with(const struct kl_labels *cl)
 		abort();
 	expo_release(&w);
 	buf_release(&out);
+}
+
+/* A pattern matched by name must be a regex matching each of its names. */
+static void names_only_agrees(const char *pattern, const struct buf *lits, size_t n)
+{
+	struct buf err = BUF_INIT;
+	regex_t re;
+
+	if (!kl_filter_names_only(pattern, lits, n))
+		return;
+	if (re_compile(&re, pattern, &err) != 0)
+		abort();
+	for (size_t i = 0, off = 0; i < n; i++) {
+		if (!re_matches(&re, lits->data + off))
+			abort();
+		off += strlen(lits->data + off) + 1;
+	}
+	regfree(&re);
+	buf_release(&err);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -60,6 +82,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		off += len + 1;
 	}
+	names_only_agrees(s, &lits, n);
 	buf_release(&key);
 	buf_release(&value);
 	buf_release(&err);
