@@ -16,3 +16,9 @@ set_tests_properties(integration_postgres PROPERTIES SKIP_RETURN_CODE 77)
 add_test(NAME parity_postgres COMMAND ${Python3_EXECUTABLE}
   ${CMAKE_CURRENT_SOURCE_DIR}/integration/parity_postgres.py $<TARGET_FILE:exporterbox>)
 set_tests_properties(parity_postgres PROPERTIES SKIP_RETURN_CODE 77)
+# Misbehaving servers (tests/integration/fake_postgres.py in front of a real
+# PostgreSQL 15): silent, garbage, mid-reply close, endless rows, a 1 GiB
+# field, a dribbled reply; HTTP 200 by the deadline, bounded peak RSS.
+add_test(NAME misbehave_postgres COMMAND
+  ${CMAKE_CURRENT_SOURCE_DIR}/integration/misbehave_postgres.sh $<TARGET_FILE:exporterbox>)
+set_tests_properties(misbehave_postgres PROPERTIES SKIP_RETURN_CODE 77)
