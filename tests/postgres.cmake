@@ -22,3 +22,10 @@ set_tests_properties(parity_postgres PROPERTIES SKIP_RETURN_CODE 77)
 add_test(NAME misbehave_postgres COMMAND
   ${CMAKE_CURRENT_SOURCE_DIR}/integration/misbehave_postgres.sh $<TARGET_FILE:exporterbox>)
 set_tests_properties(misbehave_postgres PROPERTIES SKIP_RETURN_CODE 77)
+# The query path on a real server: statements prepared once per connection,
+# re-prepared after a reconnect, a changed result type run as a simple query,
+# the result cap on a real result, and the simple-query fallback behind a
+# real PgBouncer in transaction mode (that part skipped without pgbouncer).
+add_test(NAME pg_query_path COMMAND
+  ${CMAKE_CURRENT_SOURCE_DIR}/integration/pg_query_path.sh $<TARGET_FILE:exporterbox>)
+set_tests_properties(pg_query_path PROPERTIES SKIP_RETURN_CODE 77)

@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <time.h>
 
@@ -235,14 +234,13 @@ int pg_server_version(const struct pg_session *s)
 /*
  * One command's results as they arrive. Rows come one by one (single-row
  * mode) and are appended to one PGresult, so the collectors keep libpq's
- * API while the bytes held (mem) and read from the socket (wire: also a
- * single huge row, which libpq buffers whole) are checked against the cap
- * as they grow.
+ * API while the bytes held are checked against the cap as they grow. A
+ * single huge row, which libpq buffers whole, is pg_guard's.
  */
 struct reply {
 	PGresult *rows;			/* the current statement's rows so far */
 	PGresult *last;			/* the last complete statement's result, or an error */
-	size_t mem, wire, cap;
+	size_t mem, cap;
 	bool keep;			/* false: discard everything (after a cancel) */
 };
 
@@ -329,11 +327,6 @@ static int pump(PGconn *conn, struct reply *rp, double deadline)
 			int ms = left > 1 ? 1000 : (int)(left * 1000) + 1;
 			if (poll(&p, 1, ms) < 0 && errno != EINTR)
 				return -EIO;
-			int avail = 0;	/* what PQconsumeInput is about to buffer */
-			if (ioctl(p.fd, FIONREAD, &avail) == 0 && avail > 0)
-				rp->wire += (size_t)avail;
-			if (rp->wire > rp->cap)
-				return -EFBIG;
 			if (!PQconsumeInput(conn))
 				return -EIO;
 		}

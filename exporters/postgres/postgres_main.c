@@ -62,7 +62,7 @@ static void add_pg_flags(struct flagset *fs, struct pg_flags *pf)
 		  "connect_timeout when the data source name sets none." },
 		{ "postgres.max-result-bytes", FLAG_INT, &pf->cfg.max_result_bytes, "67108864",
 		  "PG_EXPORTER_MAX_RESULT_BYTES",
-		  "Largest result a query may return (bytes read plus memory for it); a larger one fails its collector. 0: no limit" },
+		  "Largest result a query may return (memory for its rows, bytes received for it); a larger one fails its collector. 0: no limit" },
 		{ "web.unavailable-when-down", FLAG_BOOL, &pf->unavailable_when_down, "false",
 		  NULL, "Answer scrapes with HTTP 503 while PostgreSQL is down (pg_up 0)." },
 		{ "probe.allowed-targets", FLAG_LIST, &pf->probe.allowed, NULL, NULL,
