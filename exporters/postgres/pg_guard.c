@@ -1,4 +1,4 @@
-/* pg_guard: see pg_guard.h. One watcher thread, started on first use, idle while nothing is armed. */
+/* pg_guard: see pg_guard.h. One watcher thread, started by the first arm, idle while nothing is armed, ended by pg_guard_stop(). */
 #include "pg_guard.h"
 
 #include <fcntl.h>
@@ -13,8 +13,9 @@
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t armed_cond = PTHREAD_COND_INITIALIZER;
+static pthread_cond_t stopped_cond = PTHREAD_COND_INITIALIZER;
 static struct pg_guard *armed;
-static bool watcher_started;
+static bool watcher_running, watcher_stop;
 
 /* Bytes received on a TCP socket so far; false for any other socket. */
 static bool bytes_received(int fd, uint64_t *out)
@@ -53,9 +54,11 @@ static void *watch(void *arg)
 
 	(void)arg;
 	pthread_mutex_lock(&lock);
-	for (;;) {
-		while (!armed)
+	while (!(watcher_stop && !armed)) {
+		if (!armed) {
 			pthread_cond_wait(&armed_cond, &lock);
+			continue;
+		}
 		for (struct pg_guard *g = armed; g; g = g->next)
 			if (!g->tripped && bytes_received(g->fd, &got) && got > g->limit) {
 				g->tripped = true;
@@ -65,6 +68,9 @@ static void *watch(void *arg)
 		nanosleep(&interval, NULL);
 		pthread_mutex_lock(&lock);
 	}
+	watcher_running = false;
+	pthread_cond_broadcast(&stopped_cond);
+	pthread_mutex_unlock(&lock);
 	return NULL;
 }
 
@@ -75,7 +81,7 @@ static void start_watcher(void)
 
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	watcher_started = pthread_create(&th, &attr, watch, NULL) == 0;
+	watcher_running = pthread_create(&th, &attr, watch, NULL) == 0;
 	pthread_attr_destroy(&attr);
 }
 
@@ -88,11 +94,13 @@ void pg_guard_arm(struct pg_guard *g, int fd, size_t cap)
 		return;		/* no limit, or nothing to watch: not armed */
 	g->limit = now + cap;
 	pthread_mutex_lock(&lock);
-	if (!watcher_started)
+	watcher_stop = false;		/* a pending pg_guard_stop() gives way */
+	if (!watcher_running)
 		start_watcher();
 	g->next = armed;
 	armed = g;
 	pthread_cond_signal(&armed_cond);
+	pthread_cond_broadcast(&stopped_cond);
 	pthread_mutex_unlock(&lock);
 }
 
@@ -109,4 +117,17 @@ bool pg_guard_disarm(struct pg_guard *g)
 	bool tripped = g->tripped;
 	pthread_mutex_unlock(&lock);
 	return tripped;
+}
+
+void pg_guard_stop(void)
+{
+	pthread_mutex_lock(&lock);
+	if (watcher_running && !armed) {
+		watcher_stop = true;
+		pthread_cond_signal(&armed_cond);
+		while (watcher_running && watcher_stop)
+			pthread_cond_wait(&stopped_cond, &lock);
+	}
+	watcher_stop = false;
+	pthread_mutex_unlock(&lock);
 }

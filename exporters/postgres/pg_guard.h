@@ -26,5 +26,10 @@ struct pg_guard {
 void pg_guard_arm(struct pg_guard *g, int fd, size_t cap);
 /* Stops watching (fd must stay open until then); true when it tripped. */
 bool pg_guard_disarm(struct pg_guard *g);
+/*
+ * Ends the watcher thread when nothing is armed (within a few ms), so none
+ * is left running at exit; the next arm starts a new one.
+ */
+void pg_guard_stop(void);
 
 #endif

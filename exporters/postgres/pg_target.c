@@ -61,6 +61,7 @@ void pg_target_free(struct pg_target *t)
 	if (!t)
 		return;
 	drop_connection(t);
+	pg_guard_stop();
 	pthread_mutex_destroy(&t->lock);
 	free(t->conninfo);
 	free(t->display);
