@@ -1,4 +1,7 @@
-/* pg_guard: see pg_guard.h. One watcher thread, started by the first arm, idle while nothing is armed, ended by pg_guard_stop(). */
+/*
+ * pg_guard: see pg_guard.h. One watcher thread, started by the first arm,
+ * idle while nothing is armed, ended by pg_guard_stop().
+ */
 #include "pg_guard.h"
 
 #include <fcntl.h>
