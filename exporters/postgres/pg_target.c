@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <time.h>
 
 #include "log.h"
@@ -116,24 +115,6 @@ static int configure_session(struct pg_target *t)
 }
 
 /*
- * libpq buffers a whole row before handing it out, and once it has read a
- * row's length it keeps reading for as long as data is there: one
- * PQconsumeInput() can take in a server's 1 GiB field before the result cap
- * is checked again. A small kernel receive buffer makes "as long as data is
- * there" short (the sender must refill it between two reads), so the checks
- * between reads come often. Plenty for the exporter's small results.
- */
-#define RECEIVE_BUFFER (128 * 1024)
-
-static void limit_receive_buffer(int fd)
-{
-	int size = RECEIVE_BUFFER;
-
-	if (fd >= 0)
-		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
-}
-
-/*
  * Connects (t->lock held). The DSN's own values win over our fallbacks:
  * connect_timeout comes before the expanded dbname, and application_name
  * is only libpq's fallback_application_name.
@@ -155,7 +136,6 @@ static int connect_target(struct pg_target *t)
 		drop_connection(t);
 		return -ECONNREFUSED;
 	}
-	limit_receive_buffer(PQsocket(t->conn));
 	if (configure_session(t) != 0) {
 		log_warn("cannot set session timeouts", "target", t->display);
 		drop_connection(t);
@@ -525,7 +505,10 @@ static int execute(struct pg_target *t, const struct pg_prepared *p, const char 
 	return run_command(t, deadline, out);
 }
 
-/* Runs sql prepared when it can; a prepared statement that fails for being one runs again as it is. */
+/*
+ * Runs sql prepared when it can; a prepared statement that fails for being
+ * one runs again as a simple query.
+ */
 static int run_query(struct pg_target *t, const char *sql, double deadline, PGresult **out)
 {
 	struct pg_prepared *p;
