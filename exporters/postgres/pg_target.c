@@ -220,7 +220,7 @@ int pg_server_version(const struct pg_session *s)
  */
 struct reply {
 	PGresult *rows;			/* the current statement's rows so far */
-	PGresult *last;			/* the last complete statement's result, or an error */
+	PGresult *last;			/* the last statement's result, or an error */
 	size_t mem, cap;
 	bool keep;			/* false: discard everything (after a cancel) */
 };
