@@ -19,8 +19,9 @@
 #    to the other of two server connections (server_round_robin), where a
 #    statement prepared on one backend "does not exist" (SQLSTATE 26000) on
 #    the next: the exporter falls back to simple queries, says so once in
-#    its log, and every collector of every scrape succeeds. Skipped (and
-#    said) when pgbouncer is not installed; the rest still runs.
+#    its log, and every collector of every scrape succeeds; the same for a
+#    second exporter, whose first prepare may find the name taken (42P05).
+#    Skipped (and said) when pgbouncer is not installed; the rest still runs.
 # promtool on every body. Prints ok/FAIL per check and "N passed, N failed";
 # exits 1 on any failure, 77 when PostgreSQL or a tool is missing.
 set -euo pipefail
@@ -226,4 +227,16 @@ t_check "pgbouncer: the fallback is logged" grep -q "prepared statements do not 
 t_check "pgbouncer: once" test "$(grep -c 'prepared statements do not work' bouncer.log)" = 1
 srv_stop TERM 10
 t_check "pgbouncer: clean exit on SIGTERM" test "$SRV_RC" = 0
+# A second exporter: the pooled backends keep the first one's statements, so
+# its first prepare may find the name taken (42P05) instead: same fallback.
+srv_start bouncer2.log "$BIN" postgres-exporter --web.listen-address=127.0.0.1:0 ||
+	{ t_fail "second exporter behind pgbouncer starts" "$(cat bouncer2.log)"; t_summary; exit 1; }
+BASE="http://127.0.0.1:$SRV_PORT"
+for i in 1 2; do check_scrape "second$i"; done
+t_check "pgbouncer, second exporter: the fallback logged once" \
+	test "$(grep -c 'prepared statements do not work' bouncer2.log)" = 1
+if grep -q 'prepared statement "exporterbox_0" already exists' "$LOG"; then
+	echo "# the second exporter met 42P05 (a name already prepared on its backend)"
+fi
+srv_stop TERM 10
 t_summary
