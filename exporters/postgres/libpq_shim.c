@@ -18,6 +18,7 @@
 	XV(PQconninfoFree, (PQconninfoOption *connOptions), (connOptions)) \
 	X(PQconninfoOption *, PQconninfoParse, (const char *conninfo, char **errmsg), (conninfo, errmsg)) \
 	X(int, PQconsumeInput, (PGconn *conn), (conn)) \
+	X(PGresult *, PQcopyResult, (const PGresult *src, int flags), (src, flags)) \
 	X(char *, PQerrorMessage, (const PGconn *conn), (conn)) \
 	X(PGresult *, PQexec, (PGconn *conn, const char *query), (conn, query)) \
 	XV(PQfinish, (PGconn *conn), (conn)) \
@@ -27,14 +28,20 @@
 	X(PGcancel *, PQgetCancel, (PGconn *conn), (conn)) \
 	X(PGresult *, PQgetResult, (PGconn *conn), (conn)) \
 	X(int, PQgetisnull, (const PGresult *res, int tup_num, int field_num), (res, tup_num, field_num)) \
+	X(int, PQgetlength, (const PGresult *res, int tup_num, int field_num), (res, tup_num, field_num)) \
 	X(char *, PQgetvalue, (const PGresult *res, int tup_num, int field_num), (res, tup_num, field_num)) \
 	X(int, PQisBusy, (PGconn *conn), (conn)) \
 	X(int, PQnfields, (const PGresult *res), (res)) \
 	X(int, PQntuples, (const PGresult *res), (res)) \
+	X(char *, PQresultErrorField, (const PGresult *res, int fieldcode), (res, fieldcode)) \
 	X(char *, PQresultErrorMessage, (const PGresult *res), (res)) \
 	X(ExecStatusType, PQresultStatus, (const PGresult *res), (res)) \
+	X(int, PQsendPrepare, (PGconn *conn, const char *stmtName, const char *query, int nParams, const Oid *paramTypes), (conn, stmtName, query, nParams, paramTypes)) \
 	X(int, PQsendQuery, (PGconn *conn, const char *query), (conn, query)) \
+	X(int, PQsendQueryPrepared, (PGconn *conn, const char *stmtName, int nParams, const char *const *paramValues, const int *paramLengths, const int *paramFormats, int resultFormat), (conn, stmtName, nParams, paramValues, paramLengths, paramFormats, resultFormat)) \
 	X(int, PQserverVersion, (const PGconn *conn), (conn)) \
+	X(int, PQsetSingleRowMode, (PGconn *conn), (conn)) \
+	X(int, PQsetvalue, (PGresult *res, int tup_num, int field_num, char *value, int len), (res, tup_num, field_num, value, len)) \
 	X(int, PQsocket, (const PGconn *conn), (conn)) \
 	X(ConnStatusType, PQstatus, (const PGconn *conn), (conn))
 

@@ -23,8 +23,18 @@ struct pg_config {
 	double statement_timeout;	/* seconds; 0: server default */
 	double lock_timeout;		/* seconds; 0: server default */
 	double connect_timeout;		/* seconds, when the DSN sets none */
+	long max_result_bytes;		/* largest result a query may return; 0: no limit */
 	const char *application_name;	/* fallback_application_name */
 	const struct pg_user_queries *user_queries;	/* --extend.query-path */
+};
+
+/* Statements prepared on the current connection (forgotten when it drops). */
+#define PG_PREPARED_MAX 64
+
+struct pg_prepared {
+	char *sql;			/* owned copy: the key */
+	char name[24];			/* "exporterbox_<n>" */
+	bool plain;			/* preparing it failed: run as a simple query */
 };
 
 /*
@@ -47,6 +57,10 @@ struct pg_target {
 	unsigned long scrapes;
 	atomic_ulong scrapes_reported;	/* for a scrape that finds the lock held */
 	atomic_bool last_up;
+	struct pg_prepared prepared[PG_PREPARED_MAX];
+	size_t nprepared;
+	bool no_prepare;		/* this connection runs simple queries only */
+	bool no_prepare_logged;		/* said once per target, not per reconnect */
 };
 
 /* Takes ownership of nothing: copies conninfo. */
@@ -67,7 +81,12 @@ struct pg_session {
 };
 
 int pg_session_begin(struct pg_session *s, const struct collect_ctx *ctx);
-/* Returns PGRES_TUPLES_OK results in *res (caller PQclear()s), or -errno. */
+/*
+ * Returns PGRES_TUPLES_OK results in *res (caller PQclear()s), or -errno:
+ * -EFBIG for a result larger than cfg->max_result_bytes (the connection is
+ * then dropped). Each statement is prepared once per connection and read
+ * row by row into one PGresult, so the cap holds while the rows arrive.
+ */
 int pg_session_query(struct pg_session *s, const char *sql, PGresult **res);
 void pg_session_end(struct pg_session *s, int rc);
 int pg_server_version(const struct pg_session *s);

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <math.h>
 #include <poll.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 
 #include "log.h"
 #include "pg.h"
+#include "pg_guard.h"
 
 /* Seconds a cancelled query may take to end before the connection is dropped. */
 #define CANCEL_GRACE 1.0
@@ -37,12 +39,28 @@ struct pg_target *pg_target_new(const struct pg_config *cfg, const char *conninf
 	return t;
 }
 
+static void forget_prepared(struct pg_target *t)
+{
+	for (size_t i = 0; i < t->nprepared; i++)
+		free(t->prepared[i].sql);
+	t->nprepared = 0;
+	t->no_prepare = false;
+}
+
+static void drop_connection(struct pg_target *t)
+{
+	if (t->conn)
+		PQfinish(t->conn);
+	t->conn = NULL;
+	forget_prepared(t);
+}
+
 void pg_target_free(struct pg_target *t)
 {
 	if (!t)
 		return;
-	if (t->conn)
-		PQfinish(t->conn);
+	drop_connection(t);
+	pg_guard_stop();
 	pthread_mutex_destroy(&t->lock);
 	free(t->conninfo);
 	free(t->display);
@@ -60,21 +78,18 @@ static void first_line(const char *msg, char *out, size_t cap)
 	out[n] = '\0';
 }
 
-static void drop_connection(struct pg_target *t)
-{
-	if (t->conn)
-		PQfinish(t->conn);
-	t->conn = NULL;
-}
+static int run_command(struct pg_target *t, double deadline, PGresult **out);
 
 /*
  * After connecting, in one round trip: the session timeouts (0 keeps the
  * server's or the role's setting) and the version string for pg_static.
- * A failing SET fails the whole string, and the connection with it.
+ * A failing SET fails the whole string, and the connection with it. Bounded
+ * like the connection itself: a server that stalls here is not waited for.
  */
 static int configure_session(struct pg_target *t)
 {
 	struct buf sql = BUF_INIT;
+	PGresult *res = NULL;
 
 	if (t->cfg->statement_timeout > 0)
 		buf_addf(&sql, "SET statement_timeout = %ld; ",
@@ -82,9 +97,16 @@ static int configure_session(struct pg_target *t)
 	if (t->cfg->lock_timeout > 0)
 		buf_addf(&sql, "SET lock_timeout = %ld; ", (long)llround(t->cfg->lock_timeout * 1000));
 	buf_adds(&sql, "SELECT version()");
-	PGresult *res = PQexec(t->conn, buf_cstr(&sql));
+	int rc = PQsendQuery(t->conn, buf_cstr(&sql)) ? 0 : -EIO;
 	buf_release(&sql);
-	int ok = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1;
+	if (rc == 0)
+		rc = run_command(t, monotonic_seconds() + t->cfg->connect_timeout, &res);
+	if (rc != 0 || !t->conn) {
+		PQclear(res);
+		return rc ? rc : -EIO;
+	}
+	int ok = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 &&
+		 PQnfields(res) == 1;
 	if (ok)
 		snprintf(t->version, sizeof(t->version), "%s", PQgetvalue(res, 0, 0));
 	PQclear(res);
@@ -190,74 +212,344 @@ int pg_server_version(const struct pg_session *s)
 	return s->t->server_version;
 }
 
-/* Waits for the reply until the deadline; cancels the query past it. */
-static int wait_reply(PGconn *conn, double deadline)
+/*
+ * One command's results as they arrive. Rows come one by one (single-row
+ * mode) and are appended to one PGresult, so the collectors keep libpq's
+ * API while the bytes held are checked against the cap as they grow. A
+ * single huge row, which libpq buffers whole, is pg_guard's.
+ */
+struct reply {
+	PGresult *rows;			/* the current statement's rows so far */
+	PGresult *last;			/* the last statement's result, or an error */
+	size_t mem, cap;
+	bool keep;			/* false: discard everything (after a cancel) */
+};
+
+static void reply_discard(struct reply *rp)
 {
-	while (PQisBusy(conn)) {
-		double left = deadline - monotonic_seconds();
-		if (left <= 0) {
-			char err[64];
-			PGcancel *c = PQgetCancel(conn);
-			if (c) {
-				PQcancel(c, err, sizeof(err));
-				PQfreeCancel(c);
-			}
-			return -ETIMEDOUT;
-		}
-		struct pollfd p = { .fd = PQsocket(conn), .events = POLLIN };
-		int ms = left > 1 ? 1000 : (int)(left * 1000) + 1;
-		if (poll(&p, 1, ms) < 0 && errno != EINTR)
-			return -EIO;
-		if (!PQconsumeInput(conn))
-			return -EIO;
+	PQclear(rp->rows);
+	PQclear(rp->last);
+	rp->rows = rp->last = NULL;
+}
+
+/* Appends the one row of a PGRES_SINGLE_TUPLE result; -ENOMEM when libpq cannot. */
+static int append_row(struct reply *rp, const PGresult *r)
+{
+	int nf = PQnfields(r);
+
+	if (!rp->rows && !(rp->rows = PQcopyResult(r, PG_COPYRES_ATTRS)))
+		return -ENOMEM;
+	int row = PQntuples(rp->rows);
+	rp->mem += 16 + (size_t)nf * 16;	/* libpq's per-row and per-value overhead */
+	for (int f = 0; f < nf; f++) {
+		bool null = PQgetisnull(r, 0, f);
+		int len = null ? -1 : PQgetlength(r, 0, f);
+		if (!PQsetvalue(rp->rows, row, f, null ? NULL : PQgetvalue(r, 0, f), len))
+			return -ENOMEM;
+		rp->mem += null ? 0 : (size_t)len + 1;
 	}
 	return 0;
 }
 
-/* Takes the last result, discarding the rest (after a cancel, too). */
-static PGresult *drain(PGconn *conn)
+/* An error stays the command's outcome; otherwise the newest result is. */
+static void set_last(struct reply *rp, PGresult *r)
 {
-	PGresult *last = NULL, *r;
+	ExecStatusType st = PQresultStatus(rp->last);
 
-	while ((r = PQgetResult(conn)) != NULL) {
-		PQclear(last);
-		last = r;
+	if (rp->last && st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+		PQclear(r);
+		return;
 	}
-	return last;
+	PQclear(rp->last);
+	rp->last = r;
+}
+
+static int take_result(struct reply *rp, PGresult *r)
+{
+	int rc = 0;
+
+	if (!rp->keep) {
+		PQclear(r);
+		return 0;
+	}
+	switch (PQresultStatus(r)) {
+	case PGRES_SINGLE_TUPLE:
+		rc = append_row(rp, r);
+		PQclear(r);
+		return rc;
+	case PGRES_TUPLES_OK:		/* the end of a statement's rows */
+		if (rp->rows) {
+			PQclear(r);
+			r = rp->rows;
+			rp->rows = NULL;
+		}
+		set_last(rp, r);
+		return 0;
+	default:			/* a command's status, or an error */
+		PQclear(rp->rows);
+		rp->rows = NULL;
+		set_last(rp, r);
+		return 0;
+	}
+}
+
+/*
+ * Reads results until the command ends (0), the deadline passes
+ * (-ETIMEDOUT), the cap is exceeded (-EFBIG) or the connection fails.
+ */
+static int pump(PGconn *conn, struct reply *rp, double deadline)
+{
+	for (;;) {
+		while (PQisBusy(conn)) {
+			double left = deadline - monotonic_seconds();
+			if (left <= 0)
+				return -ETIMEDOUT;
+			struct pollfd p = { .fd = PQsocket(conn), .events = POLLIN };
+			int ms = left > 1 ? 1000 : (int)(left * 1000) + 1;
+			if (poll(&p, 1, ms) < 0 && errno != EINTR)
+				return -EIO;
+			if (!PQconsumeInput(conn))
+				return -EIO;
+		}
+		PGresult *r = PQgetResult(conn);
+		if (!r)
+			return 0;
+		int rc = take_result(rp, r);
+		if (rc != 0)
+			return rc;
+		if (rp->mem > rp->cap)
+			return -EFBIG;
+	}
+}
+
+/*
+ * PQcancel() blocks until the server closes the cancel connection, which a
+ * hostile one never does: it runs on a detached thread of its own, at most
+ * a few at a time (past that, the grace period runs out and the connection
+ * is dropped instead). A cancel the server handles after the query ended
+ * anyway may hit the next query, which then fails once: the price of not
+ * waiting for it.
+ */
+#define MAX_CANCELS 4
+static atomic_int cancels_in_flight;
+
+static void *cancel_thread(void *arg)
+{
+	char err[256];
+
+	PQcancel(arg, err, sizeof(err));
+	PQfreeCancel(arg);
+	atomic_fetch_sub(&cancels_in_flight, 1);
+	return NULL;
+}
+
+static void start_cancel(PGconn *conn)
+{
+	pthread_attr_t attr;
+	pthread_t th;
+
+	if (atomic_fetch_add(&cancels_in_flight, 1) >= MAX_CANCELS) {
+		atomic_fetch_sub(&cancels_in_flight, 1);
+		return;
+	}
+	PGcancel *c = PQgetCancel(conn);
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	if (!c || pthread_create(&th, &attr, cancel_thread, c) != 0) {
+		if (c)
+			PQfreeCancel(c);
+		atomic_fetch_sub(&cancels_in_flight, 1);
+	}
+	pthread_attr_destroy(&attr);
+}
+
+static size_t result_cap(const struct pg_target *t)
+{
+	return t->cfg->max_result_bytes > 0 ? (size_t)t->cfg->max_result_bytes : SIZE_MAX;
+}
+
+/*
+ * Reads the reply to the command just sent into *out (a result or an
+ * error result; caller PQclear()s). Past the deadline the query is
+ * cancelled and its rest discarded; when that takes longer than
+ * CANCEL_GRACE, or the result outgrows the cap, or the connection fails,
+ * the connection is dropped (the server ends the query when it next writes).
+ */
+static int run_command(struct pg_target *t, double deadline, PGresult **out)
+{
+	struct reply rp = { .cap = result_cap(t), .keep = true };
+	struct pg_guard guard;
+	bool cancelled = false;
+
+	*out = NULL;
+	pg_guard_arm(&guard, PQsocket(t->conn), rp.cap);
+	int rc = pump(t->conn, &rp, deadline);
+	if (rc == -ETIMEDOUT) {
+		reply_discard(&rp);
+		rp.keep = false;
+		start_cancel(t->conn);
+		cancelled = pump(t->conn, &rp, monotonic_seconds() + CANCEL_GRACE) == 0;
+	}
+	if (pg_guard_disarm(&guard))
+		rc = -EFBIG;
+	if (rc == 0) {
+		*out = rp.last;
+		rp.last = NULL;
+		if (PQstatus(t->conn) != CONNECTION_OK)
+			drop_connection(t);
+	} else if (rc == -EFBIG) {
+		char cap[32];
+		snprintf(cap, sizeof(cap), "%zu", rp.cap);
+		log_warn("result larger than --postgres.max-result-bytes, dropping the connection",
+			 "target", t->display, "max_result_bytes", cap);
+		drop_connection(t);
+	} else if (rc != -ETIMEDOUT || !cancelled) {
+		if (rc == -ETIMEDOUT)
+			log_warn("query not cancelled in time, dropping the connection",
+				 "target", t->display);
+		drop_connection(t);
+	}
+	reply_discard(&rp);
+	return rc;
+}
+
+static int send_failed(struct pg_target *t)
+{
+	char msg[200];
+
+	first_line(PQerrorMessage(t->conn), msg, sizeof(msg));
+	log_warn("cannot send query", "target", t->display, "err", msg);
+	if (PQstatus(t->conn) != CONNECTION_OK)
+		drop_connection(t);
+	return -EIO;
+}
+
+static bool has_sqlstate(const PGresult *r, const char *state)
+{
+	const char *s = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+
+	return s && !strcmp(s, state);
+}
+
+/*
+ * A pooler that hands each transaction another server session (PgBouncer
+ * in transaction mode) loses our statements or already has their names:
+ * simple queries from then on, for this connection, said once per target.
+ */
+static void stop_preparing(struct pg_target *t, const PGresult *why)
+{
+	char msg[200];
+
+	t->no_prepare = true;
+	if (t->no_prepare_logged)
+		return;
+	t->no_prepare_logged = true;
+	first_line(PQresultErrorMessage(why), msg, sizeof(msg));
+	log_warn("prepared statements do not work on this connection (a pooler in "
+		 "transaction mode?): running simple queries", "target", t->display, "err", msg);
+}
+
+/*
+ * The statement's entry, prepared on first use (a parameterless statement
+ * gets its generic plan at once, so later scrapes skip planning); *out
+ * NULL: run it as a simple query.
+ */
+static int prepared_for(struct pg_target *t, const char *sql, double deadline,
+			struct pg_prepared **out)
+{
+	*out = NULL;
+	if (t->no_prepare)
+		return 0;
+	for (size_t i = 0; i < t->nprepared; i++)
+		if (!strcmp(t->prepared[i].sql, sql)) {
+			*out = t->prepared[i].plain ? NULL : &t->prepared[i];
+			return 0;
+		}
+	if (t->nprepared == PG_PREPARED_MAX)
+		return 0;
+	struct pg_prepared *p = &t->prepared[t->nprepared];
+	snprintf(p->name, sizeof(p->name), "exporterbox_%zu", t->nprepared);
+	if (!PQsendPrepare(t->conn, p->name, sql, 0, NULL))
+		return send_failed(t);
+	PGresult *r;
+	int rc = run_command(t, deadline, &r);
+	if (rc != 0)
+		return rc;
+	if (!t->conn) {			/* lost meanwhile: the table is forgotten */
+		PQclear(r);
+		return -EIO;
+	}
+	p->sql = strdup(sql);
+	if (!p->sql)
+		abort();
+	/* A statement that cannot be prepared (say, a missing relation) runs as it is. */
+	p->plain = PQresultStatus(r) != PGRES_COMMAND_OK;
+	t->nprepared++;
+	if (has_sqlstate(r, "42P05"))	/* duplicate_prepared_statement */
+		stop_preparing(t, r);
+	PQclear(r);
+	*out = p->plain || t->no_prepare ? NULL : p;
+	return 0;
+}
+
+static int execute(struct pg_target *t, const struct pg_prepared *p, const char *sql,
+		   double deadline, PGresult **out)
+{
+	int sent = p ? PQsendQueryPrepared(t->conn, p->name, 0, NULL, NULL, NULL, 0) :
+		       PQsendQuery(t->conn, sql);
+
+	*out = NULL;
+	if (!sent)
+		return send_failed(t);
+	PQsetSingleRowMode(t->conn);
+	return run_command(t, deadline, out);
+}
+
+/*
+ * Runs sql prepared when it can; a prepared statement that fails for being
+ * one runs again as a simple query.
+ */
+static int run_query(struct pg_target *t, const char *sql, double deadline, PGresult **out)
+{
+	struct pg_prepared *p;
+
+	*out = NULL;
+	if (!t->conn)			/* lost by an earlier query of this session */
+		return -EIO;
+	int rc = prepared_for(t, sql, deadline, &p);
+	if (rc != 0)
+		return rc;
+	rc = execute(t, p, sql, deadline, out);
+	if (rc != 0 || !p || !t->conn)
+		return rc;
+	if (has_sqlstate(*out, "26000"))	/* invalid_sql_statement_name: a pooler */
+		stop_preparing(t, *out);
+	else if (has_sqlstate(*out, "0A000"))	/* cached plan must not change result type */
+		p->plain = true;
+	else
+		return 0;
+	PQclear(*out);
+	return execute(t, NULL, sql, deadline, out);
 }
 
 int pg_session_query(struct pg_session *s, const char *sql, PGresult **res)
 {
-	PGconn *conn = s->t->conn;
 	char msg[200];
+	PGresult *r;
 
 	*res = NULL;
-	if (!PQsendQuery(conn, sql)) {
-		first_line(PQerrorMessage(conn), msg, sizeof(msg));
-		log_warn("cannot send query", "target", s->t->display, "err", msg);
-		if (PQstatus(conn) != CONNECTION_OK)
-			drop_connection(s->t);
-		return -EIO;
-	}
-	int rc = wait_reply(conn, s->deadline);
-	if (rc == -ETIMEDOUT && wait_reply(conn, monotonic_seconds() + CANCEL_GRACE) != 0) {
-		/* Not even the cancel was answered: give the connection up. */
-		log_warn("query not cancelled in time, dropping the connection",
-			 "target", s->t->display);
-		drop_connection(s->t);
-		return -ETIMEDOUT;
-	}
-	PGresult *r = drain(conn);
+	int rc = run_query(s->t, sql, s->deadline, &r);
 	if (rc == 0 && PQresultStatus(r) == PGRES_TUPLES_OK) {
 		*res = r;
 		return 0;
 	}
-	first_line(rc ? "canceled at the scrape deadline" : PQresultErrorMessage(r), msg,
-		   sizeof(msg));
+	if (rc == 0)
+		first_line(PQresultErrorMessage(r), msg, sizeof(msg));
+	else
+		snprintf(msg, sizeof(msg), "%s", rc == -ETIMEDOUT ?
+			 "canceled at the scrape deadline" : strerror(-rc));
 	log_debug("query failed", "target", s->t->display, "err", msg);
 	PQclear(r);
-	if (PQstatus(conn) != CONNECTION_OK)
-		drop_connection(s->t);
 	return rc ? rc : -EIO;
 }
 

@@ -1,0 +1,35 @@
+/*
+ * pg_guard: a bound on the bytes a connection receives while a query runs,
+ * enforced from outside libpq. libpq buffers a whole row before handing it
+ * out, and once it has read a row's length it keeps reading for as long as
+ * data arrives, so one PQconsumeInput() can take in a 1 GiB field before the
+ * caller checks anything. A watcher thread samples the armed sockets' TCP
+ * byte counters every few milliseconds and cuts one that went past its cap:
+ * libpq's next read fails. TCP only (a
+ * Unix socket has no counter: its server is local).
+ */
+#ifndef EXPORTERBOX_PG_GUARD_H
+#define EXPORTERBOX_PG_GUARD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct pg_guard {
+	int fd;
+	uint64_t limit;			/* tcpi_bytes_received that trips it */
+	bool tripped;
+	struct pg_guard *next;
+};
+
+/* Watches fd until pg_guard_disarm(); cap bytes from now on are allowed. */
+void pg_guard_arm(struct pg_guard *g, int fd, size_t cap);
+/* Stops watching (fd must stay open until then); true when it tripped. */
+bool pg_guard_disarm(struct pg_guard *g);
+/*
+ * Ends the watcher thread when nothing is armed (within a few ms), so none
+ * is left running at exit; the next arm starts a new one.
+ */
+void pg_guard_stop(void);
+
+#endif

@@ -1,0 +1,242 @@
+#!/usr/bin/env bash
+#
+# pg_query_path.sh BIN — postgres-exporter's query path against a real
+# PostgreSQL 15 (log_min_duration_statement=0, so the server log shows
+# every parse, bind and execute):
+#  - each statement is prepared once per connection (one "parse
+#    exporterbox_N" per statement over several scrapes, then only
+#    bind/execute), and again after the connection is lost
+#    (pg_terminate_backend): the table of prepared statements is forgotten
+#    on reconnect, so no "does not exist" and no fallback;
+#  - a user query whose table changes shape under its prepared statement
+#    ("cached plan must not change result type", SQLSTATE 0A000) runs again
+#    as a simple query: its collector still succeeds;
+#  - the result cap on a real result: a user query returning ~8 MB fails
+#    alone (success 0) under --postgres.max-result-bytes=1MiB while every
+#    other collector succeeds, scrape after
+#    scrape, and the log names the cap; under the default cap it reports;
+#  - behind a real PgBouncer in transaction mode handing each transaction
+#    to the other of two server connections (server_round_robin), where a
+#    statement prepared on one backend "does not exist" (SQLSTATE 26000) on
+#    the next: the exporter falls back to simple queries, says so once in
+#    its log, and every collector of every scrape succeeds; the same for a
+#    second exporter, whose first prepare may find the name taken (42P05).
+#    Skipped (and said) when pgbouncer is not installed; the rest still runs.
+# promtool on every body. Prints ok/FAIL per check and "N passed, N failed";
+# exits 1 on any failure, 77 when PostgreSQL or a tool is missing.
+set -euo pipefail
+
+if [ $# -ne 1 ] || [ ! -x "$1" ]; then
+	echo "usage: $0 PATH/TO/exporterbox" >&2
+	exit 2
+fi
+BIN=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$HERE/lib.sh"
+# shellcheck source-path=SCRIPTDIR source=pg_lib.sh
+. "$HERE/pg_lib.sh"
+pg_bin_ok || { echo "SKIP: PostgreSQL 15 server binaries not found"; exit 77; }
+for tool in curl promtool; do
+	command -v "$tool" >/dev/null || { echo "$0: $tool is needed (skipped)" >&2; exit 77; }
+done
+PGBOUNCER=${PGBOUNCER:-$(command -v pgbouncer || echo /usr/sbin/pgbouncer)}
+
+TMP=$(mktemp -d)
+chmod 755 "$TMP"
+BOUNCER_PID=
+cleanup() {
+	srv_kill_all
+	[ -z "$BOUNCER_PID" ] || kill "$BOUNCER_PID" 2>/dev/null || true
+	[ ! -s "$TMP/pgbouncer.pid" ] || kill "$(cat "$TMP/pgbouncer.pid")" 2>/dev/null || true
+	pg_stop "$TMP/pg"
+	[ -n "${KEEP:-}" ] || rm -rf "$TMP"
+}
+trap cleanup EXIT
+cd "$TMP"
+
+pg_init "$TMP/pg"
+# free_port's port may still be some connection's local port: retried.
+for _ in 1 2 3 4 5; do
+	PORT=$(free_port)
+	pg_start "$TMP/pg" "$PORT" -c fsync=off -c log_min_duration_statement=0 && break
+done
+pg_sql "$PORT" postgres "CREATE TABLE shape (k text, v int); INSERT INTO shape VALUES ('a', 1)"
+LOG=$TMP/pg/server.log
+
+cat >queries.yaml <<'YAML'
+pg_shape:
+  query: "SELECT * FROM shape"
+  metrics:
+    - k:
+        usage: "LABEL"
+        description: "Key"
+    - v:
+        usage: "GAUGE"
+        description: "Value"
+YAML
+{
+	cat queries.yaml
+	cat <<-'YAML'
+	pg_big:
+	  query: "SELECT g::text AS k, repeat('x', 80) AS pad, 1 AS v FROM generate_series(1, 100000) g"
+	  metrics:
+	    - k:
+	        usage: "LABEL"
+	        description: "Key"
+	    - pad:
+	        usage: "DISCARD"
+	        description: "Padding"
+	    - v:
+	        usage: "GAUGE"
+	        description: "Value"
+	YAML
+} >big.yaml
+
+CODE=
+scrape() { # scrape NAME : body in NAME.body, status in CODE
+	CODE=$(curl -s --max-time 30 -o "$1.body" -w '%{http_code}' "$BASE/metrics") || CODE=curl-error
+}
+parses() {
+	local rc=0
+	promtool check metrics <"$1.body" >"$1.lint" 2>&1 || rc=$?
+	[ "$rc" -eq 0 ] || [ "$rc" -eq 3 ]	# 3: lint warnings only (upstream's names)
+}
+success() { # success NAME COLLECTOR VALUE
+	grep -qx "pg_scrape_collector_success{collector=\"$2\"} $3" "$1.body"
+}
+all_ok() { # every collector but the ones named succeeded, and pg_up 1
+	local failed
+	failed=$(grep '^pg_scrape_collector_success{.*} 0$' "$1.body" | sed 's/.*collector="\([^"]*\)".*/\1/')
+	shift
+	for c in "$@"; do failed=$(printf '%s\n' "$failed" | grep -vx "$c" || true); done
+	[ -z "$failed" ] || { echo "failed: $failed"; return 1; }
+}
+check_scrape() { # check_scrape NAME [COLLECTORS ALLOWED TO FAIL...]
+	local name=$1
+	scrape "$name"
+	t_check "$name: HTTP 200" test "$CODE" = 200
+	t_check "$name: promtool check metrics" parses "$name"
+	t_check "$name: pg_up 1" grep -qx "pg_up 1" "$name.body"
+	t_check "$name: every other collector succeeded" all_ok "$@"
+}
+parse_count() { grep -c "parse exporterbox_$1:" "$LOG" || true; }
+
+# ------------------------------------------------- direct: prepared once
+export DATA_SOURCE_NAME="host=127.0.0.1 port=$PORT user=postgres dbname=postgres sslmode=disable"
+srv_start direct.log "$BIN" postgres-exporter --web.listen-address=127.0.0.1:0 \
+	--extend.query-path="$TMP/queries.yaml" ||
+	{ t_fail "exporter starts" "$(cat direct.log)"; t_summary; exit 1; }
+BASE="http://127.0.0.1:$SRV_PORT"
+for i in 1 2 3; do check_scrape "direct$i"; done
+t_check "direct: the server executes prepared statements" grep -q "execute exporterbox_0:" "$LOG"
+t_check "direct: exporterbox_0 parsed once over 3 scrapes" test "$(parse_count 0)" = 1
+t_check "direct: exporterbox_5 parsed once over 3 scrapes" test "$(parse_count 5)" = 1
+t_check "direct: no simple query after the session setup" \
+	bash -c "! grep 'statement: SELECT' '$LOG' | grep -v 'SELECT version()' | grep -q ."
+
+# The connection lost: re-prepared on the new one, no fallback.
+pg_sql "$PORT" postgres "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+	WHERE application_name = 'postgres_exporter'" >/dev/null
+scrape lost		# the collectors find the connection gone (failures allowed)
+check_scrape reconnected
+t_check "reconnect: exporterbox_0 prepared again" test "$(parse_count 0)" = 2
+t_check "reconnect: no fallback to simple queries" \
+	bash -c "! grep -q 'prepared statements do not work' direct.log"
+
+# A table changing shape under its prepared statement (0A000): runs as is.
+pg_sql "$PORT" postgres "ALTER TABLE shape ADD COLUMN extra int"
+check_scrape shape
+t_check "shape: the server said 'cached plan must not change result type'" \
+	grep -q "cached plan must not change result type" "$LOG"
+t_check "shape: the user query still reports" grep -q '^pg_shape_v{k="a"} 1' shape.body
+srv_stop TERM 10
+t_check "direct: clean exit on SIGTERM" test "$SRV_RC" = 0
+
+# ---------------------------------- the cap on a real result (~8 MB)
+srv_start cap.log "$BIN" postgres-exporter --web.listen-address=127.0.0.1:0 \
+	--extend.query-path="$TMP/big.yaml" --postgres.max-result-bytes=1048576 ||
+	{ t_fail "exporter with a 1 MiB cap starts" "$(cat cap.log)"; t_summary; exit 1; }
+BASE="http://127.0.0.1:$SRV_PORT"
+for i in 1 2; do check_scrape "cap$i" extend_query_path; done
+t_check "cap: the big user query fails (success 0)" success cap2 extend_query_path 0
+t_check "cap: its families are absent" bash -c "! grep -q '^pg_big_v' cap2.body"
+t_check "cap: the log names the cap" grep -q "max-result-bytes" cap.log
+srv_stop TERM 10
+srv_start nocap.log "$BIN" postgres-exporter --web.listen-address=127.0.0.1:0 \
+	--extend.query-path="$TMP/big.yaml" ||
+	{ t_fail "exporter with the default cap starts" "$(cat nocap.log)"; t_summary; exit 1; }
+BASE="http://127.0.0.1:$SRV_PORT"
+check_scrape nocap
+t_check "default cap (64 MiB): the big user query reports" \
+	test "$(grep -c '^pg_big_v{' nocap.body)" = 100000
+srv_stop TERM 10
+
+# -------------------------------- PgBouncer, transaction mode, 2 backends
+if [ ! -x "$PGBOUNCER" ]; then
+	echo "# pgbouncer not installed: the fallback behind a pooler is not checked"
+	t_summary
+	exit $?
+fi
+printf '"postgres" ""\n' >users.txt
+start_bouncer() {
+	BPORT=$(free_port)
+	cat >pgbouncer.ini <<-INI
+	[databases]
+	postgres = host=127.0.0.1 port=$PORT dbname=postgres user=postgres
+	[pgbouncer]
+	listen_addr = 127.0.0.1
+	listen_port = $BPORT
+	unix_socket_dir =
+	auth_type = trust
+	auth_file = $TMP/users.txt
+	pool_mode = transaction
+	default_pool_size = 2
+	server_round_robin = 1
+	logfile = $TMP/pgbouncer.log
+	pidfile = $TMP/pgbouncer.pid
+	INI
+	pg_own "$TMP"
+	pg_as "$PGBOUNCER" pgbouncer.ini >/dev/null 2>&1 &
+	BOUNCER_PID=$!
+	for _ in $(seq 1 100); do
+		(exec 3<>"/dev/tcp/127.0.0.1/$BPORT") 2>/dev/null && return 0
+		kill -0 "$BOUNCER_PID" 2>/dev/null || return 1
+		sleep 0.1
+	done
+	return 1
+}
+for _ in 1 2 3 4 5; do start_bouncer && break; done
+# Two server connections in the pool: two clients at once.
+CLIENTS=()
+for _ in 1 2; do
+	"$PSQL" -X -q -At -h 127.0.0.1 -p "$BPORT" -U postgres -d postgres \
+		-c "SELECT pg_sleep(0.5)" >/dev/null &
+	CLIENTS+=($!)
+done
+wait "${CLIENTS[@]}" || true
+
+export DATA_SOURCE_NAME="host=127.0.0.1 port=$BPORT user=postgres dbname=postgres sslmode=disable"
+srv_start bouncer.log "$BIN" postgres-exporter --web.listen-address=127.0.0.1:0 ||
+	{ t_fail "exporter behind pgbouncer starts" "$(cat bouncer.log)"; t_summary; exit 1; }
+BASE="http://127.0.0.1:$SRV_PORT"
+for i in 1 2 3; do check_scrape "bouncer$i"; done
+t_check "pgbouncer: the server said a statement does not exist (a real 26000)" \
+	grep -Eq 'prepared statement "exporterbox_[0-9]+" does not exist' "$LOG"
+t_check "pgbouncer: the fallback is logged" grep -q "prepared statements do not work" bouncer.log
+t_check "pgbouncer: once" test "$(grep -c 'prepared statements do not work' bouncer.log)" = 1
+srv_stop TERM 10
+t_check "pgbouncer: clean exit on SIGTERM" test "$SRV_RC" = 0
+# A second exporter: the pooled backends keep the first one's statements, so
+# its first prepare may find the name taken (42P05) instead: same fallback.
+srv_start bouncer2.log "$BIN" postgres-exporter --web.listen-address=127.0.0.1:0 ||
+	{ t_fail "second exporter behind pgbouncer starts" "$(cat bouncer2.log)"; t_summary; exit 1; }
+BASE="http://127.0.0.1:$SRV_PORT"
+for i in 1 2; do check_scrape "second$i"; done
+t_check "pgbouncer, second exporter: the fallback logged once" \
+	test "$(grep -c 'prepared statements do not work' bouncer2.log)" = 1
+if grep -q 'prepared statement "exporterbox_0" already exists' "$LOG"; then
+	echo "# the second exporter met 42P05 (a name already prepared on its backend)"
+fi
+srv_stop TERM 10
+t_summary
