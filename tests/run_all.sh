@@ -44,6 +44,7 @@ PACKAGES=(
 	libpq-dev libhiredis-dev librdkafka-dev	# the applets' client libraries
 	libyaml-dev				# postgres-exporter: queries.yaml, --config.file
 	postgresql-15 redis-server		# real servers for the integration tests
+	pgbouncer				# pg_query_path: prepared statements behind a pooler
 	libcmocka-dev				# unit tests
 	prometheus				# promtool, for the integration tests
 	prometheus-alertmanager python3-yaml	# amtool, rule/routing tests (tests/deploy/)

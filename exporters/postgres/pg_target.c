@@ -326,41 +326,71 @@ static int pump(PGconn *conn, struct reply *rp, double deadline)
  * PQcancel() blocks until the server closes the cancel connection, which a
  * hostile one never does: it runs on a detached thread of its own, at most
  * a few at a time (past that, the grace period runs out and the connection
- * is dropped instead). A cancel the server handles after the query ended
- * anyway may hit the next query, which then fails once: the price of not
- * waiting for it.
+ * is dropped instead). The connection is used again only once the cancel
+ * was delivered: a cancel still on its way when the next query starts
+ * would fail that one instead.
  */
 #define MAX_CANCELS 4
 static atomic_int cancels_in_flight;
 
+struct cancel {
+	PGcancel *c;
+	atomic_bool delivered;	/* PQcancel() returned */
+	atomic_int refs;	/* the thread and the query that asked */
+};
+
+static void cancel_unref(struct cancel *k)
+{
+	if (k && atomic_fetch_sub(&k->refs, 1) == 1) {
+		PQfreeCancel(k->c);
+		free(k);
+	}
+}
+
 static void *cancel_thread(void *arg)
 {
+	struct cancel *k = arg;
 	char err[256];
 
-	PQcancel(arg, err, sizeof(err));
-	PQfreeCancel(arg);
+	PQcancel(k->c, err, sizeof(err));
+	atomic_store(&k->delivered, true);
+	atomic_fetch_sub(&cancels_in_flight, 1);
+	cancel_unref(k);
+	return NULL;
+}
+
+/* Sends a cancel for conn's query from a thread of its own; NULL if not sent. */
+static struct cancel *start_cancel(PGconn *conn)
+{
+	pthread_attr_t attr;
+	pthread_t th;
+	struct cancel *k = NULL;
+
+	if (atomic_fetch_add(&cancels_in_flight, 1) >= MAX_CANCELS)
+		goto failed;
+	k = calloc(1, sizeof(*k));
+	if (!k || !(k->c = PQgetCancel(conn)))
+		goto failed;
+	atomic_init(&k->refs, 2);
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	int err = pthread_create(&th, &attr, cancel_thread, k);
+	pthread_attr_destroy(&attr);
+	if (err == 0)
+		return k;
+	PQfreeCancel(k->c);
+failed:
+	free(k);
 	atomic_fetch_sub(&cancels_in_flight, 1);
 	return NULL;
 }
 
-static void start_cancel(PGconn *conn)
+/* Whether the cancel was delivered by the deadline (polled: a rare path). */
+static bool cancel_delivered(struct cancel *k, double deadline)
 {
-	pthread_attr_t attr;
-	pthread_t th;
-
-	if (atomic_fetch_add(&cancels_in_flight, 1) >= MAX_CANCELS) {
-		atomic_fetch_sub(&cancels_in_flight, 1);
-		return;
-	}
-	PGcancel *c = PQgetCancel(conn);
-	pthread_attr_init(&attr);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	if (!c || pthread_create(&th, &attr, cancel_thread, c) != 0) {
-		if (c)
-			PQfreeCancel(c);
-		atomic_fetch_sub(&cancels_in_flight, 1);
-	}
-	pthread_attr_destroy(&attr);
+	while (k && !atomic_load(&k->delivered) && monotonic_seconds() < deadline)
+		nanosleep(&(struct timespec){ 0, 1000000 }, NULL);
+	return k && atomic_load(&k->delivered);
 }
 
 static size_t result_cap(const struct pg_target *t)
@@ -387,8 +417,10 @@ static int run_command(struct pg_target *t, double deadline, PGresult **out)
 	if (rc == -ETIMEDOUT) {
 		reply_discard(&rp);
 		rp.keep = false;
-		start_cancel(t->conn);
-		cancelled = pump(t->conn, &rp, monotonic_seconds() + CANCEL_GRACE) == 0;
+		double grace = monotonic_seconds() + CANCEL_GRACE;
+		struct cancel *k = start_cancel(t->conn);
+		cancelled = pump(t->conn, &rp, grace) == 0 && cancel_delivered(k, grace);
+		cancel_unref(k);
 	}
 	if (pg_guard_disarm(&guard))
 		rc = -EFBIG;
