@@ -33,7 +33,7 @@ struct pg_config {
 
 struct pg_prepared {
 	char *sql;			/* owned copy: the key */
-	char name[24];			/* "exporterbox_<n>" */
+	char name[40];			/* "exporterbox_<nonce>_<n>" */
 	bool plain;			/* preparing it failed: run as a simple query */
 };
 
@@ -59,6 +59,7 @@ struct pg_target {
 	atomic_bool last_up;
 	struct pg_prepared prepared[PG_PREPARED_MAX];
 	size_t nprepared;
+	uint64_t prepare_nonce;		/* random, per connection: see prepared_for */
 	bool no_prepare;		/* this connection runs simple queries only */
 	bool no_prepare_logged;		/* said once per target, not per reconnect */
 };

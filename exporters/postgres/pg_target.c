@@ -5,13 +5,16 @@
  * exporter sessions, and every query bounded by the scrape deadline.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <math.h>
 #include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "pg.h"
@@ -482,6 +485,21 @@ static void stop_preparing(struct pg_target *t, const PGresult *why)
 }
 
 /*
+ * Behind a pooler, a server session can hold another exporter's statements
+ * (pid 1 in every container, so not the pid): a name of plain counters
+ * could run someone else's query. A random part per connection makes a
+ * statement of ours either ours or absent (26000, and simple queries).
+ */
+static uint64_t random_nonce(void)
+{
+	uint64_t n;
+
+	if (getrandom(&n, sizeof(n), 0) != (ssize_t)sizeof(n))
+		n = (uint64_t)(monotonic_seconds() * 1e9) ^ ((uint64_t)getpid() << 32);
+	return n;
+}
+
+/*
  * The statement's entry, prepared on first use (a parameterless statement
  * gets its generic plan at once, so later scrapes skip planning); *out
  * NULL: run it as a simple query.
@@ -499,8 +517,11 @@ static int prepared_for(struct pg_target *t, const char *sql, double deadline,
 		}
 	if (t->nprepared == PG_PREPARED_MAX)
 		return 0;
+	if (t->nprepared == 0)
+		t->prepare_nonce = random_nonce();
 	struct pg_prepared *p = &t->prepared[t->nprepared];
-	snprintf(p->name, sizeof(p->name), "exporterbox_%zu", t->nprepared);
+	snprintf(p->name, sizeof(p->name), "exporterbox_%016" PRIx64 "_%zu", t->prepare_nonce,
+		 t->nprepared);
 	if (!PQsendPrepare(t->conn, p->name, sql, 0, NULL))
 		return send_failed(t);
 	PGresult *r;
