@@ -16,8 +16,10 @@
 #include "buf.h"
 #include "collector.h"
 #include "expo.h"
+#include "flags.h"
 
 struct pg_user_queries;
+struct pg_discovery;
 
 struct pg_config {
 	double statement_timeout;	/* seconds; 0: server default */
@@ -25,6 +27,8 @@ struct pg_config {
 	double connect_timeout;		/* seconds, when the DSN sets none */
 	const char *application_name;	/* fallback_application_name */
 	const struct pg_user_queries *user_queries;	/* --extend.query-path */
+	const struct strlist *include_databases;	/* --include-databases; empty: all */
+	const struct strlist *exclude_databases;	/* --exclude-databases */
 };
 
 /*
@@ -47,6 +51,7 @@ struct pg_target {
 	unsigned long scrapes;
 	atomic_ulong scrapes_reported;	/* for a scrape that finds the lock held */
 	atomic_bool last_up;
+	struct pg_discovery *discovery;	/* --auto-discover-databases, or NULL; not owned */
 };
 
 /* Takes ownership of nothing: copies conninfo. */
@@ -108,10 +113,21 @@ struct pg_query_spec {
  * servers lack some). Returns -EPROTO when a label column is missing.
  */
 int pg_emit_rows(struct expo *w, const PGresult *res, const struct pg_query_spec *spec);
+/* The same over several results of spec's query (one per database): one family each. */
+int pg_emit_results(struct expo *w, const PGresult *const *res, size_t n,
+		    const struct pg_query_spec *spec);
 
 /* Runs spec's query on the target and emits it: a whole simple collector. */
 int pg_collect_spec(const struct collect_ctx *ctx, struct expo *w,
 		    const struct pg_query_spec *spec);
+/*
+ * A per-database collector: spec's query on the target's database and, with
+ * --auto-discover-databases, on every discovered database too, written as
+ * one family set. Only the target's own database can fail the collector; a
+ * discovered database that fails is logged and left out.
+ */
+int pg_collect_per_database(const struct collect_ctx *ctx, struct expo *w,
+			    const struct pg_query_spec *spec);
 /*
  * The same with one spec per server version: runs the last of specs (in
  * ascending min_version) the server is new enough for; none: success, nothing.
@@ -146,6 +162,7 @@ struct pg_user_query {
 	struct pg_column *cols;		/* built from metrics for pg_emit_rows */
 	struct pg_query_spec spec;
 	char *prefix;			/* "pg_" is not added: upstream uses the key */
+	bool master;			/* only on the data source's own database */
 };
 
 struct pg_user_queries {

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "pg.h"
+#include "pg_discover.h"
 
 /* NAME, or the contents of the file NAME_FILE names (trailing newlines cut). */
 static int env_or_file(const char *name, struct buf *out, struct buf *err)
@@ -102,4 +103,19 @@ void pg_conninfo_add(struct buf *out, const char *key, const char *value)
 		buf_addc(out, *p);
 	}
 	buf_addc(out, '\'');
+}
+
+int pg_conninfo_with_dbname(const char *conninfo, const char *dbname, struct buf *out)
+{
+	PQconninfoOption *opts = PQconninfoParse(conninfo, NULL);
+
+	if (!opts)
+		return -1;
+	/* Only the options the data source sets: libpq fills in the rest. */
+	for (PQconninfoOption *o = opts; o->keyword; o++)
+		if (o->val && *o->val && strcmp(o->keyword, "dbname"))
+			pg_conninfo_add(out, o->keyword, o->val);
+	pg_conninfo_add(out, "dbname", dbname);
+	PQconninfoFree(opts);
+	return 0;
 }

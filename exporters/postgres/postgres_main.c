@@ -14,6 +14,7 @@
 #include "http.h"
 #include "log.h"
 #include "pg.h"
+#include "pg_discover.h"
 #include "pg_probe.h"
 
 struct pg_flags {
@@ -27,6 +28,8 @@ struct pg_flags {
 	const char *exclude_databases, *include_databases;
 	const char *query_path;
 	const char *constant_labels;
+	struct strlist include_list, exclude_list;	/* the two above, split */
+	char *list_text;		/* owns the strings of both lists */
 	bool *enabled;			/* one per pg_collectors[] entry */
 	struct buf *names;		/* "collector.NAME" flag names and helps */
 };
@@ -121,6 +124,43 @@ static void resolve_enabled(const struct flagset *fs, struct pg_flags *pf)
 	}
 }
 
+/* Points l at the comma-separated, trimmed, non-empty names of text (cut in place). */
+static void split_names_inplace(char *text, struct strlist *l)
+{
+	for (char *p = text; *p;) {
+		size_t n = strcspn(p, ",");
+		char *next = p[n] ? p + n + 1 : p + n;
+		p[n] = '\0';
+		while (*p == ' ' || *p == '\t')
+			p++;
+		for (char *e = p + strlen(p); e > p && (e[-1] == ' ' || e[-1] == '\t');)
+			*--e = '\0';
+		if (*p) {
+			l->v = realloc(l->v, (l->n + 1) * sizeof(*l->v));
+			if (!l->v)
+				abort();
+			l->v[l->n++] = p;
+		}
+		p = next;
+	}
+}
+
+/* --include-databases and --exclude-databases as lists, in one owned copy. */
+static void split_database_lists(struct pg_flags *pf)
+{
+	size_t inc = strlen(pf->include_databases), exc = strlen(pf->exclude_databases);
+
+	pf->list_text = malloc(inc + exc + 2);
+	if (!pf->list_text)
+		abort();
+	memcpy(pf->list_text, pf->include_databases, inc + 1);
+	memcpy(pf->list_text + inc + 1, pf->exclude_databases, exc + 1);
+	split_names_inplace(pf->list_text, &pf->include_list);
+	split_names_inplace(pf->list_text + inc + 1, &pf->exclude_list);
+	pf->cfg.include_databases = &pf->include_list;
+	pf->cfg.exclude_databases = &pf->exclude_list;
+}
+
 static int load_user_queries(const char *path, struct pg_user_queries *uq)
 {
 	struct buf text = BUF_INIT, err = BUF_INIT;
@@ -165,6 +205,7 @@ static int serve(struct pg_flags *pf, const char *dsn)
 	struct pg_target *target = pg_target_new(&pf->cfg, dsn);
 	struct scraper scraper;
 	struct pg_probe *probe = NULL;
+	struct pg_discovery *discovery = pf->auto_discover ? pg_discovery_new(target) : NULL;
 	int code = 1;
 
 	if (scraper_init(&scraper, "pg", "postgres_exporter", target, pg_collectors, pf->enabled,
@@ -194,6 +235,7 @@ static int serve(struct pg_flags *pf, const char *dsn)
 release_scraper:
 	scraper_release(&scraper);
 free_target:
+	pg_discovery_free(discovery);
 	pg_target_free(target);
 	return code;
 }
@@ -221,9 +263,7 @@ static int run(struct flagset *fs, struct pg_flags *pf, int argc, char **argv)
 		code = 2;
 		goto out;
 	}
-	if (pf->auto_discover)
-		log_warn("--auto-discover-databases is not supported: metrics come from the data "
-			 "source's database");
+	split_database_lists(pf);
 	pf->cfg.user_queries = &uq;
 	pf->cfg.application_name = "postgres_exporter";
 	code = serve(pf, buf_cstr(&dsn));
@@ -254,5 +294,8 @@ int postgres_main(int argc, char **argv)
 		buf_release(&pf.names[i]);
 	free(pf.names);
 	free(pf.enabled);
+	free(pf.include_list.v);
+	free(pf.exclude_list.v);
+	free(pf.list_text);
 	return code;
 }
