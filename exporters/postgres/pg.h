@@ -182,12 +182,27 @@ void pg_dsn_display(const char *conninfo, struct buf *out);
 /* Checks a DSN parses as libpq would; one line without secrets in err. */
 int pg_dsn_check(const char *conninfo, struct buf *err);
 
+/* Data source names, one per monitored server. */
+struct pg_dsns {
+	char **v;
+	size_t n;
+};
+
 /*
- * The data source from DATA_SOURCE_NAME, or DATA_SOURCE_URI + _USER + _PASS
- * (each may be *_FILE), or "" (libpq's PG* variables). Returns 0, or -1
- * with one line in err that never holds the password.
+ * The data sources from DATA_SOURCE_NAME (several when it lists them,
+ * comma-separated), or DATA_SOURCE_URI + _USER + _PASS (one; each may be
+ * *_FILE), or "" (libpq's PG* variables). Returns 0, or -1 with one line in
+ * err that never holds the password.
  */
-int pg_dsn_from_env(struct buf *dsn, struct buf *err);
+int pg_dsn_from_env(struct pg_dsns *dsns, struct buf *err);
+/*
+ * Appends s's DSNs to out: a comma followed by a URI scheme or "keyword="
+ * starts the next one; other commas belong to the DSN (libpq host lists).
+ */
+void pg_dsn_split(const char *s, struct pg_dsns *out);
+void pg_dsns_release(struct pg_dsns *d);
+/* upstream's `server` label: host:port, with libpq's defaults. */
+void pg_dsn_server(const char *conninfo, struct buf *out);
 /* Appends key='value' to a conninfo string, quoted as libpq reads it. */
 void pg_conninfo_add(struct buf *out, const char *key, const char *value);
 

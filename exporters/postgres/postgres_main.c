@@ -14,8 +14,10 @@
 #include "http.h"
 #include "log.h"
 #include "pg.h"
-#include "pg_discover.h"
+#include "pg_expo_merge.h"
 #include "pg_probe.h"
+#include "pg_servers.h"
+#include "pg_yaml.h"
 
 struct pg_flags {
 	struct pg_config cfg;
@@ -28,6 +30,7 @@ struct pg_flags {
 	const char *exclude_databases, *include_databases;
 	const char *query_path;
 	const char *constant_labels;
+	const char *metric_prefix;
 	struct strlist include_list, exclude_list;	/* the two above, split */
 	char *list_text;		/* owns the strings of both lists */
 	bool *enabled;			/* one per pg_collectors[] entry */
@@ -53,8 +56,11 @@ static void add_pg_flags(struct flagset *fs, struct pg_flags *pf)
 		  "PG_EXPORTER_INCLUDE_DATABASES",
 		  "A list of databases to include when autoDiscoverDatabases is enabled (DEPRECATED)" },
 		{ "constantLabels", FLAG_STRING, &pf->constant_labels, "",
-		  "PG_EXPORTER_CONSTANT_LABELS", "Accepted for compatibility; not supported.", NULL,
-		  true },
+		  "PG_EXPORTER_CONSTANT_LABELS",
+		  "A list of label=value separated by comma(,). (DEPRECATED)" },
+		{ "metric-prefix", FLAG_STRING, &pf->metric_prefix, "pg", "PG_EXPORTER_METRIC_PREFIX",
+		  "A metric prefix can be used to have non-default (not \"pg\") prefixes for each of "
+		  "the metrics" },
 		{ "config.file", FLAG_STRING, &pf->probe.config_file, "postgres_exporter.yml",
 		  "PG_EXPORTER_CONFIG_FILE", "Postgres exporter configuration file." },
 		{ "postgres.statement-timeout", FLAG_DURATION, &pf->cfg.statement_timeout, "5s",
@@ -71,6 +77,10 @@ static void add_pg_flags(struct flagset *fs, struct pg_flags *pf)
 
 	flagset_add_table(fs, flags, sizeof(flags) / sizeof(flags[0]));
 	http_add_flags(fs, &pf->web, ":9187", "PG_EXPORTER_WEB_LISTEN_ADDRESS");
+	/* upstream reads the telemetry path from the environment too */
+	for (size_t i = 0; i < fs->n; i++)
+		if (!strcmp(fs->flags[i].name, "web.telemetry-path"))
+			fs->flags[i].env = "PG_EXPORTER_WEB_TELEMETRY_PATH";
 }
 
 /* --collector.NAME / --no-collector.NAME, one per table entry but the query file's. */
@@ -184,66 +194,81 @@ static int load_user_queries(const char *path, struct pg_user_queries *uq)
 	return rc;
 }
 
-static int scrape_status(void *cls)
+#define CONSTANT_LABELS_MAX 32
+
+struct serve_labels {
+	char *text;			/* owned copy of --constantLabels, cut in place */
+	const char *names[CONSTANT_LABELS_MAX], *values[CONSTANT_LABELS_MAX];
+	size_t n;
+};
+
+/* --constantLabels and --metric-prefix checked; one line on stderr when bad. */
+static int parse_label_flags(const struct pg_flags *pf, struct serve_labels *l)
 {
-	return pg_target_up(cls) ? 0 : 503;
+	struct buf err = BUF_INIT;
+
+	l->text = pg_strdup(pf->constant_labels);
+	int n = pg_parse_constant_labels(l->text, l->names, l->values, CONSTANT_LABELS_MAX, &err);
+	int rc = -1;
+	if (n < 0)
+		fprintf(stderr, "postgres-exporter: %s\n", buf_cstr(&err));
+	else if (!expo_valid_label_name(pf->metric_prefix))
+		fprintf(stderr, "postgres-exporter: invalid --metric-prefix: want [a-zA-Z_][a-zA-Z0-9_]*\n");
+	else
+		rc = 0;
+	l->n = n > 0 ? (size_t)n : 0;
+	buf_release(&err);
+	return rc;
 }
 
-static void log_enabled_collectors(const struct scraper *scraper, const char *target)
+static int serve(struct pg_flags *pf, const struct pg_dsns *dsns, const struct serve_labels *l)
 {
-	struct buf list = BUF_INIT;
-
-	for (size_t i = 0; i < scraper->nslots; i++)
-		if (scraper->slots[i].enabled)
-			buf_addf(&list, "%s%s", list.len ? "," : "", scraper->slots[i].c->name);
-	log_info("enabled collectors", "collectors", buf_cstr(&list), "target", target);
-	buf_release(&list);
-}
-
-static int serve(struct pg_flags *pf, const char *dsn)
-{
-	struct pg_target *target = pg_target_new(&pf->cfg, dsn);
-	struct scraper scraper;
+	const struct pg_servers_options so = {
+		.cfg = &pf->cfg,
+		.enabled = pf->enabled,
+		.exporter_metrics = !pf->web.disable_exporter_metrics,
+		.auto_discover = pf->auto_discover,
+		.prefix = pf->metric_prefix,
+		.const_names = l->names,
+		.const_values = l->values,
+		.nconst = l->n,
+	};
+	struct pg_servers *servers = pg_servers_new(dsns, &so);
 	struct pg_probe *probe = NULL;
-	struct pg_discovery *discovery = pf->auto_discover ? pg_discovery_new(target) : NULL;
 	int code = 1;
 
-	if (scraper_init(&scraper, "pg", "postgres_exporter", target, pg_collectors, pf->enabled,
-			 pg_collectors_count) != 0)
-		goto free_target;
-	scraper.exporter_metrics = !pf->web.disable_exporter_metrics;
-	scraper.extra = pg_write_meta;
-	scraper.extra_cls = target;
-	log_enabled_collectors(&scraper, target->display);
+	if (!servers)
+		return 1;
 	probe = pg_probe_new(&pf->probe, &pf->cfg, pg_collectors, pf->enabled,
 			     pg_collectors_count, !pf->web.disable_exporter_metrics);
 	if (!probe)
-		goto release_scraper;
+		goto free_servers;
 	const struct http_route routes[] = { { "/probe", pg_probe_handle, probe } };
 	const struct http_server_options opt = {
 		.applet = "postgres-exporter",
 		.title = "Postgres Exporter",
 		.cfg = &pf->web,
-		.scraper = &scraper,
+		.scraper = pg_servers_scraper(servers),
 		.routes = routes,
 		.nroutes = 1,
-		.scrape_status = pf->unavailable_when_down ? scrape_status : NULL,
-		.scrape_status_cls = target,
+		.scrape_status = pf->unavailable_when_down ? pg_servers_status : NULL,
+		.scrape_status_cls = servers,
+		.metrics_handler = pg_servers_merged(servers) ? pg_servers_handle : NULL,
+		.metrics_cls = servers,
 	};
 	code = http_serve_until_signal(&opt);
 	pg_probe_free(probe);
-release_scraper:
-	scraper_release(&scraper);
-free_target:
-	pg_discovery_free(discovery);
-	pg_target_free(target);
+free_servers:
+	pg_servers_free(servers);
 	return code;
 }
 
 static int run(struct flagset *fs, struct pg_flags *pf, int argc, char **argv)
 {
 	struct pg_user_queries uq = { 0 };
-	struct buf dsn = BUF_INIT, err = BUF_INIT;
+	struct pg_dsns dsns = { 0 };
+	struct serve_labels labels = { 0 };
+	struct buf err = BUF_INIT;
 	int code = http_parse_flags(fs, &pf->web, argc, argv);
 
 	if (code >= 0)
@@ -254,8 +279,12 @@ static int run(struct flagset *fs, struct pg_flags *pf, int argc, char **argv)
 		return 1;
 	}
 	resolve_enabled(fs, pf);
-	if (pg_dsn_from_env(&dsn, &err) != 0) {
+	if (pg_dsn_from_env(&dsns, &err) != 0) {
 		fprintf(stderr, "postgres-exporter: %s\n", buf_cstr(&err));
+		code = 2;
+		goto out;
+	}
+	if (parse_label_flags(pf, &labels) != 0) {
 		code = 2;
 		goto out;
 	}
@@ -266,10 +295,11 @@ static int run(struct flagset *fs, struct pg_flags *pf, int argc, char **argv)
 	split_database_lists(pf);
 	pf->cfg.user_queries = &uq;
 	pf->cfg.application_name = "postgres_exporter";
-	code = serve(pf, buf_cstr(&dsn));
+	code = serve(pf, &dsns, &labels);
 out:
 	pg_user_queries_release(&uq);
-	buf_release(&dsn);
+	pg_dsns_release(&dsns);
+	free(labels.text);
 	buf_release(&err);
 	return code;
 }
