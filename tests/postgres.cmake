@@ -16,3 +16,8 @@ set_tests_properties(integration_postgres PROPERTIES SKIP_RETURN_CODE 77)
 add_test(NAME parity_postgres COMMAND ${Python3_EXECUTABLE}
   ${CMAKE_CURRENT_SOURCE_DIR}/integration/parity_postgres.py $<TARGET_FILE:exporterbox>)
 set_tests_properties(parity_postgres PROPERTIES SKIP_RETURN_CODE 77)
+# upstream's extras: --auto-discover-databases, several DSNs, --constantLabels,
+# --metric-prefix, the PG_EXPORTER_* twins, /probe target eviction.
+add_test(NAME integration_postgres_features COMMAND
+  ${CMAKE_CURRENT_SOURCE_DIR}/integration/pg_features_e2e.sh $<TARGET_FILE:exporterbox>)
+set_tests_properties(integration_postgres_features PROPERTIES SKIP_RETURN_CODE 77)

@@ -8,6 +8,7 @@
 
 struct family {
 	char *name;
+	bool own;			/* the process's own: no data source labels */
 	struct buf header;		/* HELP, TYPE, UNIT of the first part */
 	struct buf samples;
 	size_t owner;			/* the part whose header is kept */
@@ -38,6 +39,7 @@ static struct family *family_get(struct merge *m, const char *name, size_t len, 
 	f->header = (struct buf)BUF_INIT;
 	f->samples = (struct buf)BUF_INIT;
 	f->owner = part;
+	f->own = !strncmp(f->name, "process_", 8) || !strncmp(f->name, "postgres_exporter_", 18);
 	return f;
 }
 
@@ -103,7 +105,7 @@ static bool block_has(const char *p, size_t len, const char *label)
 }
 
 static void add_sample(struct buf *out, const char *line, size_t len,
-		       const struct pg_expo_part *part, const char *prefix)
+		       const struct pg_expo_part *part, size_t first, const char *prefix)
 {
 	const char *end = line + len;
 	const char *rest = line + span_until(line, len, "{ ");
@@ -116,7 +118,7 @@ static void add_sample(struct buf *out, const char *line, size_t len,
 		buf_add(out, rest + 1, block - 2);
 		any = true;
 	}
-	for (size_t i = 0; i < part->nlabels; i++) {
+	for (size_t i = first; i < part->nlabels; i++) {
 		if (block && block_has(rest, block, part->names[i]))
 			continue;
 		buf_addf(out, "%s%s=\"", any ? "," : "", part->names[i]);
@@ -171,7 +173,8 @@ static void merge_part(struct merge *m, const struct pg_expo_part *part, size_t 
 		} else if (len > 0 && p[0] != '#') {
 			if (!cur)	/* a sample without a header: its own family */
 				cur = family_get(m, p, span_until(p, len, "{ "), index);
-			add_sample(&cur->samples, p, len, part, m->prefix);
+			add_sample(&cur->samples, p, len, part, cur->own ? part->nscoped : 0,
+				   m->prefix);
 		}
 		p += len + 1;
 	}

@@ -20,6 +20,11 @@ struct pg_expo_part {
 	const char *const *names;	/* label pairs added to every sample */
 	const char *const *values;
 	size_t nlabels;
+	/*
+	 * The first nscoped pairs (server) describe the data source: the
+	 * process's own families (process_*, postgres_exporter_*) skip them.
+	 */
+	size_t nscoped;
 };
 
 /*

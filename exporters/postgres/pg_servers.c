@@ -13,7 +13,7 @@ struct pg_server {
 	struct scraper scraper;
 	bool scraper_ok;
 	const char **names, **values;	/* server (with several) + constant labels */
-	size_t nlabels;
+	size_t nlabels, nscoped;
 	char *server;			/* owned: host:port */
 };
 
@@ -47,6 +47,7 @@ static void set_labels(struct pg_server *one, bool with_server, const struct pg_
 		one->names[n] = "server";
 		one->values[n++] = one->server;
 	}
+	one->nscoped = n;
 	for (size_t i = 0; i < o->nconst; i++) {
 		one->names[n] = o->const_names[i];
 		one->values[n++] = o->const_values[i];
@@ -172,7 +173,7 @@ void pg_servers_handle(void *cls, const struct http_request *req, struct http_re
 			goto out;
 		}
 		parts[done] = (struct pg_expo_part){ one[done].body.data, one[done].body.len,
-						     s->names, s->values, s->nlabels };
+						     s->names, s->values, s->nlabels, s->nscoped };
 	}
 	resp->content_type = one[0].content_type;
 	pg_expo_merge(parts, all->n, all->prefix, &resp->body);

@@ -73,6 +73,8 @@ static void add_pg_flags(struct flagset *fs, struct pg_flags *pf)
 		  NULL, "Answer scrapes with HTTP 503 while PostgreSQL is down (pg_up 0)." },
 		{ "probe.allowed-targets", FLAG_LIST, &pf->probe.allowed, NULL, NULL,
 		  "A /probe target that may be scraped (host:port, repeatable); none: /probe is off." },
+		{ "probe.target-idle-timeout", FLAG_DURATION, &pf->probe.idle_timeout, "5m", NULL,
+		  "Close a /probe target's connection after this long without a probe (0: never)." },
 	};
 
 	flagset_add_table(fs, flags, sizeof(flags) / sizeof(flags[0]));
