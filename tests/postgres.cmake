@@ -2,9 +2,12 @@
 # exporterbox_unit_test(), integration tests with add_test().
 exporterbox_unit_test(pg_units)
 exporterbox_unit_test(pg_yaml)
+exporterbox_unit_test(pg_features)
 target_compile_options(test_pg_units PRIVATE
   "SHELL:-iquote ${CMAKE_SOURCE_DIR}/exporters/postgres")
 target_compile_options(test_pg_yaml PRIVATE
+  "SHELL:-iquote ${CMAKE_SOURCE_DIR}/exporters/postgres")
+target_compile_options(test_pg_features PRIVATE
   "SHELL:-iquote ${CMAKE_SOURCE_DIR}/exporters/postgres")
 
 # Real PostgreSQL 15 servers (primary + streaming replica), started by the

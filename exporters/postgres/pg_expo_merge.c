@@ -12,6 +12,7 @@ struct family {
 	struct buf header;		/* HELP, TYPE, UNIT of the first part */
 	struct buf samples;
 	size_t owner;			/* the part whose header is kept */
+	unsigned kinds;			/* HELP, TYPE, UNIT lines written (bits) */
 };
 
 struct merge {
@@ -39,6 +40,7 @@ static struct family *family_get(struct merge *m, const char *name, size_t len, 
 	f->header = (struct buf)BUF_INIT;
 	f->samples = (struct buf)BUF_INIT;
 	f->owner = part;
+	f->kinds = 0;
 	f->own = !strncmp(f->name, "process_", 8) || !strncmp(f->name, "postgres_exporter_", 18);
 	return f;
 }
@@ -136,14 +138,15 @@ static void add_sample(struct buf *out, const char *line, size_t len,
 	buf_addc(out, '\n');
 }
 
-/* "# HELP name ...": the family name's span, or 0 for other comments. */
-static size_t header_name(const char *line, size_t len, const char **name)
+/* "# HELP name ...": the family name's span (kind: its bit), or 0 for other comments. */
+static size_t header_name(const char *line, size_t len, const char **name, unsigned *kind)
 {
 	static const char *const kinds[] = { "# HELP ", "# TYPE ", "# UNIT " };
 
 	for (size_t k = 0; k < 3; k++)
 		if (len > 7 && !memcmp(line, kinds[k], 7)) {
 			*name = line + 7;
+			*kind = 1u << k;
 			return span_until(*name, len - 7, " ");
 		}
 	return 0;
@@ -159,12 +162,14 @@ static void merge_part(struct merge *m, const struct pg_expo_part *part, size_t 
 		size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
 		const char *name;
 		size_t nlen;
+		unsigned kind;
 
 		if (len == 5 && !memcmp(p, "# EOF", 5)) {
 			m->eof = true;
-		} else if ((nlen = header_name(p, len, &name)) > 0) {
+		} else if ((nlen = header_name(p, len, &name, &kind)) > 0) {
 			cur = family_get(m, name, nlen, index);
-			if (cur->owner == index) {
+			if (cur->owner == index && !(cur->kinds & kind)) {
+				cur->kinds |= kind;
 				buf_add(&cur->header, p, 7);
 				add_name(&cur->header, name, nlen, m->prefix);
 				buf_add(&cur->header, name + nlen, len - 7 - nlen);
