@@ -204,7 +204,9 @@ start exclude env DATA_SOURCE_NAME="$DSN1" PG_EXPORTER_AUTO_DISCOVER_DATABASES=t
 get exclude "$URL/metrics"
 check_body exclude
 expect exclude 'pg_db_tables_tables\{datname="postgres"\} 1' "pg_db_tables_tables\\{datname=\"$ESC_DB\"\\} 1"
-refuse exclude 'pg_db_tables_tables\{datname="gamma"\}' 'pg_db_tables_tables\{datname="alpha"\}'
+refuse exclude 'pg_db_tables_tables\{datname="gamma"\}' 'pg_db_tables_tables\{datname="alpha"\}' \
+	'pg_database_size_bytes\{datname="gamma"\}' 'pg_database_size_bytes\{datname="alpha"\}'
+expect exclude "pg_database_size_bytes\\{datname=\"$ESC_DB\"\\} [1-9]"
 srv_stop
 start include env DATA_SOURCE_NAME="$DSN1" PG_EXPORTER_INCLUDE_DATABASES="$WEIRD_DB" \
 	"$BIN" postgres-exporter --web.listen-address=127.0.0.1:0 --auto-discover-databases \
@@ -215,11 +217,12 @@ expect include 'pg_db_tables_tables\{datname="postgres"\} 1' "pg_db_tables_table
 refuse include 'pg_db_tables_tables\{datname="gamma"\}' 'pg_db_tables_tables\{datname="alpha"\}'
 srv_stop
 start plain env DATA_SOURCE_NAME="$DSN1" "$BIN" postgres-exporter --web.listen-address=127.0.0.1:0 \
-	--include-databases=gamma --extend.query-path="$QUERIES"
+	--include-databases=gamma --extend.query-path="$QUERIES" --exclude-databases="x,$WEIRD_DB"
 get plain "$URL/metrics"
 check_body plain
-expect plain 'pg_db_tables_tables\{datname="postgres"\} 1'
-refuse plain 'pg_db_tables_tables\{datname="gamma"\}'
+expect plain 'pg_db_tables_tables\{datname="postgres"\} 1' 'pg_database_size_bytes\{datname="gamma"\} [1-9]' \
+	'pg_scrape_collector_success\{collector="database"\} 1'
+refuse plain 'pg_db_tables_tables\{datname="gamma"\}' "pg_database_size_bytes\\{datname=\"$ESC_DB\"\\}"
 n=$(sessions "$P1")
 [ "$n" = 1 ] && t_ok "plain: without --auto-discover-databases, one session" || t_fail "plain: one session" "$n"
 srv_stop
