@@ -7,7 +7,8 @@
 #include "pg.h"
 
 struct family {
-	char *name;
+	char *name;			/* as written (renamed), len bytes */
+	size_t len;
 	bool own;			/* the process's own: no data source labels */
 	struct buf header;		/* HELP, TYPE, UNIT of the first part */
 	struct buf samples;
@@ -21,29 +22,6 @@ struct merge {
 	const char *prefix;		/* NULL: keep names */
 	bool eof;
 };
-
-static struct family *family_get(struct merge *m, const char *name, size_t len, size_t part)
-{
-	for (size_t i = m->n; i-- > 0;)
-		if (strlen(m->f[i].name) == len && !memcmp(m->f[i].name, name, len))
-			return &m->f[i];
-	if (m->n == m->cap) {
-		m->cap = m->cap ? 2 * m->cap : 64;
-		m->f = realloc(m->f, m->cap * sizeof(*m->f));
-		if (!m->f)
-			abort();
-	}
-	struct family *f = &m->f[m->n++];
-	f->name = strndup(name, len);
-	if (!f->name)
-		abort();
-	f->header = (struct buf)BUF_INIT;
-	f->samples = (struct buf)BUF_INIT;
-	f->owner = part;
-	f->kinds = 0;
-	f->own = !strncmp(f->name, "process_", 8) || !strncmp(f->name, "postgres_exporter_", 18);
-	return f;
-}
 
 /* Length of the span of p (at most len) without any of stop. */
 static size_t span_until(const char *p, size_t len, const char *stop)
@@ -64,6 +42,35 @@ static void add_name(struct buf *out, const char *name, size_t len, const char *
 		len -= 3;
 	}
 	buf_add(out, name, len);
+}
+
+/* The family written name (after renaming), created on first sight. */
+static struct family *family_get(struct merge *m, const char *name, size_t len, size_t part)
+{
+	struct buf out = BUF_INIT;
+
+	add_name(&out, name, len, m->prefix);
+	for (size_t i = m->n; i-- > 0;)
+		if (m->f[i].len == out.len && !memcmp(m->f[i].name, buf_cstr(&out), out.len)) {
+			buf_release(&out);
+			return &m->f[i];
+		}
+	if (m->n == m->cap) {
+		m->cap = m->cap ? 2 * m->cap : 64;
+		m->f = realloc(m->f, m->cap * sizeof(*m->f));
+		if (!m->f)
+			abort();
+	}
+	struct family *f = &m->f[m->n++];
+	f->len = out.len;
+	f->name = buf_detach(&out, NULL);
+	f->header = (struct buf)BUF_INIT;
+	f->samples = (struct buf)BUF_INIT;
+	f->owner = part;
+	f->kinds = 0;
+	f->own = len >= 8 && !memcmp(name, "process_", 8);
+	f->own |= len >= 18 && !memcmp(name, "postgres_exporter_", 18);
+	return f;
 }
 
 /* Length of the label block "{...}" at p (escapes honoured), 0 when malformed. */
@@ -171,7 +178,7 @@ static void merge_part(struct merge *m, const struct pg_expo_part *part, size_t 
 			if (cur->owner == index && !(cur->kinds & kind)) {
 				cur->kinds |= kind;
 				buf_add(&cur->header, p, 7);
-				add_name(&cur->header, name, nlen, m->prefix);
+				buf_add(&cur->header, cur->name, cur->len);
 				buf_add(&cur->header, name + nlen, len - 7 - nlen);
 				buf_addc(&cur->header, '\n');
 			}
