@@ -184,14 +184,28 @@ static void probe_target_free(struct probe_target *t)
 	free(t);
 }
 
-/* Drops targets idle since before `before` (all idle ones: +inf); p->lock held. */
+/*
+ * Whether a probe is running on t, or a collector abandoned at an earlier
+ * probe's deadline still runs on its connection; p->lock held.
+ */
+static bool target_busy(const struct probe_target *t)
+{
+	if (t->users > 0)
+		return true;
+	for (size_t i = 0; i < t->scraper.nslots; i++)
+		if (atomic_load(&t->scraper.slots[i].stuck))
+			return true;
+	return false;
+}
+
+/* Drops targets idle since before `before`; p->lock held. */
 static void evict_idle(struct pg_probe *p, double before)
 {
 	size_t kept = 0;
 
 	for (size_t i = 0; i < p->ntargets; i++) {
 		struct probe_target *t = p->targets[i];
-		if (t->users == 0 && t->last_used < before) {
+		if (!target_busy(t) && t->last_used < before) {
 			log_info("probe target idle, connection closed", "target", t->target->display);
 			probe_target_free(t);
 		} else {
@@ -207,7 +221,7 @@ static bool evict_oldest(struct pg_probe *p)
 	struct probe_target *oldest = NULL;
 
 	for (size_t i = 0; i < p->ntargets; i++)
-		if (p->targets[i]->users == 0 &&
+		if (!target_busy(p->targets[i]) &&
 		    (!oldest || p->targets[i]->last_used < oldest->last_used))
 			oldest = p->targets[i];
 	if (oldest)

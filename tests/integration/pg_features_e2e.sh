@@ -114,12 +114,10 @@ quiet_log() { # quiet_log NAME : no warning or error logged
 }
 
 # ------------------------------------------------------------ the servers
-P1=$(free_port)
-P2=$(free_port)
 pg_init "$TMP/one"
 pg_init "$TMP/two"
-pg_start "$TMP/one" "$P1"
-pg_start "$TMP/two" "$P2"
+P1=$(pg_start_any "$TMP/one")
+P2=$(pg_start_any "$TMP/two")
 for db in alpha "${WEIRD_DB//\"/\"\"}"; do pg_sql "$P1" postgres "CREATE DATABASE \"$db\""; done
 pg_sql "$P1" postgres "CREATE TABLE t_main (id int)"
 pg_sql "$P1" alpha "CREATE TABLE t_alpha (id int)"
