@@ -237,10 +237,15 @@ int pg_parse_constant_labels(char *text, const char **names, const char **values
 			item = next;
 			continue;
 		}
-		if (!eq || !expo_valid_label_name(name) || !strncmp(name, "__", 2) || n == max) {
+		bool again = false;
+		for (size_t i = 0; i < n && eq; i++)
+			again |= !strcmp(names[i], name);
+		if (!eq || !expo_valid_label_name(name) || !strncmp(name, "__", 2) || n == max ||
+		    again) {
 			buf_adds(err, "invalid --constantLabels item ");
 			pg_add_printable(err, name);
-			buf_adds(err, n == max ? ": too many labels" : ": want name=value");
+			buf_adds(err, n == max ? ": too many labels" :
+				 again ? ": label given twice" : ": want name=value");
 			return -1;
 		}
 		names[n] = name;

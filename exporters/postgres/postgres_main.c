@@ -290,6 +290,13 @@ static int run(struct flagset *fs, struct pg_flags *pf, int argc, char **argv)
 		code = 2;
 		goto out;
 	}
+	for (size_t i = 0; dsns.n > 1 && i < labels.n; i++)
+		if (!strcmp(labels.names[i], "server")) {
+			fprintf(stderr, "postgres-exporter: --constantLabels cannot set server with "
+					"several data sources: it names each of them\n");
+			code = 2;
+			goto out;
+		}
 	if (pf->query_path[0] && load_user_queries(pf->query_path, &uq) != 0) {
 		code = 2;
 		goto out;

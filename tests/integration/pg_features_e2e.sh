@@ -102,10 +102,16 @@ start() { # start NAME CMD... : the exporter, or the test ends
 	shift
 	if srv_start "$TMP/$name.log" "$@"; then
 		URL=http://127.0.0.1:$SRV_PORT
+		RUNNING=$name
 	else
 		t_fail "$name: exporter starts" "$(cat "$TMP/$name.log")"
 		exit 1
 	fi
+}
+stop_ok() { # the exporter started last exits 0 on SIGTERM (sanitizers: no report)
+	srv_stop
+	[ "$SRV_RC" = 0 ] && t_ok "$RUNNING: exit 0 on SIGTERM" ||
+		t_fail "$RUNNING: exit 0 on SIGTERM" "$SRV_RC: $(tail -n 20 "$TMP/$RUNNING.log")"
 }
 quiet_log() { # quiet_log NAME : no warning or error logged
 	local bad
@@ -192,7 +198,7 @@ grep -q 'msg="database gone, connection closed" target=127.0.0.1:[0-9]*/alpha' "
 	t_ok "discover: the dropped database is logged once, as gone" ||
 	t_fail "discover: drop logged" "$(cat "$TMP/discover.log")"
 quiet_log discover
-srv_stop
+stop_ok
 pg_sql "$P1" postgres "CREATE DATABASE alpha"
 
 # The lists, also through their environment twins.
@@ -205,7 +211,7 @@ expect exclude 'pg_db_tables_tables\{datname="postgres"\} 1' "pg_db_tables_table
 refuse exclude 'pg_db_tables_tables\{datname="gamma"\}' 'pg_db_tables_tables\{datname="alpha"\}' \
 	'pg_database_size_bytes\{datname="gamma"\}' 'pg_database_size_bytes\{datname="alpha"\}'
 expect exclude "pg_database_size_bytes\\{datname=\"$ESC_DB\"\\} [1-9]"
-srv_stop
+stop_ok
 start include env DATA_SOURCE_NAME="$DSN1" PG_EXPORTER_INCLUDE_DATABASES="$WEIRD_DB" \
 	"$BIN" postgres-exporter --web.listen-address=127.0.0.1:0 --auto-discover-databases \
 	--extend.query-path="$QUERIES"
@@ -213,7 +219,7 @@ get include "$URL/metrics"
 check_body include
 expect include 'pg_db_tables_tables\{datname="postgres"\} 1' "pg_db_tables_tables\\{datname=\"$ESC_DB\"\\} 1"
 refuse include 'pg_db_tables_tables\{datname="gamma"\}' 'pg_db_tables_tables\{datname="alpha"\}'
-srv_stop
+stop_ok
 start plain env DATA_SOURCE_NAME="$DSN1" "$BIN" postgres-exporter --web.listen-address=127.0.0.1:0 \
 	--include-databases=gamma --extend.query-path="$QUERIES" --exclude-databases="x,$WEIRD_DB"
 get plain "$URL/metrics"
@@ -223,7 +229,7 @@ expect plain 'pg_db_tables_tables\{datname="postgres"\} 1' 'pg_database_size_byt
 refuse plain 'pg_db_tables_tables\{datname="gamma"\}' "pg_database_size_bytes\\{datname=\"$ESC_DB\"\\}"
 n=$(sessions "$P1")
 [ "$n" = 1 ] && t_ok "plain: without --auto-discover-databases, one session" || t_fail "plain: one session" "$n"
-srv_stop
+stop_ok
 
 # ------------------------------------------------------- several data sources
 MULTI="postgresql://postgres@127.0.0.1:$P1/postgres?sslmode=disable,host=127.0.0.1 port=$P2 user=postgres dbname=postgres"
@@ -252,7 +258,7 @@ pg_start "$TMP/two" "$P2"
 get multi_back "$URL/metrics"
 check_body multi_back
 expect multi_back "pg_up\\{server=\"127.0.0.1:$P2\"\\} 1"
-srv_stop
+stop_ok
 # --web.unavailable-when-down: 503 while one of them is down.
 pg_stop "$TMP/two"
 start multi503 env DATA_SOURCE_NAME="$MULTI" "$BIN" postgres-exporter \
@@ -260,7 +266,7 @@ start multi503 env DATA_SOURCE_NAME="$MULTI" "$BIN" postgres-exporter \
 get multi503 "$URL/metrics"
 [ "$CODE" = 503 ] && t_ok "multi503: HTTP 503 while one data source is down" || t_fail "multi503: 503" "$CODE"
 expect multi503 "pg_up\\{server=\"127.0.0.1:$P2\"\\} 0"
-srv_stop
+stop_ok
 pg_start "$TMP/two" "$P2"
 # A libpq host list is one data source (its commas are not DSN separators).
 start hostlist env DATA_SOURCE_NAME="postgresql://postgres@127.0.0.1:$P1,127.0.0.1:$P2/postgres" \
@@ -269,14 +275,18 @@ get hostlist "$URL/metrics"
 check_body hostlist
 expect hostlist 'pg_up 1'
 refuse hostlist '[a-z_]+\{.*server='
-srv_stop
+stop_ok
+# A constant label named server would repeat series: refused.
+out=$(DATA_SOURCE_NAME="$MULTI" "$BIN" postgres-exporter --constantLabels=server=mine 2>&1) && rc=0 || rc=$?
+[ "$rc" = 2 ] && [ "$(printf '%s\n' "$out" | wc -l)" = 1 ] &&
+	t_ok "multi: --constantLabels=server=... refused (exit 2, one line)" || t_fail "multi: constant server refused" "$rc: $out"
 # The same server twice: host:port/db tells them apart.
 start same env DATA_SOURCE_NAME="$DSN1,$DSN1 dbname=alpha" "$BIN" postgres-exporter \
 	--web.listen-address=127.0.0.1:0
 get same "$URL/metrics"
 check_body same
 expect same "pg_up\\{server=\"127.0.0.1:$P1/postgres\"\\} 1" "pg_up\\{server=\"127.0.0.1:$P1/alpha\"\\} 1"
-srv_stop
+stop_ok
 out=$(DATA_SOURCE_NAME="host=127.0.0.1 password=Secret-Pw,host=x nosuch=1" "$BIN" postgres-exporter \
 	--web.listen-address=127.0.0.1:0 2>&1) && rc=0 || rc=$?
 [ "$rc" = 2 ] && [ "$(printf '%s\n' "$out" | wc -l)" = 1 ] && [[ $out == *"data source 2"* ]] &&
@@ -296,15 +306,15 @@ get constant_om "$URL/metrics" -H 'Accept: application/openmetrics-text; version
 [ "$(tail -n 1 "$TMP/constant_om.body")" = "# EOF" ] && [ "$(grep -c '^# EOF' "$TMP/constant_om.body")" = 1 ] &&
 	t_ok "constant: OpenMetrics body ends with one # EOF" || t_fail "constant: OpenMetrics # EOF" "$(tail -n 3 "$TMP/constant_om.body")"
 expect constant_om 'pg_up\{env="prod"'
-srv_stop
+stop_ok
 start constant_flag env DATA_SOURCE_NAME="$DSN1" PG_EXPORTER_CONSTANT_LABELS="ignored=1" \
 	"$BIN" postgres-exporter --web.listen-address=127.0.0.1:0 --constantLabels=region=eu
 get constant_flag "$URL/metrics"
 check_body constant_flag
 expect constant_flag 'pg_up\{region="eu"\} 1'
 refuse constant_flag '[a-z_]+\{.*ignored='
-srv_stop
-for bad in 'noequals' '0bad=1' '__x=1'; do
+stop_ok
+for bad in 'noequals' '0bad=1' '__x=1' 'a=1,a=2'; do
 	out=$(DATA_SOURCE_NAME="$DSN1" "$BIN" postgres-exporter --constantLabels="$bad" 2>&1) && rc=0 || rc=$?
 	[ "$rc" = 2 ] && [ "$(printf '%s\n' "$out" | wc -l)" = 1 ] && t_ok "--constantLabels=$bad: exit 2, one line" ||
 		t_fail "--constantLabels=$bad" "$rc: $out"
@@ -321,7 +331,7 @@ refuse envs 'pg_' 'pgx_settings_' 'pgx_stat_activity_count' 'pgx_stat_archiver_'
 get envs_old "$URL/metrics"
 [ "$CODE" = 404 ] && t_ok "envs: /metrics is 404 when PG_EXPORTER_WEB_TELEMETRY_PATH moves it" ||
 	t_fail "envs: /metrics 404" "$CODE"
-srv_stop
+stop_ok
 help=$("$BIN" postgres-exporter --help 2>&1)
 for var in PG_EXPORTER_WEB_LISTEN_ADDRESS PG_EXPORTER_WEB_TELEMETRY_PATH PG_EXPORTER_DISABLE_DEFAULT_METRICS \
 	PG_EXPORTER_DISABLE_SETTINGS_METRICS PG_EXPORTER_AUTO_DISCOVER_DATABASES PG_EXPORTER_EXCLUDE_DATABASES \
@@ -357,7 +367,6 @@ check_body probe_again
 expect probe_again 'pg_up 1'
 [ "$(sessions "$P1")" = 1 ] && t_ok "probe: a probe after eviction connects again" ||
 	t_fail "probe: reconnect after eviction" "$(sessions "$P1")"
-srv_stop
-[ "$SRV_RC" = 0 ] && t_ok "probe: clean exit with the sweeper running" || t_fail "probe: clean exit" "$SRV_RC"
+stop_ok	# with the sweeper running
 
 t_summary

@@ -105,7 +105,7 @@ static void constant_labels_parse(void **state)
 	assert_string_equal(v[2], "");
 	char none[] = "";
 	assert_int_equal(pg_parse_constant_labels(none, n, v, 4, &err), 0);
-	static const char *const bad[] = { "novalue", "0x=1", "__name__=x", "a-b=1", "a=1,b" };
+	static const char *const bad[] = { "novalue", "0x=1", "__name__=x", "a-b=1", "a=1,b", "a=1,a=2" };
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		char text[32];
 		snprintf(text, sizeof(text), "%s", bad[i]);
