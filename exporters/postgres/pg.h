@@ -175,6 +175,8 @@ int pg_user_queries_parse(const char *text, size_t len, struct pg_user_queries *
 			  struct buf *err);
 void pg_user_queries_release(struct pg_user_queries *q);
 
+/* s without leading and trailing blanks (cut in place). */
+char *pg_trim(char *s);
 /* Appends s for a one-line message: control characters become '?'. */
 void pg_add_printable(struct buf *out, const char *s);
 /* A DSN for logs: host, port and database only, never user or password. */

@@ -200,3 +200,12 @@ int pg_conninfo_with_dbname(const char *conninfo, const char *dbname, struct buf
 	PQconninfoFree(opts);
 	return 0;
 }
+
+char *pg_trim(char *s)
+{
+	while (*s == ' ' || *s == '\t')
+		s++;
+	for (char *e = s + strlen(s); e > s && (e[-1] == ' ' || e[-1] == '\t');)
+		*--e = '\0';
+	return s;
+}

@@ -211,15 +211,6 @@ void pg_expo_merge(const struct pg_expo_part *parts, size_t n, const char *prefi
 	free(m.f);
 }
 
-static char *trim(char *s)
-{
-	while (*s == ' ' || *s == '\t')
-		s++;
-	for (char *e = s + strlen(s); e > s && (e[-1] == ' ' || e[-1] == '\t');)
-		*--e = '\0';
-	return s;
-}
-
 int pg_parse_constant_labels(char *text, const char **names, const char **values, size_t max,
 			     struct buf *err)
 {
@@ -232,7 +223,7 @@ int pg_parse_constant_labels(char *text, const char **names, const char **values
 		char *eq = strchr(item, '=');
 		if (eq)
 			*eq = '\0';
-		char *name = trim(item);
+		char *name = pg_trim(item);
 		if (!*name && !eq) {
 			item = next;
 			continue;
@@ -249,7 +240,7 @@ int pg_parse_constant_labels(char *text, const char **names, const char **values
 			return -1;
 		}
 		names[n] = name;
-		values[n++] = trim(eq + 1);
+		values[n++] = pg_trim(eq + 1);
 		item = next;
 	}
 	return (int)n;

@@ -198,15 +198,15 @@ static bool target_busy(const struct probe_target *t)
 	return false;
 }
 
-/* Drops targets idle since before `before`; p->lock held. */
-static void evict_idle(struct pg_probe *p, double before)
+/* Drops targets idle since before `before`, logging why; p->lock held. */
+static void evict_idle(struct pg_probe *p, double before, const char *why)
 {
 	size_t kept = 0;
 
 	for (size_t i = 0; i < p->ntargets; i++) {
 		struct probe_target *t = p->targets[i];
 		if (!target_busy(t) && t->last_used < before) {
-			log_info("probe target idle, connection closed", "target", t->target->display);
+			log_info(why, "target", t->target->display);
 			probe_target_free(t);
 		} else {
 			p->targets[kept++] = t;
@@ -225,7 +225,8 @@ static bool evict_oldest(struct pg_probe *p)
 		    (!oldest || p->targets[i]->last_used < oldest->last_used))
 			oldest = p->targets[i];
 	if (oldest)
-		evict_idle(p, nextafter(oldest->last_used, INFINITY));
+		evict_idle(p, nextafter(oldest->last_used, INFINITY),
+			   "probe targets full, least recently used one closed");
 	return oldest != NULL;
 }
 
@@ -244,7 +245,8 @@ static void *sweep_loop(void *arg)
 		until.tv_nsec = (long)((at - floor(at)) * 1e9);
 		pthread_cond_timedwait(&p->wake, &p->lock, &until);
 		if (!p->stopping)
-			evict_idle(p, monotonic_seconds() - p->pc->idle_timeout);
+			evict_idle(p, monotonic_seconds() - p->pc->idle_timeout,
+				   "probe target idle, connection closed");
 	}
 	pthread_mutex_unlock(&p->lock);
 	return NULL;

@@ -143,15 +143,12 @@ static void split_names_inplace(char *text, struct strlist *l)
 		size_t n = strcspn(p, ",");
 		char *next = p[n] ? p + n + 1 : p + n;
 		p[n] = '\0';
-		while (*p == ' ' || *p == '\t')
-			p++;
-		for (char *e = p + strlen(p); e > p && (e[-1] == ' ' || e[-1] == '\t');)
-			*--e = '\0';
-		if (*p) {
+		char *name = pg_trim(p);
+		if (*name) {
 			l->v = realloc(l->v, (l->n + 1) * sizeof(*l->v));
 			if (!l->v)
 				abort();
-			l->v[l->n++] = p;
+			l->v[l->n++] = name;
 		}
 		p = next;
 	}

@@ -368,5 +368,15 @@ expect probe_again 'pg_up 1'
 [ "$(sessions "$P1")" = 1 ] && t_ok "probe: a probe after eviction connects again" ||
 	t_fail "probe: reconnect after eviction" "$(sessions "$P1")"
 stop_ok	# with the sweeper running
+# A full cache (64 targets) makes room by dropping the least recently used.
+start probe_lru env DATA_SOURCE_NAME="host=127.0.0.1 port=$P2 user=postgres dbname=postgres" \
+	"$BIN" postgres-exporter --web.listen-address=127.0.0.1:0 --probe.allowed-targets="127.0.0.1:$P1"
+codes=$(for i in $(seq 1 70); do
+	"${CURL[@]}" -o /dev/null -w '%{http_code}\n' -G --data-urlencode \
+		"target=postgresql://postgres@127.0.0.1:$P1/nosuch$i" "$URL/probe"; done | sort | uniq -c | xargs)
+[ "$codes" = "70 200" ] && t_ok "probe_lru: 70 distinct targets, all 200" || t_fail "probe_lru: 70 targets" "$codes"
+n=$(grep -c 'msg="probe targets full, least recently used one closed"' "$TMP/probe_lru.log" || true)
+[ "$n" = 6 ] && t_ok "probe_lru: 6 least recently used targets dropped" || t_fail "probe_lru: 6 dropped" "$n"
+stop_ok
 
 t_summary
