@@ -350,7 +350,10 @@ void http_serve_scrape(struct scraper *s, const struct http_request *req,
 static void serve_metrics(struct http_server *srv, const struct http_request *req,
 			  struct http_response *resp)
 {
-	http_serve_scrape(srv->opt->scraper, req, resp);
+	if (srv->opt->metrics_handler)
+		srv->opt->metrics_handler(srv->opt->metrics_cls, req, resp);
+	else
+		http_serve_scrape(srv->opt->scraper, req, resp);
 	if (resp->status == MHD_HTTP_OK && srv->opt->scrape_status) {
 		int status = srv->opt->scrape_status(srv->opt->scrape_status_cls);
 		if (status)

@@ -89,6 +89,13 @@ struct http_server_options {
 	int (*scrape_status)(void *cls);
 	void *scrape_status_cls;
 	/*
+	 * Optional: serves the telemetry path instead of the scraper (within
+	 * --web.max-requests), for an applet that merges several scrapers'
+	 * bodies; scrape_status still applies to a 200.
+	 */
+	http_handler metrics_handler;
+	void *metrics_cls;
+	/*
 	 * Optional: TLS and basic auth built by the applet from flags of its
 	 * own (webconfig.h setters), used when --web.config.file is empty;
 	 * check it with web_state_check() at start-up. Must outlive the server.

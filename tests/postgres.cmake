@@ -2,9 +2,12 @@
 # exporterbox_unit_test(), integration tests with add_test().
 exporterbox_unit_test(pg_units)
 exporterbox_unit_test(pg_yaml)
+exporterbox_unit_test(pg_features)
 target_compile_options(test_pg_units PRIVATE
   "SHELL:-iquote ${CMAKE_SOURCE_DIR}/exporters/postgres")
 target_compile_options(test_pg_yaml PRIVATE
+  "SHELL:-iquote ${CMAKE_SOURCE_DIR}/exporters/postgres")
+target_compile_options(test_pg_features PRIVATE
   "SHELL:-iquote ${CMAKE_SOURCE_DIR}/exporters/postgres")
 
 # Real PostgreSQL 15 servers (primary + streaming replica), started by the
@@ -36,3 +39,8 @@ set_tests_properties(pg_query_path PROPERTIES SKIP_RETURN_CODE 77)
 add_test(NAME pg_many_databases COMMAND
   ${CMAKE_CURRENT_SOURCE_DIR}/integration/pg_many_databases.sh $<TARGET_FILE:exporterbox>)
 set_tests_properties(pg_many_databases PROPERTIES SKIP_RETURN_CODE 77 LABELS slow TIMEOUT 900)
+# upstream's extras: --auto-discover-databases, several DSNs, --constantLabels,
+# --metric-prefix, the PG_EXPORTER_* twins, /probe target eviction.
+add_test(NAME integration_postgres_features COMMAND
+  ${CMAKE_CURRENT_SOURCE_DIR}/integration/pg_features_e2e.sh $<TARGET_FILE:exporterbox>)
+set_tests_properties(integration_postgres_features PROPERTIES SKIP_RETURN_CODE 77)

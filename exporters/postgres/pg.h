@@ -16,8 +16,10 @@
 #include "buf.h"
 #include "collector.h"
 #include "expo.h"
+#include "flags.h"
 
 struct pg_user_queries;
+struct pg_discovery;
 
 struct pg_config {
 	double statement_timeout;	/* seconds; 0: server default */
@@ -26,6 +28,8 @@ struct pg_config {
 	long max_result_bytes;		/* largest result a query may return; 0: no limit */
 	const char *application_name;	/* fallback_application_name */
 	const struct pg_user_queries *user_queries;	/* --extend.query-path */
+	const struct strlist *include_databases;	/* --include-databases; empty: all */
+	const struct strlist *exclude_databases;	/* --exclude-databases */
 };
 
 /* Statements prepared on the current connection (forgotten when it drops). */
@@ -62,6 +66,7 @@ struct pg_target {
 	uint64_t prepare_nonce;		/* random, per connection: see prepared_for */
 	bool no_prepare;		/* this connection runs simple queries only */
 	bool no_prepare_logged;		/* said once per target, not per reconnect */
+	struct pg_discovery *discovery;	/* --auto-discover-databases, or NULL; not owned */
 };
 
 /* Takes ownership of nothing: copies conninfo. */
@@ -128,10 +133,21 @@ struct pg_query_spec {
  * servers lack some). Returns -EPROTO when a label column is missing.
  */
 int pg_emit_rows(struct expo *w, const PGresult *res, const struct pg_query_spec *spec);
+/* The same over several results of spec's query (one per database): one family each. */
+int pg_emit_results(struct expo *w, const PGresult *const *res, size_t n,
+		    const struct pg_query_spec *spec);
 
 /* Runs spec's query on the target and emits it: a whole simple collector. */
 int pg_collect_spec(const struct collect_ctx *ctx, struct expo *w,
 		    const struct pg_query_spec *spec);
+/*
+ * A per-database collector: spec's query on the target's database and, with
+ * --auto-discover-databases, on every discovered database too, written as
+ * one family set. Only the target's own database can fail the collector; a
+ * discovered database that fails is logged and left out.
+ */
+int pg_collect_per_database(const struct collect_ctx *ctx, struct expo *w,
+			    const struct pg_query_spec *spec);
 /*
  * The same with one spec per server version: runs the last of specs (in
  * ascending min_version) the server is new enough for; none: success, nothing.
@@ -166,6 +182,7 @@ struct pg_user_query {
 	struct pg_column *cols;		/* built from metrics for pg_emit_rows */
 	struct pg_query_spec spec;
 	char *prefix;			/* "pg_" is not added: upstream uses the key */
+	bool master;			/* only on the data source's own database */
 };
 
 struct pg_user_queries {
@@ -178,6 +195,8 @@ int pg_user_queries_parse(const char *text, size_t len, struct pg_user_queries *
 			  struct buf *err);
 void pg_user_queries_release(struct pg_user_queries *q);
 
+/* s without leading and trailing blanks (cut in place). */
+char *pg_trim(char *s);
 /* Appends s for a one-line message: control characters become '?'. */
 void pg_add_printable(struct buf *out, const char *s);
 /* A DSN for logs: host, port and database only, never user or password. */
@@ -185,12 +204,27 @@ void pg_dsn_display(const char *conninfo, struct buf *out);
 /* Checks a DSN parses as libpq would; one line without secrets in err. */
 int pg_dsn_check(const char *conninfo, struct buf *err);
 
+/* Data source names, one per monitored server. */
+struct pg_dsns {
+	char **v;
+	size_t n;
+};
+
 /*
- * The data source from DATA_SOURCE_NAME, or DATA_SOURCE_URI + _USER + _PASS
- * (each may be *_FILE), or "" (libpq's PG* variables). Returns 0, or -1
- * with one line in err that never holds the password.
+ * The data sources from DATA_SOURCE_NAME (several when it lists them,
+ * comma-separated), or DATA_SOURCE_URI + _USER + _PASS (one; each may be
+ * *_FILE), or "" (libpq's PG* variables). Returns 0, or -1 with one line in
+ * err that never holds the password.
  */
-int pg_dsn_from_env(struct buf *dsn, struct buf *err);
+int pg_dsn_from_env(struct pg_dsns *dsns, struct buf *err);
+/*
+ * Appends s's DSNs to out: a comma followed by a URI scheme or "keyword="
+ * starts the next one; other commas belong to the DSN (libpq host lists).
+ */
+void pg_dsn_split(const char *s, struct pg_dsns *out);
+void pg_dsns_release(struct pg_dsns *d);
+/* upstream's `server` label: host:port, with libpq's defaults. */
+void pg_dsn_server(const char *conninfo, struct buf *out);
 /* Appends key='value' to a conninfo string, quoted as libpq reads it. */
 void pg_conninfo_add(struct buf *out, const char *key, const char *value);
 

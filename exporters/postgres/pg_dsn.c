@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "pg.h"
+#include "pg_discover.h"
+#include "pg_yaml.h"
 
 /* NAME, or the contents of the file NAME_FILE names (trailing newlines cut). */
 static int env_or_file(const char *name, struct buf *out, struct buf *err)
@@ -64,33 +66,113 @@ static void dsn_from_parts(const char *uri, const char *user, const char *pass, 
 	buf_adds(out, rest ? rest + 3 : uri);
 }
 
-int pg_dsn_from_env(struct buf *dsn, struct buf *err)
+/* Whether a DSN starts at s: a URI scheme or "keyword=" (not a libpq host list's next host). */
+static bool starts_dsn(const char *s)
+{
+	while (*s == ' ' || *s == '\t')
+		s++;
+	if (!strncmp(s, "postgresql://", 13) || !strncmp(s, "postgres://", 11))
+		return true;
+	size_t k = 0;
+	while (isalnum((unsigned char)s[k]) || s[k] == '_')
+		k++;
+	while (s[k] == ' ')
+		k++;
+	return k > 0 && s[k] == '=';
+}
+
+void pg_dsn_split(const char *s, struct pg_dsns *out)
+{
+	const char *start = s;
+
+	for (const char *p = s;; p++) {
+		if (*p && !(*p == ',' && starts_dsn(p + 1)))
+			continue;
+		out->v = realloc(out->v, (out->n + 1) * sizeof(*out->v));
+		if (!out->v)
+			abort();
+		out->v[out->n] = strndup(start, (size_t)(p - start));
+		if (!out->v[out->n++])
+			abort();
+		if (!*p)
+			return;
+		start = p + 1;
+	}
+}
+
+void pg_dsns_release(struct pg_dsns *d)
+{
+	for (size_t i = 0; i < d->n; i++)
+		free(d->v[i]);
+	free(d->v);
+	d->v = NULL;
+	d->n = 0;
+}
+
+int pg_dsn_from_env(struct pg_dsns *dsns, struct buf *err)
 {
 	struct buf name = BUF_INIT, uri = BUF_INIT, user = BUF_INIT, pass = BUF_INIT;
-	struct buf why = BUF_INIT;
+	struct buf one = BUF_INIT, why = BUF_INIT;
 	int rc = -1;
 
 	if (env_or_file("DATA_SOURCE_NAME", &name, err) || env_or_file("DATA_SOURCE_URI", &uri, err) ||
 	    env_or_file("DATA_SOURCE_USER", &user, err) || env_or_file("DATA_SOURCE_PASS", &pass, err))
 		goto out;
-	if (name.len)
-		buf_adds(dsn, buf_cstr(&name));
-	else if (uri.len)
-		dsn_from_parts(buf_cstr(&uri), buf_cstr(&user), buf_cstr(&pass), dsn);
-	/* Neither: an empty conninfo, libpq's PG* variables and defaults. */
-	if (pg_dsn_check(buf_cstr(dsn), &why) != 0) {
-		buf_addf(err, "invalid %s: %s", name.len ? "DATA_SOURCE_NAME" : "DATA_SOURCE_URI",
-			 buf_cstr(&why));
-		goto out;
+	if (name.len) {
+		pg_dsn_split(buf_cstr(&name), dsns);
+	} else {
+		if (uri.len)
+			dsn_from_parts(buf_cstr(&uri), buf_cstr(&user), buf_cstr(&pass), &one);
+		/*
+		 * One server, as upstream: commas in DATA_SOURCE_URI are libpq's
+		 * host list. Neither variable: an empty conninfo, libpq's PG*
+		 * variables and defaults.
+		 */
+		dsns->v = calloc(1, sizeof(*dsns->v));
+		if (!dsns->v)
+			abort();
+		dsns->v[0] = pg_strdup(buf_cstr(&one));
+		dsns->n = 1;
 	}
+	for (size_t i = 0; i < dsns->n; i++)
+		if (pg_dsn_check(dsns->v[i], &why) != 0) {
+			buf_addf(err, "invalid %s", name.len ? "DATA_SOURCE_NAME" : "DATA_SOURCE_URI");
+			if (dsns->n > 1)
+				buf_addf(err, " (data source %zu)", i + 1);
+			buf_addf(err, ": %s", buf_cstr(&why));
+			goto out;
+		}
 	rc = 0;
 out:
 	buf_release(&name);
 	buf_release(&uri);
 	buf_release(&user);
 	buf_release(&pass);
+	buf_release(&one);
 	buf_release(&why);
 	return rc;
+}
+
+void pg_dsn_server(const char *conninfo, struct buf *out)
+{
+	PQconninfoOption *opts = PQconninfoParse(conninfo, NULL);
+	const char *host = NULL, *port = NULL;
+
+	for (PQconninfoOption *o = opts; o && o->keyword; o++) {
+		if (!o->val || !*o->val)
+			continue;
+		if (!strcmp(o->keyword, "host") || (!host && !strcmp(o->keyword, "hostaddr")))
+			host = o->val;
+		else if (!strcmp(o->keyword, "port"))
+			port = o->val;
+	}
+	/* upstream's fingerprint: host:port with libpq's defaults */
+	if (!host)
+		host = getenv("PGHOST");
+	if (!port)
+		port = getenv("PGPORT");
+	buf_addf(out, "%s:%s", host && *host ? host : "localhost", port && *port ? port : "5432");
+	PQconninfoFree(opts);
 }
 
 void pg_conninfo_add(struct buf *out, const char *key, const char *value)
@@ -102,4 +184,28 @@ void pg_conninfo_add(struct buf *out, const char *key, const char *value)
 		buf_addc(out, *p);
 	}
 	buf_addc(out, '\'');
+}
+
+int pg_conninfo_with_dbname(const char *conninfo, const char *dbname, struct buf *out)
+{
+	PQconninfoOption *opts = PQconninfoParse(conninfo, NULL);
+
+	if (!opts)
+		return -1;
+	/* Only the options the data source sets: libpq fills in the rest. */
+	for (PQconninfoOption *o = opts; o->keyword; o++)
+		if (o->val && *o->val && strcmp(o->keyword, "dbname"))
+			pg_conninfo_add(out, o->keyword, o->val);
+	pg_conninfo_add(out, "dbname", dbname);
+	PQconninfoFree(opts);
+	return 0;
+}
+
+char *pg_trim(char *s)
+{
+	while (*s == ' ' || *s == '\t')
+		s++;
+	for (char *e = s + strlen(s); e > s && (e[-1] == ' ' || e[-1] == '\t');)
+		*--e = '\0';
+	return s;
 }

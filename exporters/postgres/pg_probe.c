@@ -1,5 +1,7 @@
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 #include <yaml.h>
@@ -15,6 +17,8 @@ struct probe_target {
 	char *key;			/* target + "\n" + auth_module */
 	struct pg_target *target;
 	struct scraper scraper;
+	unsigned users;			/* probes running on it; guarded by pg_probe.lock */
+	double last_used;		/* monotonic seconds */
 };
 
 struct pg_probe {
@@ -25,9 +29,12 @@ struct pg_probe {
 	size_t ncollectors;
 	bool exporter_metrics;
 	struct pg_auth_modules modules;
-	pthread_mutex_t lock;		/* guards targets */
-	struct probe_target targets[PROBE_TARGETS_MAX];
+	pthread_mutex_t lock;		/* guards targets and stopping */
+	struct probe_target *targets[PROBE_TARGETS_MAX];
 	size_t ntargets;
+	pthread_t sweeper;		/* closes idle targets (when idle_timeout > 0) */
+	bool sweeping, stopping;
+	pthread_cond_t wake;
 };
 
 static void parse_options(yaml_document_t *doc, yaml_node_t *opts, struct pg_auth_module *m)
@@ -169,6 +176,82 @@ static int load_config(struct pg_probe *p)
 	return rc;
 }
 
+static void probe_target_free(struct probe_target *t)
+{
+	scraper_release(&t->scraper);
+	pg_target_free(t->target);
+	free(t->key);
+	free(t);
+}
+
+/*
+ * Whether a probe is running on t, or a collector abandoned at an earlier
+ * probe's deadline still runs on its connection; p->lock held.
+ */
+static bool target_busy(const struct probe_target *t)
+{
+	if (t->users > 0)
+		return true;
+	for (size_t i = 0; i < t->scraper.nslots; i++)
+		if (atomic_load(&t->scraper.slots[i].stuck))
+			return true;
+	return false;
+}
+
+/* Drops targets idle since before `before`, logging why; p->lock held. */
+static void evict_idle(struct pg_probe *p, double before, const char *why)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < p->ntargets; i++) {
+		struct probe_target *t = p->targets[i];
+		if (!target_busy(t) && t->last_used < before) {
+			log_info(why, "target", t->target->display);
+			probe_target_free(t);
+		} else {
+			p->targets[kept++] = t;
+		}
+	}
+	p->ntargets = kept;
+}
+
+/* The least recently used target nobody is probing, dropped; p->lock held. */
+static bool evict_oldest(struct pg_probe *p)
+{
+	struct probe_target *oldest = NULL;
+
+	for (size_t i = 0; i < p->ntargets; i++)
+		if (!target_busy(p->targets[i]) &&
+		    (!oldest || p->targets[i]->last_used < oldest->last_used))
+			oldest = p->targets[i];
+	if (oldest)
+		evict_idle(p, nextafter(oldest->last_used, INFINITY),
+			   "probe targets full, least recently used one closed");
+	return oldest != NULL;
+}
+
+static void *sweep_loop(void *arg)
+{
+	struct pg_probe *p = arg;
+	double period = p->pc->idle_timeout / 4;
+	struct timespec until;
+
+	period = period < 0.05 ? 0.05 : period > 30 ? 30 : period;
+	pthread_mutex_lock(&p->lock);
+	while (!p->stopping) {
+		clock_gettime(CLOCK_REALTIME, &until);
+		double at = (double)until.tv_sec + until.tv_nsec / 1e9 + period;
+		until.tv_sec = (time_t)at;
+		until.tv_nsec = (long)((at - floor(at)) * 1e9);
+		pthread_cond_timedwait(&p->wake, &p->lock, &until);
+		if (!p->stopping)
+			evict_idle(p, monotonic_seconds() - p->pc->idle_timeout,
+				   "probe target idle, connection closed");
+	}
+	pthread_mutex_unlock(&p->lock);
+	return NULL;
+}
+
 struct pg_probe *pg_probe_new(const struct pg_probe_config *pc, const struct pg_config *cfg,
 			      const struct collector *const *table, const bool *enabled, size_t n,
 			      bool exporter_metrics)
@@ -180,9 +263,15 @@ struct pg_probe *pg_probe_new(const struct pg_probe_config *pc, const struct pg_
 	*p = (struct pg_probe){ .pc = pc, .cfg = cfg, .table = table, .enabled = enabled,
 				.ncollectors = n, .exporter_metrics = exporter_metrics };
 	pthread_mutex_init(&p->lock, NULL);
+	pthread_cond_init(&p->wake, NULL);
 	if (load_config(p) != 0) {
 		pg_probe_free(p);
 		return NULL;
+	}
+	if (pc->idle_timeout > 0 && pc->allowed.n > 0) {
+		if (pthread_create(&p->sweeper, NULL, sweep_loop, p) != 0)
+			abort();
+		p->sweeping = true;
 	}
 	return p;
 }
@@ -191,12 +280,17 @@ void pg_probe_free(struct pg_probe *p)
 {
 	if (!p)
 		return;
-	for (size_t i = 0; i < p->ntargets; i++) {
-		scraper_release(&p->targets[i].scraper);
-		pg_target_free(p->targets[i].target);
-		free(p->targets[i].key);
+	if (p->sweeping) {
+		pthread_mutex_lock(&p->lock);
+		p->stopping = true;
+		pthread_cond_signal(&p->wake);
+		pthread_mutex_unlock(&p->lock);
+		pthread_join(p->sweeper, NULL);
 	}
+	for (size_t i = 0; i < p->ntargets; i++)
+		probe_target_free(p->targets[i]);
 	pg_auth_modules_release(&p->modules);
+	pthread_cond_destroy(&p->wake);
 	pthread_mutex_destroy(&p->lock);
 	free(p);
 }
@@ -240,27 +334,47 @@ static int build_conninfo(const char *target, const struct pg_auth_module *m, st
 	return 0;
 }
 
-/* The cached scraper for key, created on first use; p->lock held. */
-static struct scraper *target_scraper(struct pg_probe *p, const char *key, const char *conninfo)
+/*
+ * The cached target for key, created on first use (the least recently used
+ * idle one makes room when the cache is full), marked in use; p->lock held.
+ */
+static struct probe_target *target_get(struct pg_probe *p, const char *key, const char *conninfo)
 {
-	for (size_t i = 0; i < p->ntargets; i++)
-		if (!strcmp(p->targets[i].key, key))
-			return &p->targets[i].scraper;
-	if (p->ntargets == PROBE_TARGETS_MAX)
-		return NULL;
-	struct probe_target *t = &p->targets[p->ntargets];
-	t->target = pg_target_new(p->cfg, conninfo);
-	if (scraper_init(&t->scraper, "pg", "postgres_exporter", t->target, p->table, p->enabled,
-			 p->ncollectors) != 0) {
-		pg_target_free(t->target);
-		return NULL;
+	struct probe_target *t = NULL;
+
+	for (size_t i = 0; i < p->ntargets && !t; i++)
+		if (!strcmp(p->targets[i]->key, key))
+			t = p->targets[i];
+	if (!t) {
+		if (p->ntargets == PROBE_TARGETS_MAX && !evict_oldest(p))
+			return NULL;
+		t = calloc(1, sizeof(*t));
+		if (!t)
+			abort();
+		t->target = pg_target_new(p->cfg, conninfo);
+		if (scraper_init(&t->scraper, "pg", "postgres_exporter", t->target, p->table,
+				 p->enabled, p->ncollectors) != 0) {
+			pg_target_free(t->target);
+			free(t);
+			return NULL;
+		}
+		t->scraper.extra = pg_write_meta;
+		t->scraper.extra_cls = t->target;
+		t->scraper.exporter_metrics = false;	/* they belong to /metrics */
+		t->key = pg_strdup(key);
+		p->targets[p->ntargets++] = t;
 	}
-	t->scraper.extra = pg_write_meta;
-	t->scraper.extra_cls = t->target;
-	t->scraper.exporter_metrics = false;	/* they belong to /metrics */
-	t->key = pg_strdup(key);
-	p->ntargets++;
-	return &t->scraper;
+	t->users++;
+	t->last_used = monotonic_seconds();
+	return t;
+}
+
+static void target_put(struct pg_probe *p, struct probe_target *t)
+{
+	pthread_mutex_lock(&p->lock);
+	t->users--;
+	t->last_used = monotonic_seconds();
+	pthread_mutex_unlock(&p->lock);
 }
 
 static void answer(struct http_response *resp, int status, const char *msg)
@@ -296,12 +410,14 @@ void pg_probe_handle(void *cls, const struct http_request *req, struct http_resp
 	}
 	buf_addf(&key, "%s\n%s", target, module_name ? module_name : "");
 	pthread_mutex_lock(&p->lock);
-	struct scraper *s = target_scraper(p, buf_cstr(&key), buf_cstr(&conninfo));
+	struct probe_target *t = target_get(p, buf_cstr(&key), buf_cstr(&conninfo));
 	pthread_mutex_unlock(&p->lock);
-	if (!s)
-		answer(resp, 503, "too many probe targets");
-	else
-		http_serve_scrape(s, req, resp);
+	if (!t) {
+		answer(resp, 503, "too many probe targets in use");
+	} else {
+		http_serve_scrape(&t->scraper, req, resp);
+		target_put(p, t);
+	}
 out:
 	buf_release(&conninfo);
 	buf_release(&key);

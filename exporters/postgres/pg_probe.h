@@ -3,7 +3,8 @@
  * multi-target endpoint. auth_modules come from --config.file (upstream's
  * YAML); a target must be on --probe.allowed-targets, so the endpoint cannot
  * be used to reach arbitrary hosts. Each target keeps one connection and one
- * scraper, cached across probes.
+ * scraper, cached across probes: at most 64, closed after --probe.target-idle-timeout
+ * without a probe, and the least recently used one makes room when full.
  */
 #ifndef EXPORTERBOX_PG_PROBE_H
 #define EXPORTERBOX_PG_PROBE_H
@@ -16,6 +17,7 @@
 struct pg_probe_config {
 	const char *config_file;
 	struct strlist allowed;
+	double idle_timeout;		/* seconds a target may go unprobed; 0: forever */
 };
 
 struct pg_auth_module {

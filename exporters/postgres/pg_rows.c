@@ -36,32 +36,40 @@ static uint64_t fnv1a(uint64_t h, const char *s)
 }
 
 /*
- * keep[r] = row r's label values differ from every earlier row's. A hash
- * set of 64-bit digests: a collision could drop a row, never corrupt one.
+ * An open-addressing set of 64-bit digests of label values, shared by every
+ * result a family is written from: a collision could drop a row, never
+ * corrupt one.
  */
-static void mark_unique_rows(const PGresult *res, const int *label_col, size_t nlabels,
-			     bool *keep)
-{
-	int rows = PQntuples(res);
-	size_t cap = 16;
+struct row_set {
+	uint64_t *slot;
+	size_t cap;
+};
 
-	while (cap < (size_t)rows * 2)
-		cap *= 2;
-	uint64_t *set = calloc(cap, sizeof(*set));
-	if (!set)
+static void row_set_init(struct row_set *set, size_t rows)
+{
+	set->cap = 16;
+	while (set->cap < rows * 2)
+		set->cap *= 2;
+	set->slot = calloc(set->cap, sizeof(*set->slot));
+	if (!set->slot)
 		abort();
-	for (int r = 0; r < rows; r++) {
-		uint64_t h = 1469598103934665603ULL;
-		for (size_t i = 0; i < nlabels; i++)
-			h = fnv1a(h, PQgetvalue(res, r, label_col[i]));
-		h |= 1;	/* 0 marks an empty slot */
-		size_t j = h & (cap - 1);
-		while (set[j] && set[j] != h)
-			j = (j + 1) & (cap - 1);
-		keep[r] = set[j] == 0;
-		set[j] = h;
-	}
-	free(set);
+}
+
+/* True the first time these label values are seen. */
+static bool row_set_add(struct row_set *set, const PGresult *res, int r, const int *label_col,
+			size_t nlabels)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	for (size_t i = 0; i < nlabels; i++)
+		h = fnv1a(h, PQgetvalue(res, r, label_col[i]));
+	h |= 1;	/* 0 marks an empty slot */
+	size_t j = h & (set->cap - 1);
+	while (set->slot[j] && set->slot[j] != h)
+		j = (j + 1) & (set->cap - 1);
+	bool fresh = set->slot[j] == 0;
+	set->slot[j] = h;
+	return fresh;
 }
 
 static enum metric_type metric_type_of(enum pg_col_kind k)
@@ -69,20 +77,25 @@ static enum metric_type metric_type_of(enum pg_col_kind k)
 	return k == PG_COUNTER ? METRIC_COUNTER : k == PG_GAUGE ? METRIC_GAUGE : METRIC_UNTYPED;
 }
 
+/* Where spec's columns are in one result. */
 struct row_layout {
+	const PGresult *res;
 	int *col;			/* result column of each spec column */
 	int *label_col;
 	const char **label_names;	/* NULL-terminated */
 	size_t nlabels;
+	bool *keep;			/* rows whose label values came first */
 };
 
 static int layout_build(const PGresult *res, const struct pg_query_spec *spec,
 			struct row_layout *l)
 {
+	l->res = res;
 	l->col = calloc(spec->ncols + 1, sizeof(int));
 	l->label_col = calloc(spec->ncols + 1, sizeof(int));
 	l->label_names = calloc(spec->ncols + 1, sizeof(char *));
-	if (!l->col || !l->label_col || !l->label_names)
+	l->keep = calloc((size_t)PQntuples(res) + 1, sizeof(bool));
+	if (!l->col || !l->label_col || !l->label_names || !l->keep)
 		abort();
 	l->nlabels = 0;
 	for (size_t i = 0; i < spec->ncols; i++) {
@@ -107,57 +120,92 @@ static void layout_release(struct row_layout *l)
 	free(l->col);
 	free(l->label_col);
 	free(l->label_names);
+	free(l->keep);
 }
 
-static void emit_family(struct expo *w, const PGresult *res, const struct pg_query_spec *spec,
-			size_t i, const struct row_layout *l, const bool *keep)
+/* The rows of one result written as samples of spec column i's family. */
+static void emit_samples(struct expo *w, const struct row_layout *l, size_t i,
+			 const char **values)
+{
+	if (l->col[i] < 0)
+		return;
+	for (int r = 0; r < PQntuples(l->res); r++) {
+		bool ok = true;
+		if (!l->keep[r])
+			continue;
+		/* NULL is NaN, as upstream's dbToFloat64 has it. */
+		double v = PQgetisnull(l->res, r, l->col[i]) ? NAN :
+			pg_parse_value(PQgetvalue(l->res, r, l->col[i]), &ok);
+		if (!ok)
+			continue;
+		for (size_t k = 0; k < l->nlabels; k++)
+			values[k] = PQgetvalue(l->res, r, l->label_col[k]);
+		expo_samplev(w, values, v);
+	}
+}
+
+/* One family for spec column i, from every result that has the column. */
+static void emit_family(struct expo *w, const struct pg_query_spec *spec, size_t i,
+			const struct row_layout *l, size_t n)
 {
 	const struct pg_column *c = &spec->cols[i];
+	const struct row_layout *first = NULL;
 	struct buf name = BUF_INIT;
-	const char **values = calloc(l->nlabels + 1, sizeof(char *));
 
+	for (size_t k = 0; k < n && !first; k++)
+		if (l[k].col[i] >= 0 && PQntuples(l[k].res) > 0)
+			first = &l[k];
+	if (!first)	/* no rows: no family, as upstream */
+		return;
+	const char **values = calloc(first->nlabels + 1, sizeof(char *));
 	if (!values)
 		abort();
 	buf_addf(&name, "%s_%s", spec->prefix, c->metric ? c->metric : c->column);
 	const struct metric_desc d = {
-		buf_cstr(&name), c->help, metric_type_of(c->kind), l->label_names,
+		buf_cstr(&name), c->help, metric_type_of(c->kind), first->label_names,
 	};
 	expo_family(w, &d);
-	for (int r = 0; r < PQntuples(res); r++) {
-		bool ok = true;
-		if (!keep[r])
-			continue;
-		/* NULL is NaN, as upstream's dbToFloat64 has it. */
-		double v = PQgetisnull(res, r, l->col[i]) ? NAN :
-			pg_parse_value(PQgetvalue(res, r, l->col[i]), &ok);
-		if (!ok)
-			continue;
-		for (size_t k = 0; k < l->nlabels; k++)
-			values[k] = PQgetvalue(res, r, l->label_col[k]);
-		expo_samplev(w, values, v);
-	}
+	for (size_t k = 0; k < n; k++)
+		emit_samples(w, &l[k], i, values);
 	free(values);
 	buf_release(&name);
 }
 
+int pg_emit_results(struct expo *w, const PGresult *const *res, size_t n,
+		    const struct pg_query_spec *spec)
+{
+	struct row_layout *l = calloc(n + 1, sizeof(*l));
+	struct row_set set;
+	size_t rows = 0, built = 0;
+	int rc = 0;
+
+	if (!l)
+		abort();
+	for (; built < n && rc == 0; built++) {
+		rc = layout_build(res[built], spec, &l[built]);
+		rows += (size_t)PQntuples(res[built]);
+	}
+	if (rc == 0) {
+		/* Rows repeating earlier label values (in any result) are dropped. */
+		row_set_init(&set, rows);
+		for (size_t k = 0; k < n; k++)
+			for (int r = 0; r < PQntuples(res[k]); r++)
+				l[k].keep[r] = row_set_add(&set, res[k], r, l[k].label_col,
+							   l[k].nlabels);
+		free(set.slot);
+		for (size_t i = 0; i < spec->ncols; i++)
+			if (spec->cols[i].kind != PG_LABEL && spec->cols[i].kind != PG_DISCARD)
+				emit_family(w, spec, i, l, n);
+	}
+	for (size_t k = 0; k < built; k++)
+		layout_release(&l[k]);
+	free(l);
+	return rc;
+}
+
 int pg_emit_rows(struct expo *w, const PGresult *res, const struct pg_query_spec *spec)
 {
-	struct row_layout l;
-	int rc = layout_build(res, spec, &l);
-
-	if (rc == 0 && PQntuples(res) > 0) {	/* no rows: no families, as upstream */
-		bool *keep = calloc((size_t)PQntuples(res) + 1, sizeof(bool));
-		if (!keep)
-			abort();
-		mark_unique_rows(res, l.label_col, l.nlabels, keep);
-		for (size_t i = 0; i < spec->ncols; i++)
-			if (spec->cols[i].kind != PG_LABEL && spec->cols[i].kind != PG_DISCARD &&
-			    l.col[i] >= 0)
-				emit_family(w, res, spec, i, &l, keep);
-		free(keep);
-	}
-	layout_release(&l);
-	return rc;
+	return pg_emit_results(w, &res, 1, spec);
 }
 
 void pg_add_printable(struct buf *out, const char *s)

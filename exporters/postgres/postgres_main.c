@@ -14,7 +14,10 @@
 #include "http.h"
 #include "log.h"
 #include "pg.h"
+#include "pg_expo_merge.h"
 #include "pg_probe.h"
+#include "pg_servers.h"
+#include "pg_yaml.h"
 
 struct pg_flags {
 	struct pg_config cfg;
@@ -27,6 +30,9 @@ struct pg_flags {
 	const char *exclude_databases, *include_databases;
 	const char *query_path;
 	const char *constant_labels;
+	const char *metric_prefix;
+	struct strlist include_list, exclude_list;	/* the two above, split */
+	char *list_text;		/* owns the strings of both lists */
 	bool *enabled;			/* one per pg_collectors[] entry */
 	struct buf *names;		/* "collector.NAME" flag names and helps */
 };
@@ -50,8 +56,11 @@ static void add_pg_flags(struct flagset *fs, struct pg_flags *pf)
 		  "PG_EXPORTER_INCLUDE_DATABASES",
 		  "A list of databases to include when autoDiscoverDatabases is enabled (DEPRECATED)" },
 		{ "constantLabels", FLAG_STRING, &pf->constant_labels, "",
-		  "PG_EXPORTER_CONSTANT_LABELS", "Accepted for compatibility; not supported.", NULL,
-		  true },
+		  "PG_EXPORTER_CONSTANT_LABELS",
+		  "A list of label=value separated by comma(,). (DEPRECATED)" },
+		{ "metric-prefix", FLAG_STRING, &pf->metric_prefix, "pg", "PG_EXPORTER_METRIC_PREFIX",
+		  "A metric prefix can be used to have non-default (not \"pg\") prefixes for each of "
+		  "the metrics" },
 		{ "config.file", FLAG_STRING, &pf->probe.config_file, "postgres_exporter.yml",
 		  "PG_EXPORTER_CONFIG_FILE", "Postgres exporter configuration file." },
 		{ "postgres.statement-timeout", FLAG_DURATION, &pf->cfg.statement_timeout, "5s",
@@ -67,10 +76,16 @@ static void add_pg_flags(struct flagset *fs, struct pg_flags *pf)
 		  NULL, "Answer scrapes with HTTP 503 while PostgreSQL is down (pg_up 0)." },
 		{ "probe.allowed-targets", FLAG_LIST, &pf->probe.allowed, NULL, NULL,
 		  "A /probe target that may be scraped (host:port, repeatable); none: /probe is off." },
+		{ "probe.target-idle-timeout", FLAG_DURATION, &pf->probe.idle_timeout, "5m", NULL,
+		  "Close a /probe target's connection after this long without a probe (0: never)." },
 	};
 
 	flagset_add_table(fs, flags, sizeof(flags) / sizeof(flags[0]));
 	http_add_flags(fs, &pf->web, ":9187", "PG_EXPORTER_WEB_LISTEN_ADDRESS");
+	/* upstream reads the telemetry path from the environment too */
+	for (size_t i = 0; i < fs->n; i++)
+		if (!strcmp(fs->flags[i].name, "web.telemetry-path"))
+			fs->flags[i].env = "PG_EXPORTER_WEB_TELEMETRY_PATH";
 }
 
 /* --collector.NAME / --no-collector.NAME, one per table entry but the query file's. */
@@ -124,6 +139,40 @@ static void resolve_enabled(const struct flagset *fs, struct pg_flags *pf)
 	}
 }
 
+/* Points l at the comma-separated, trimmed, non-empty names of text (cut in place). */
+static void split_names_inplace(char *text, struct strlist *l)
+{
+	for (char *p = text; *p;) {
+		size_t n = strcspn(p, ",");
+		char *next = p[n] ? p + n + 1 : p + n;
+		p[n] = '\0';
+		char *name = pg_trim(p);
+		if (*name) {
+			l->v = realloc(l->v, (l->n + 1) * sizeof(*l->v));
+			if (!l->v)
+				abort();
+			l->v[l->n++] = name;
+		}
+		p = next;
+	}
+}
+
+/* --include-databases and --exclude-databases as lists, in one owned copy. */
+static void split_database_lists(struct pg_flags *pf)
+{
+	size_t inc = strlen(pf->include_databases), exc = strlen(pf->exclude_databases);
+
+	pf->list_text = malloc(inc + exc + 2);
+	if (!pf->list_text)
+		abort();
+	memcpy(pf->list_text, pf->include_databases, inc + 1);
+	memcpy(pf->list_text + inc + 1, pf->exclude_databases, exc + 1);
+	split_names_inplace(pf->list_text, &pf->include_list);
+	split_names_inplace(pf->list_text + inc + 1, &pf->exclude_list);
+	pf->cfg.include_databases = &pf->include_list;
+	pf->cfg.exclude_databases = &pf->exclude_list;
+}
+
 static int load_user_queries(const char *path, struct pg_user_queries *uq)
 {
 	struct buf text = BUF_INIT, err = BUF_INIT;
@@ -147,64 +196,81 @@ static int load_user_queries(const char *path, struct pg_user_queries *uq)
 	return rc;
 }
 
-static int scrape_status(void *cls)
+#define CONSTANT_LABELS_MAX 32
+
+struct serve_labels {
+	char *text;			/* owned copy of --constantLabels, cut in place */
+	const char *names[CONSTANT_LABELS_MAX], *values[CONSTANT_LABELS_MAX];
+	size_t n;
+};
+
+/* --constantLabels and --metric-prefix checked; one line on stderr when bad. */
+static int parse_label_flags(const struct pg_flags *pf, struct serve_labels *l)
 {
-	return pg_target_up(cls) ? 0 : 503;
+	struct buf err = BUF_INIT;
+
+	l->text = pg_strdup(pf->constant_labels);
+	int n = pg_parse_constant_labels(l->text, l->names, l->values, CONSTANT_LABELS_MAX, &err);
+	int rc = -1;
+	if (n < 0)
+		fprintf(stderr, "postgres-exporter: %s\n", buf_cstr(&err));
+	else if (!expo_valid_label_name(pf->metric_prefix))
+		fprintf(stderr, "postgres-exporter: invalid --metric-prefix: want [a-zA-Z_][a-zA-Z0-9_]*\n");
+	else
+		rc = 0;
+	l->n = n > 0 ? (size_t)n : 0;
+	buf_release(&err);
+	return rc;
 }
 
-static void log_enabled_collectors(const struct scraper *scraper, const char *target)
+static int serve(struct pg_flags *pf, const struct pg_dsns *dsns, const struct serve_labels *l)
 {
-	struct buf list = BUF_INIT;
-
-	for (size_t i = 0; i < scraper->nslots; i++)
-		if (scraper->slots[i].enabled)
-			buf_addf(&list, "%s%s", list.len ? "," : "", scraper->slots[i].c->name);
-	log_info("enabled collectors", "collectors", buf_cstr(&list), "target", target);
-	buf_release(&list);
-}
-
-static int serve(struct pg_flags *pf, const char *dsn)
-{
-	struct pg_target *target = pg_target_new(&pf->cfg, dsn);
-	struct scraper scraper;
+	const struct pg_servers_options so = {
+		.cfg = &pf->cfg,
+		.enabled = pf->enabled,
+		.exporter_metrics = !pf->web.disable_exporter_metrics,
+		.auto_discover = pf->auto_discover,
+		.prefix = pf->metric_prefix,
+		.const_names = l->names,
+		.const_values = l->values,
+		.nconst = l->n,
+	};
+	struct pg_servers *servers = pg_servers_new(dsns, &so);
 	struct pg_probe *probe = NULL;
 	int code = 1;
 
-	if (scraper_init(&scraper, "pg", "postgres_exporter", target, pg_collectors, pf->enabled,
-			 pg_collectors_count) != 0)
-		goto free_target;
-	scraper.exporter_metrics = !pf->web.disable_exporter_metrics;
-	scraper.extra = pg_write_meta;
-	scraper.extra_cls = target;
-	log_enabled_collectors(&scraper, target->display);
+	if (!servers)
+		return 1;
 	probe = pg_probe_new(&pf->probe, &pf->cfg, pg_collectors, pf->enabled,
 			     pg_collectors_count, !pf->web.disable_exporter_metrics);
 	if (!probe)
-		goto release_scraper;
+		goto free_servers;
 	const struct http_route routes[] = { { "/probe", pg_probe_handle, probe } };
 	const struct http_server_options opt = {
 		.applet = "postgres-exporter",
 		.title = "Postgres Exporter",
 		.cfg = &pf->web,
-		.scraper = &scraper,
+		.scraper = pg_servers_scraper(servers),
 		.routes = routes,
 		.nroutes = 1,
-		.scrape_status = pf->unavailable_when_down ? scrape_status : NULL,
-		.scrape_status_cls = target,
+		.scrape_status = pf->unavailable_when_down ? pg_servers_status : NULL,
+		.scrape_status_cls = servers,
+		.metrics_handler = pg_servers_merged(servers) ? pg_servers_handle : NULL,
+		.metrics_cls = servers,
 	};
 	code = http_serve_until_signal(&opt);
 	pg_probe_free(probe);
-release_scraper:
-	scraper_release(&scraper);
-free_target:
-	pg_target_free(target);
+free_servers:
+	pg_servers_free(servers);
 	return code;
 }
 
 static int run(struct flagset *fs, struct pg_flags *pf, int argc, char **argv)
 {
 	struct pg_user_queries uq = { 0 };
-	struct buf dsn = BUF_INIT, err = BUF_INIT;
+	struct pg_dsns dsns = { 0 };
+	struct serve_labels labels = { 0 };
+	struct buf err = BUF_INIT;
 	int code = http_parse_flags(fs, &pf->web, argc, argv);
 
 	if (code >= 0)
@@ -215,24 +281,39 @@ static int run(struct flagset *fs, struct pg_flags *pf, int argc, char **argv)
 		return 1;
 	}
 	resolve_enabled(fs, pf);
-	if (pg_dsn_from_env(&dsn, &err) != 0) {
+	if (pf->cfg.max_result_bytes < 0) {
+		fprintf(stderr, "postgres-exporter: invalid --postgres.max-result-bytes %ld "
+				"(0: no limit)\n", pf->cfg.max_result_bytes);
+		return 2;
+	}
+	if (pg_dsn_from_env(&dsns, &err) != 0) {
 		fprintf(stderr, "postgres-exporter: %s\n", buf_cstr(&err));
 		code = 2;
 		goto out;
 	}
+	if (parse_label_flags(pf, &labels) != 0) {
+		code = 2;
+		goto out;
+	}
+	for (size_t i = 0; dsns.n > 1 && i < labels.n; i++)
+		if (!strcmp(labels.names[i], "server")) {
+			fprintf(stderr, "postgres-exporter: --constantLabels cannot set server with "
+					"several data sources: it names each of them\n");
+			code = 2;
+			goto out;
+		}
 	if (pf->query_path[0] && load_user_queries(pf->query_path, &uq) != 0) {
 		code = 2;
 		goto out;
 	}
-	if (pf->auto_discover)
-		log_warn("--auto-discover-databases is not supported: metrics come from the data "
-			 "source's database");
+	split_database_lists(pf);
 	pf->cfg.user_queries = &uq;
 	pf->cfg.application_name = "postgres_exporter";
-	code = serve(pf, buf_cstr(&dsn));
+	code = serve(pf, &dsns, &labels);
 out:
 	pg_user_queries_release(&uq);
-	buf_release(&dsn);
+	pg_dsns_release(&dsns);
+	free(labels.text);
 	buf_release(&err);
 	return code;
 }
@@ -257,5 +338,8 @@ int postgres_main(int argc, char **argv)
 		buf_release(&pf.names[i]);
 	free(pf.names);
 	free(pf.enabled);
+	free(pf.include_list.v);
+	free(pf.exclude_list.v);
+	free(pf.list_text);
 	return code;
 }

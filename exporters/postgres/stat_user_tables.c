@@ -53,7 +53,7 @@ static const struct pg_query_spec spec = PG_SPEC("pg_stat_user_tables",
 
 static int stat_user_tables_collect(const struct collect_ctx *ctx, struct expo *w)
 {
-	return pg_collect_spec(ctx, w, &spec);
+	return pg_collect_per_database(ctx, w, &spec);
 }
 
 const struct collector pg_stat_user_tables_collector = {

@@ -35,7 +35,7 @@ static const struct pg_query_spec spec = PG_SPEC("pg_statio_user_tables",
 
 static int statio_user_tables_collect(const struct collect_ctx *ctx, struct expo *w)
 {
-	return pg_collect_spec(ctx, w, &spec);
+	return pg_collect_per_database(ctx, w, &spec);
 }
 
 const struct collector pg_statio_user_tables_collector = {

@@ -4,7 +4,8 @@
  *
  *   pg_replication:                 # metric prefix
  *     query: "SELECT ... AS lag"
- *     master: true                  # accepted, ignored (one database here)
+ *     master: true                  # only on the data source's own database,
+ *                                   # not on --auto-discover-databases' others
  *     cache_seconds: 30             # accepted, ignored
  *     metrics:
  *       - lag:
@@ -13,7 +14,8 @@
  *           description: "Replication lag behind master in seconds"
  *
  * Each query is a family set named <prefix>_<column> and runs on the shared
- * connection like any collector; a failing query is logged by name and fails
+ * connection like any collector (and on every discovered database unless
+ * master); a failing query is logged by name and fails
  * this collector (its output is dropped, as any failed collector's).
  */
 #include <errno.h>
@@ -94,6 +96,8 @@ static int parse_query(yaml_document_t *doc, const char *name, yaml_node_t *body
 		return -1;
 	}
 	q->sql = pg_strdup(sql);
+	const char *master = pg_yaml_scalar(pg_yaml_lookup(doc, body, "master"));
+	q->master = master && (!strcasecmp(master, "true") || !strcasecmp(master, "yes"));
 	size_t n = (size_t)(metrics->data.sequence.items.top - metrics->data.sequence.items.start);
 	q->metrics = calloc(n + 1, sizeof(*q->metrics));
 	if (!q->metrics)
@@ -176,7 +180,9 @@ static int user_queries_collect(const struct collect_ctx *ctx, struct expo *w)
 	int failed = 0;
 
 	for (size_t i = 0; uq && i < uq->n; i++) {
-		int rc = pg_collect_spec(ctx, w, &uq->q[i].spec);
+		const struct pg_query_spec *spec = &uq->q[i].spec;
+		int rc = uq->q[i].master ? pg_collect_spec(ctx, w, spec) :
+			pg_collect_per_database(ctx, w, spec);
 		if (rc != 0) {
 			log_warn("user query failed", "query", uq->q[i].name);
 			failed = rc;

@@ -2,7 +2,8 @@
  * Fuzzes postgres-exporter's DSN handling: the check that rejects a bad
  * data source name must answer with one of its fixed lines (never a piece of
  * the input, which may hold a password); the display form must not crash;
- * a value quoted into a conninfo must parse back to itself; the /probe
+ * a value quoted into a conninfo must parse back to itself; splitting
+ * DATA_SOURCE_NAME at its DSN commas must lose nothing; the /probe
  * allowlist must refuse anything when empty.
  */
 #include <stdint.h>
@@ -48,6 +49,21 @@ static void check_quoting(const char *s)
 	buf_release(&b);
 }
 
+/* DATA_SOURCE_NAME's split: the pieces joined by commas give the input back. */
+static void check_split(const char *s)
+{
+	struct pg_dsns d = { 0 };
+	struct buf joined = BUF_INIT;
+
+	pg_dsn_split(s, &d);
+	for (size_t i = 0; i < d.n; i++)
+		buf_addf(&joined, "%s%s", i ? "," : "", d.v[i]);
+	if (d.n == 0 || strcmp(buf_cstr(&joined), s))
+		abort();
+	pg_dsns_release(&d);
+	buf_release(&joined);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *s = malloc(size + 1);
@@ -59,6 +75,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	s[size] = '\0';
 	check_dsn(s);
 	check_quoting(s);
+	check_split(s);
 	if (pg_probe_allowed(&none, s))
 		abort();
 	free(s);

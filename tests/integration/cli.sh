@@ -144,5 +144,7 @@ expect_one_error_line node-unknown-collector 2 "$BIN" node-exporter --collector.
 expect_one_error_line node-bad-number 2 "$BIN" node-exporter --web.max-requests=many
 expect_one_error_line node-bad-log-level 2 "$BIN" node-exporter --log.level=chatty
 expect_one_error_line node-missing-value 2 "$BIN" node-exporter --web.listen-address
+expect_one_error_line pg-negative-result-cap 2 "$BIN" postgres-exporter --postgres.max-result-bytes=-1
+expect_one_error_line redis-negative-reply-cap 2 "$BIN" redis-exporter --redis.max-reply-bytes=-1
 
 t_summary

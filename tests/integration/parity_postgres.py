@@ -123,6 +123,32 @@ def compare(theirs, ours):
             check(same, f"{name}: value {tv} vs ours {ov}")
 
 
+# Their flags ours does not take, on purpose (README): Go-specific help
+# forms, systemd sockets, dumping the Go query maps, and 0.11.1's name for
+# what upstream 0.13+ calls stat_bgwriter.
+FLAGS_NOT_OURS = {"help-long", "help-man", "web.systemd-socket", "dumpmaps", "collector.bgwriter"}
+# Upstream's environment twins (0.15), which --help must name.
+UPSTREAM_ENV = ("PG_EXPORTER_WEB_LISTEN_ADDRESS", "PG_EXPORTER_WEB_TELEMETRY_PATH",
+                "PG_EXPORTER_DISABLE_DEFAULT_METRICS", "PG_EXPORTER_DISABLE_SETTINGS_METRICS",
+                "PG_EXPORTER_AUTO_DISCOVER_DATABASES", "PG_EXPORTER_EXTEND_QUERY_PATH",
+                "PG_EXPORTER_CONSTANT_LABELS", "PG_EXPORTER_EXCLUDE_DATABASES",
+                "PG_EXPORTER_INCLUDE_DATABASES", "PG_EXPORTER_METRIC_PREFIX")
+
+
+def compare_flags(ours_bin, go_bin):
+    """Every flag of theirs is one of ours (--[no-]x for booleans), and --help names the env twins."""
+    theirs = subprocess.run([go_bin, "--help"], capture_output=True, text=True)
+    ours = subprocess.run([ours_bin, "postgres-exporter", "--help"], capture_output=True, text=True)
+    their_help, our_help = theirs.stdout + theirs.stderr, ours.stdout + ours.stderr
+    ours_flags = set(re.findall(r"--(?:\[no-\])?([a-zA-Z][a-zA-Z0-9._-]*)", our_help))
+    their_flags = set(re.findall(r"--([a-zA-Z][a-zA-Z0-9._-]*)", their_help)) - {"help", "version"}
+    check(len(their_flags) > 10, f"theirs: --help lists flags ({len(their_flags)})")
+    for flag in sorted(their_flags - FLAGS_NOT_OURS):
+        check(flag in ours_flags, f"flag --{flag} exists in ours")
+    for var in UPSTREAM_ENV:
+        check(f"${var}" in our_help, f"ours: --help names ${var}")
+
+
 def main():
     if len(sys.argv) < 2:
         print(__doc__)
@@ -132,6 +158,7 @@ def main():
     if not os.access(go_bin, os.X_OK) or not os.access(f"{PG_BIN}/initdb", os.X_OK):
         print(f"SKIP: {go_bin} or {PG_BIN}/initdb missing")
         return 77
+    compare_flags(ours_bin, go_bin)
     tmp = tempfile.mkdtemp()
     os.chmod(tmp, 0o755)
     if os.geteuid() == 0:

@@ -9,6 +9,9 @@
 #                                       for other roles over TCP)
 #   pg_start DIR PORT [ARGS...]         start the cluster in DIR on 127.0.0.1:PORT,
 #                                       socket in DIR; waits until it accepts
+#   pg_start_any DIR [ARGS...]          pg_start on a free port, printed; retried when
+#                                       the port was taken meanwhile (free_port's
+#                                       range overlaps the ephemeral ports)
 #   pg_stop DIR                         fast shutdown, waits
 #   pg_replica DIR PRIMARY_PORT SLOT    pg_basebackup -R -C -S SLOT into DIR/data
 #   pg_sql PORT DB SQL                  run SQL as postgres over TCP (psql -At)
@@ -63,4 +66,19 @@ pg_replica() {
 
 pg_sql() {
 	"$PSQL" -X -q -At -h 127.0.0.1 -p "$1" -U postgres -d "$2" -c "$3"
+}
+
+pg_start_any() {
+	local dir=$1 port try
+	shift
+	for try in 1 2 3 4 5; do
+		port=$(free_port)
+		if pg_start "$dir" "$port" "$@" 2>/dev/null; then
+			echo "$port"
+			return 0
+		fi
+		sleep "$try"
+	done
+	tail -n 20 "$dir/server.log" >&2
+	return 1
 }
