@@ -7,6 +7,7 @@
  * when that is set.
  */
 #include <errno.h>
+#include <malloc.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -661,6 +662,13 @@ static int run(struct redis_flags *rf)
 	if (*rf->password_file)
 		rf->opt.passwords = &app.passwords;
 	rf->opt.request_errors = &app.request_errors;
+	/*
+	 * A fixed mmap threshold: large reply buffers (up to the reply cap) then
+	 * live in their own mappings, grown by mremap and unmapped when freed.
+	 * glibc's moving threshold would put later ones on the heap, where each
+	 * growth may copy (twice the cap at the peak) and the space is kept.
+	 */
+	mallopt(M_MMAP_THRESHOLD, 256 << 10);
 	pthread_mutex_init(&app.lock, NULL);
 	pthread_cond_init(&app.wake, NULL);
 	apply_go_log_flags(rf);

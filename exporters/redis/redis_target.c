@@ -588,9 +588,9 @@ static int scrape_target(struct redis_target *t, struct redis_writer *rw, double
 		 "Duration of the last key group metrics scrape in milliseconds",
 		 METRIC_GAUGE, 0);
 	if (t->conn && ((redisContext *)t->conn)->err) {
-		/* a key check lost it (or hit the reply cap): reconnect next time */
-		log_warn("key checks cut short", "target", redis_addr_display(&t->addr), "err",
-			 ((redisContext *)t->conn)->errstr);
+		/* CLUSTER INFO or a key check lost it (or hit a limit): reconnect next time */
+		log_warn("scrape cut short, reconnecting on the next one", "target",
+			 redis_addr_display(&t->addr), "err", ((redisContext *)t->conn)->errstr);
 		drop_connection(t);
 	}
 	return 0;
