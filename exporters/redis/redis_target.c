@@ -141,11 +141,24 @@ static redisReplyObjectFunctions capped_functions = {
 	capped_string, capped_array, capped_integer, capped_nil, capped_free,
 };
 
+static pthread_once_t hiredis_functions_once = PTHREAD_ONCE_INIT;
+
+/* hiredis's own table, the same static one for every reader it makes. */
+static void load_hiredis_functions(void)
+{
+	redisReader *r = redisReaderCreate();
+
+	if (!r)
+		abort();
+	hiredis_functions = r->fn;
+	redisReaderFree(r);
+}
+
 /* Makes c's reader build replies through the capped functions. */
 static void cap_reader(redisContext *c)
 {
-	if (!hiredis_functions)
-		hiredis_functions = c->reader->fn;	/* the same static table for all */
+	/* once, not on first use: connections are made on several threads */
+	pthread_once(&hiredis_functions_once, load_hiredis_functions);
 	c->reader->fn = &capped_functions;
 }
 
