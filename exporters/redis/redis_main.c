@@ -8,7 +8,6 @@
  */
 #include <errno.h>
 #include <malloc.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -340,9 +339,9 @@ static void *reaper_main(void *arg)
 	while (!app->stopping) {
 		struct timespec until;
 		clock_gettime(CLOCK_REALTIME, &until);
-		double ns = (double)until.tv_nsec + modf(every, &(double){ 0 }) * 1e9;
-		until.tv_sec += (time_t)every + (time_t)(ns / 1e9);
-		until.tv_nsec = (long)fmod(ns, 1e9);
+		long long ns = until.tv_nsec + (long long)(every * 1e9);
+		until.tv_sec += (time_t)(ns / 1000000000);
+		until.tv_nsec = (long)(ns % 1000000000);
 		if (pthread_cond_timedwait(&app->wake, &app->lock, &until) != ETIMEDOUT)
 			continue;
 		pthread_mutex_unlock(&app->lock);
