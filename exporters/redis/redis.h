@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/time.h>
 
 #include "buf.h"
 #include "collector.h"
@@ -94,6 +95,7 @@ void redis_key_args_release(struct redis_key_args *k);
 struct redis_writer {
 	struct expo *w;
 	const char *ns;
+	bool ns_ok;		/* "<ns>_" starts a valid metric name */
 	struct buf name, help;
 	struct metric_desc desc;
 	const char *labels[16];		/* a copy: callers pass compound literals */
@@ -123,12 +125,15 @@ struct info_field {
 	enum info_section sec;	/* section, classified once */
 	const char *key;
 	const char *value;
+	uint64_t hash;		/* text_hash of key */
 };
 
 struct redis_info {
 	char *text;		/* owned copy, split in place */
 	struct info_field *v;
 	size_t n;
+	uint32_t *index;	/* open addressing: field index by key hash */
+	size_t index_cap;	/* a power of two */
 };
 
 /*
@@ -138,6 +143,7 @@ struct redis_info {
  */
 void redis_info_parse(const char *text, size_t len, struct redis_info *info);
 void redis_info_release(struct redis_info *info);
+/* The value of key (a hash lookup), or NULL. */
 const char *redis_info_get(const struct redis_info *info, const char *key);
 
 struct info_options {
@@ -182,6 +188,7 @@ struct redis_target {
 	const char *user, *password;	/* resolved; point into addr/opt/passwords */
 	pthread_mutex_t lock;		/* the collector's busy lock serialises too */
 	void *conn;			/* redisContext *, or NULL */
+	struct timeval timeout;		/* conn's socket timeout as last set */
 	bool config_multi_ok;		/* CONFIG GET takes several patterns */
 	bool was_up;			/* last scrape's outcome, for logging changes */
 	unsigned long scrapes;
@@ -193,6 +200,14 @@ struct redis_target {
 void redis_target_init(struct redis_target *t, const struct redis_options *opt,
 		       struct redis_addr *addr);
 void redis_target_release(struct redis_target *t);
+
+/*
+ * Sends one command on conn (a redisContext *) and reads its reply under the
+ * scrape's limits (--redis.max-reply-bytes, the deadline): every reply a
+ * scrape reads goes through here. NULL when the connection failed: then
+ * conn's err and errstr say why, and it is of no more use.
+ */
+void *redis_command(void *conn, int argc, const char **argv);
 
 /* The one collector: its config is a struct redis_target. */
 extern const struct collector redis_collector;

@@ -4,10 +4,13 @@
  * generated "<name> metric". Fields of Redis 2.x to 7.x are all here (a
  * server simply lacks the ones of other versions); KeyDB's too.
  */
+#include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "redis_fields.h"
+#include "text.h"
 
 #define G(f, m) { f, m, false }
 #define C(f, m) { f, m, true }
@@ -144,4 +147,35 @@ const struct info_metric *redis_info_metric_find(const char *field)
 {
 	return bsearch(field, redis_info_metrics, redis_info_metrics_count,
 		       sizeof(redis_info_metrics[0]), compare_field);
+}
+
+/*
+ * The table by field hash, built once: INFO has a couple of hundred fields
+ * a scrape, each looked up, and one probe beats a binary search's strcmps.
+ */
+#define BY_HASH_CAP 512		/* a power of two, over twice the table */
+
+static uint16_t by_hash[BY_HASH_CAP];	/* index + 1; 0: free */
+static pthread_once_t by_hash_once = PTHREAD_ONCE_INIT;
+
+static void by_hash_build(void)
+{
+	_Static_assert(sizeof(redis_info_metrics) / sizeof(redis_info_metrics[0]) <
+		       BY_HASH_CAP / 2, "grow BY_HASH_CAP");
+	for (size_t i = 0; i < redis_info_metrics_count; i++) {
+		const char *f = redis_info_metrics[i].field;
+		size_t j = text_hash(f, strlen(f)) & (BY_HASH_CAP - 1);
+		while (by_hash[j])
+			j = (j + 1) & (BY_HASH_CAP - 1);
+		by_hash[j] = (uint16_t)(i + 1);
+	}
+}
+
+const struct info_metric *redis_info_metric_find_hashed(const char *field, uint64_t hash)
+{
+	pthread_once(&by_hash_once, by_hash_build);
+	for (size_t j = hash & (BY_HASH_CAP - 1); by_hash[j]; j = (j + 1) & (BY_HASH_CAP - 1))
+		if (!strcmp(redis_info_metrics[by_hash[j] - 1].field, field))
+			return &redis_info_metrics[by_hash[j] - 1];
+	return NULL;
 }

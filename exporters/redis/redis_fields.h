@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct info_metric {
 	const char *field;	/* INFO key */
@@ -19,5 +20,7 @@ extern const struct info_metric redis_info_metrics[];
 extern const size_t redis_info_metrics_count;
 
 const struct info_metric *redis_info_metric_find(const char *field);
+/* The same, given text_hash(field) (as struct info_field has it). */
+const struct info_metric *redis_info_metric_find_hashed(const char *field, uint64_t hash);
 
 #endif

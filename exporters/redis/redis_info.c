@@ -19,35 +19,17 @@
 
 /* ---- parsing ---- */
 
-static char *trim(char *s)
+#define NO_FIELD UINT32_MAX
+
+/* The index slot of key: its field's, or the free one where it would go. */
+static size_t index_slot(const struct redis_info *info, const char *key, uint64_t h)
 {
-	char *end = s + strlen(s);
+	size_t mask = info->index_cap - 1;
 
-	while (*s && isspace((unsigned char)*s))
-		s++;
-	while (end > s && isspace((unsigned char)end[-1]))
-		*--end = '\0';
-	return s;
-}
-
-/* A set of key hashes, to keep the first of repeated keys. */
-struct key_set {
-	uint64_t *v;
-	size_t cap;
-};
-
-static bool key_set_add(struct key_set *s, const char *key)
-{
-	uint64_t h = text_hash(key, strlen(key));
-
-	h = h ? h : 1;
-	for (size_t j = h & (s->cap - 1);; j = (j + 1) & (s->cap - 1)) {
-		if (s->v[j] == h)
-			return false; /* a hash collision drops a field: harmless */
-		if (!s->v[j]) {
-			s->v[j] = h;
-			return true;
-		}
+	for (size_t j = h & mask;; j = (j + 1) & mask) {
+		uint32_t i = info->index[j];
+		if (i == NO_FIELD || (info->v[i].hash == h && !strcmp(info->v[i].key, key)))
+			return j;
 	}
 }
 
@@ -71,25 +53,53 @@ static size_t count_lines(const char *s, size_t len)
 {
 	size_t n = 1;
 
-	for (size_t i = 0; i < len; i++)
-		n += s[i] == '\n';
+	for (const char *p = s, *end = s + len; (p = memchr(p, '\n', (size_t)(end - p))); p++)
+		n++;
 	return n;
+}
+
+/* Cuts blanks from both ends of line[0..len) (len ends at a NUL); returns the start. */
+static char *trim(char *line, size_t *len)
+{
+	while (*len && isspace((unsigned char)line[*len - 1]))
+		line[--*len] = '\0';
+	while (*len && isspace((unsigned char)*line)) {
+		line++;
+		--*len;
+	}
+	return line;
+}
+
+/* Adds the field unless its key is known already (the first one stays). */
+static void add_field(struct redis_info *info, const char *section, enum info_section sec,
+		      char *key, size_t key_len, const char *value)
+{
+	uint64_t h = text_hash(key, key_len);
+	size_t slot = index_slot(info, key, h);
+
+	if (info->index[slot] != NO_FIELD)
+		return;
+	info->index[slot] = (uint32_t)info->n;
+	info->v[info->n++] = (struct info_field){ section, sec, key, value, h };
 }
 
 void redis_info_parse(const char *text, size_t len, struct redis_info *info)
 {
 	size_t lines = count_lines(text, len);
-	struct key_set keys = { NULL, 16 };
 	const char *section = "";
 	enum info_section sec = INFO_OTHER;
 
-	while (keys.cap < 2 * lines)
-		keys.cap *= 2;
-	keys.v = calloc(keys.cap, sizeof(*keys.v));
+	if (lines >= NO_FIELD / 4)
+		abort(); /* a reply of 4 GiB: the reply cap stops it long before */
+	info->index_cap = 16;
+	while (info->index_cap < 2 * lines)
+		info->index_cap *= 2;
+	info->index = malloc(info->index_cap * sizeof(*info->index));
 	info->text = malloc(len + 1);
-	info->v = calloc(lines, sizeof(*info->v));
-	if (!keys.v || !info->text || !info->v)
+	info->v = malloc(lines * sizeof(*info->v));
+	if (!info->index || !info->text || !info->v)
 		abort();
+	memset(info->index, 0xff, info->index_cap * sizeof(*info->index)); /* NO_FIELD */
 	memcpy(info->text, text, len);
 	info->text[len] = '\0';
 	info->n = 0;
@@ -99,45 +109,54 @@ void redis_info_parse(const char *text, size_t len, struct redis_info *info)
 		next = memchr(line, '\n', (size_t)(end - line));
 		if (next)
 			*next++ = '\0';
-		line = trim(line);
+		size_t n = strnlen(line, (size_t)((next ? next - 1 : end) - line));
+		line = trim(line, &n);
 		if (line[0] == '#' && line[1] == ' ') {
 			section = line + 2;
 			sec = classify_section(section);
 			continue;
 		}
-		char *colon = strchr(line, ':');
-		if (strlen(line) < 2 || !colon)
+		char *colon = n >= 2 ? memchr(line, ':', n) : NULL;
+		if (!colon)
 			continue;
 		*colon = '\0';
-		if (!key_set_add(&keys, line))
-			continue;
-		info->v[info->n++] = (struct info_field){ section, sec, line, colon + 1 };
+		add_field(info, section, sec, line, (size_t)(colon - line), colon + 1);
 	}
-	free(keys.v);
 }
 
 void redis_info_release(struct redis_info *info)
 {
 	free(info->text);
 	free(info->v);
-	info->text = NULL;
-	info->v = NULL;
-	info->n = 0;
+	free(info->index);
+	memset(info, 0, sizeof(*info));
 }
 
 const char *redis_info_get(const struct redis_info *info, const char *key)
 {
-	for (size_t i = 0; i < info->n; i++)
-		if (!strcmp(info->v[i].key, key))
-			return info->v[i].value;
-	return NULL;
+	if (!info->index_cap)
+		return NULL;
+	uint32_t i = info->index[index_slot(info, key, text_hash(key, strlen(key)))];
+	return i == NO_FIELD ? NULL : info->v[i].value;
 }
 
-/* A whole number as Go's ParseFloat takes it: no blanks, nothing after. */
+/*
+ * A number as Go's ParseFloat takes it: no blanks, nothing after. Plain
+ * integers (most INFO values) skip strtod: exact below 2^53 either way.
+ */
 static bool parse_number(const char *s, double *v)
 {
+	const char *p = s + (*s == '-');
+	uint64_t n = 0;
+	size_t digits = 0;
 	char *end;
 
+	while (p[digits] >= '0' && p[digits] <= '9' && digits < 15)
+		n = n * 10 + (uint64_t)(p[digits++] - '0');
+	if (digits && !p[digits]) {
+		*v = *s == '-' ? -(double)n : (double)n;
+		return true;
+	}
 	if (!*s || isspace((unsigned char)*s))
 		return false;
 	*v = strtod(s, &end);
@@ -146,6 +165,8 @@ static bool parse_number(const char *s, double *v)
 
 bool redis_info_value(const char *s, double *v)
 {
+	if ((*s >= '0' && *s <= '9') || *s == '-')
+		return parse_number(s, v);
 	if (!strcmp(s, "ok") || !strcmp(s, "true")) {
 		*v = 1;
 		return true;
@@ -353,8 +374,8 @@ static void write_replication(struct redis_writer *rw, const struct redis_info *
 /* Upstream exports db*, cmdstat_* and cluster_* fields it has no name for. */
 static bool exported_by_prefix(const char *key)
 {
-	return starts_with(key, "db") || starts_with(key, "cmdstat_") ||
-	       starts_with(key, "cluster_");
+	return !strncmp(key, "db", 2) || !strncmp(key, "cmdstat_", 8) ||
+	       !strncmp(key, "cluster_", 8);
 }
 
 static bool handled_elsewhere(const struct info_field *f)
@@ -373,35 +394,31 @@ static void sanitize(const char *key, struct buf *out)
 }
 
 static void write_scalar(struct redis_writer *rw, const struct info_field *f,
-			 const struct info_options *o, struct buf *name)
+			 const struct info_options *o, struct buf *scratch)
 {
-	const struct info_metric *m = redis_info_metric_find(f->key);
-	bool counter = false;
+	const struct info_metric *m = redis_info_metric_find_hashed(f->key, f->hash);
+	const char *name;
 	double v;
 
-	if (m) {
-		buf_truncate(name, 0);
-		buf_adds(name, m->metric);
-		counter = m->counter;
-	} else if (exported_by_prefix(f->key) ||
-		   (o->system_metrics && !strcmp(f->key, "total_system_memory"))) {
-		if (!strcmp(f->key, "total_system_memory")) {
-			buf_truncate(name, 0);
-			buf_adds(name, "total_system_memory_bytes");
-		} else {
-			sanitize(f->key, name);
-		}
-	} else {
+	if (m)
+		name = m->metric;
+	else if (o->system_metrics && !strcmp(f->key, "total_system_memory"))
+		name = "total_system_memory_bytes";
+	else if (exported_by_prefix(f->key))
+		name = NULL; /* sanitized below, once the value is known good */
+	else
 		return;
-	}
 	if (!redis_info_value(f->value, &v))
 		return;
-	if (!strcmp(buf_cstr(name), "latest_fork_usec")) {
-		buf_truncate(name, 0);
-		buf_adds(name, "latest_fork_seconds");
+	if (!name) {
+		sanitize(f->key, scratch);
+		name = buf_cstr(scratch);
+	}
+	if (!strcmp(name, "latest_fork_usec")) {
+		name = "latest_fork_seconds";
 		v /= 1e6;
 	}
-	rw_value(rw, buf_cstr(name), NULL, counter ? METRIC_COUNTER : METRIC_GAUGE, v);
+	rw_value(rw, name, NULL, m && m->counter ? METRIC_COUNTER : METRIC_GAUGE, v);
 }
 
 void redis_info_write_scalars(struct redis_writer *rw, const struct redis_info *info,
@@ -422,55 +439,122 @@ void redis_info_write_scalars(struct redis_writer *rw, const struct redis_info *
 			 METRIC_GAUGE, floor(o->now) - up);
 }
 
-/* ---- keyspace ---- */
+/*
+ * The keyspace and commandstats lines, each parsed once: several families
+ * are written from every line.
+ */
+struct keyspace {
+	const char *db;		/* "db0" */
+	double keys, expires, avg_ttl;	/* avg_ttl -1: absent */
+};
+
+struct cmdstat {
+	const char *cmd;
+	double calls, usec, rejected, failed;
+	bool extended;		/* 6.2+: rejected_calls and failed_calls */
+};
+
+struct digest {
+	struct keyspace *dbs;
+	struct cmdstat *cmds;
+	size_t ndbs, ncmds;
+};
+
+/*
+ * Reads the numbers of a "k=v,k=v" list in one pass: out[i] gets the
+ * first item named names[i]; returns a bit per name found as a number.
+ */
+static unsigned kv_numbers(const char *list, const char *const *names, size_t n, double *out)
+{
+	unsigned found = 0, tried = 0;
+	struct kv_item it;
+
+	for (const char *p = list; p && *p;) {
+		p = kv_next(p, &it);
+		if (it.value == it.key + it.key_len)
+			continue; /* no '=' */
+		for (size_t i = 0; i < n; i++) {
+			char tmp[64];
+			if ((tried & 1u << i) || strncmp(it.key, names[i], it.key_len) ||
+			    names[i][it.key_len])
+				continue;
+			tried |= 1u << i;
+			if (copy_value(&it, tmp, sizeof(tmp)) && parse_number(tmp, &out[i]))
+				found |= 1u << i;
+			break;
+		}
+	}
+	return found;
+}
 
 /* db0:keys=3,expires=1,avg_ttl=96349 */
-static bool parse_keyspace(const struct info_field *f, double *keys, double *expires,
-			   double *avg_ttl)
+static bool parse_keyspace(const struct info_field *f, struct keyspace *ks)
 {
-	if (!in_section(f, INFO_KEYSPACE) || !starts_with(f->key, "db"))
+	static const char *const names[] = { "keys", "expires", "avg_ttl" };
+	double v[3];
+
+	if (!in_section(f, INFO_KEYSPACE) || strncmp(f->key, "db", 2))
 		return false;
-	if (!kv_number(f->value, "keys", keys) || !kv_number(f->value, "expires", expires))
+	unsigned found = kv_numbers(f->value, names, 3, v);
+	if ((found & 3) != 3)
 		return false;
-	if (!kv_number(f->value, "avg_ttl", avg_ttl))
-		*avg_ttl = -1;
+	*ks = (struct keyspace){ f->key, v[0], v[1], found & 4 ? v[2] : -1 };
 	return true;
 }
 
+/* cmdstat_get:calls=2,usec=13,usec_per_call=6.50,rejected_calls=0,failed_calls=0 */
+static bool parse_cmdstat(const struct info_field *f, struct cmdstat *c)
+{
+	static const char *const names[] = { "calls", "usec", "rejected_calls", "failed_calls" };
+	double v[4];
+
+	if (!in_section(f, INFO_COMMANDSTATS) || strncmp(f->key, "cmdstat_", 8))
+		return false;
+	unsigned found = kv_numbers(f->value, names, 4, v);
+	if ((found & 3) != 3)
+		return false;
+	*c = (struct cmdstat){ f->key + 8, v[0], v[1], v[2], v[3], (found & 12) == 12 };
+	return true;
+}
+
+static void digest_init(struct digest *d, const struct redis_info *info)
+{
+	size_t n = info->n ? info->n : 1;
+
+	d->dbs = malloc(n * sizeof(*d->dbs));
+	d->cmds = malloc(n * sizeof(*d->cmds));
+	if (!d->dbs || !d->cmds)
+		abort();
+	d->ndbs = d->ncmds = 0;
+	for (size_t i = 0; i < info->n; i++) {
+		d->ndbs += parse_keyspace(&info->v[i], &d->dbs[d->ndbs]);
+		d->ncmds += parse_cmdstat(&info->v[i], &d->cmds[d->ncmds]);
+	}
+}
+
+static void digest_release(struct digest *d)
+{
+	free(d->dbs);
+	free(d->cmds);
+}
+
+/* ---- keyspace ---- */
+
 enum keyspace_column { KS_KEYS, KS_EXPIRES, KS_TTL };
 
-static void write_keyspace_family(struct redis_writer *rw, const struct redis_info *info,
-				  const struct info_options *o, enum keyspace_column col)
+/* Zero samples for the databases below db_count that the reply lacks. */
+static void write_empty_databases(struct redis_writer *rw, const struct digest *d,
+				  const struct info_options *o, bool open,
+				  const char *name, const char *help)
 {
-	static const char *const names[] = { "db_keys", "db_keys_expiring", "db_avg_ttl_seconds" };
-	static const char *const helps[] = {
-		"Total number of keys by DB", "Total number of expiring keys by DB",
-		"Avg TTL in seconds",
-	};
-	bool open = false;
-
-	for (size_t i = 0; i < info->n; i++) {
-		double v[3];
-		if (!parse_keyspace(&info->v[i], &v[0], &v[1], &v[2]))
-			continue;
-		if (col == KS_TTL && v[2] <= -1)
-			continue;
-		if (!open && !(open = rw_family(rw, names[col], helps[col], METRIC_GAUGE,
-						LABELS("db"))))
-			return;
-		expo_sample(rw->w, col == KS_TTL ? v[2] / 1000 : v[col], info->v[i].key);
-	}
-	if (col == KS_TTL || !o->empty_databases || o->db_count <= 0)
-		return;
 	/* Which of db0..db_count-1 the reply had, in one pass. */
 	bool *seen = calloc((size_t)o->db_count, sizeof(*seen));
 	if (!seen)
 		abort();
-	for (size_t i = 0; i < info->n; i++) {
-		double v[3];
+	for (size_t i = 0; i < d->ndbs; i++) {
 		char *end;
-		const char *key = info->v[i].key;
-		if (!parse_keyspace(&info->v[i], &v[0], &v[1], &v[2]) || key[2] < '0' || key[2] > '9')
+		const char *key = d->dbs[i].db;
+		if (key[2] < '0' || key[2] > '9')
 			continue;
 		long db = strtol(key + 2, &end, 10);
 		if (!*end && db >= 0 && db < o->db_count && (db == 0 || key[2] != '0'))
@@ -480,8 +564,7 @@ static void write_keyspace_family(struct redis_writer *rw, const struct redis_in
 		char label[32];
 		if (seen[db])
 			continue;
-		if (!open && !(open = rw_family(rw, names[col], helps[col], METRIC_GAUGE,
-						LABELS("db"))))
+		if (!open && !(open = rw_family(rw, name, help, METRIC_GAUGE, LABELS("db"))))
 			break;
 		snprintf(label, sizeof(label), "db%ld", db);
 		expo_sample(rw->w, 0, label);
@@ -489,29 +572,35 @@ static void write_keyspace_family(struct redis_writer *rw, const struct redis_in
 	free(seen);
 }
 
-/* ---- command, latency and error stats ---- */
-
-struct cmdstat {
-	const char *cmd;
-	double calls, usec, rejected, failed;
-	bool extended;		/* 6.2+: rejected_calls and failed_calls */
-};
-
-static bool parse_cmdstat(const struct info_field *f, struct cmdstat *c)
+static void write_keyspace_family(struct redis_writer *rw, const struct digest *d,
+				  const struct info_options *o, enum keyspace_column col)
 {
-	if (!in_section(f, INFO_COMMANDSTATS) || !starts_with(f->key, "cmdstat_"))
-		return false;
-	c->cmd = f->key + strlen("cmdstat_");
-	if (!kv_number(f->value, "calls", &c->calls) || !kv_number(f->value, "usec", &c->usec))
-		return false;
-	c->extended = kv_number(f->value, "rejected_calls", &c->rejected) &&
-		      kv_number(f->value, "failed_calls", &c->failed);
-	return true;
+	static const char *const names[] = { "db_keys", "db_keys_expiring", "db_avg_ttl_seconds" };
+	static const char *const helps[] = {
+		"Total number of keys by DB", "Total number of expiring keys by DB",
+		"Avg TTL in seconds",
+	};
+	bool open = false;
+
+	for (size_t i = 0; i < d->ndbs; i++) {
+		const struct keyspace *ks = &d->dbs[i];
+		if (col == KS_TTL && ks->avg_ttl <= -1)
+			continue;
+		if (!open && !(open = rw_family(rw, names[col], helps[col], METRIC_GAUGE,
+						LABELS("db"))))
+			return;
+		expo_sample(rw->w, col == KS_TTL ? ks->avg_ttl / 1000 :
+				   col == KS_KEYS ? ks->keys : ks->expires, ks->db);
+	}
+	if (col != KS_TTL && o->empty_databases && o->db_count > 0)
+		write_empty_databases(rw, d, o, open, names[col], helps[col]);
 }
+
+/* ---- command, latency and error stats ---- */
 
 enum cmd_column { CMD_CALLS, CMD_DURATION, CMD_REJECTED, CMD_FAILED };
 
-static void write_cmd_family(struct redis_writer *rw, const struct redis_info *info,
+static void write_cmd_family(struct redis_writer *rw, const struct digest *d,
 			     enum cmd_column col)
 {
 	static const char *const names[] = {
@@ -526,27 +615,32 @@ static void write_cmd_family(struct redis_writer *rw, const struct redis_info *i
 	};
 	bool open = false;
 
-	for (size_t i = 0; i < info->n; i++) {
-		struct cmdstat c;
-		if (!parse_cmdstat(&info->v[i], &c) || (col >= CMD_REJECTED && !c.extended))
+	for (size_t i = 0; i < d->ncmds; i++) {
+		const struct cmdstat *c = &d->cmds[i];
+		if (col >= CMD_REJECTED && !c->extended)
 			continue;
 		if (!open && !(open = rw_family(rw, names[col], helps[col], METRIC_COUNTER,
 						LABELS("cmd"))))
 			return;
-		double v = col == CMD_CALLS ? c.calls : col == CMD_DURATION ? c.usec / 1e6 :
-			   col == CMD_REJECTED ? c.rejected : c.failed;
-		expo_sample(rw->w, v, c.cmd);
+		double v = col == CMD_CALLS ? c->calls : col == CMD_DURATION ? c->usec / 1e6 :
+			   col == CMD_REJECTED ? c->rejected : c->failed;
+		expo_sample(rw->w, v, c->cmd);
 	}
 }
 
-static const struct info_field *find_cmdstat(const struct redis_info *info, const char *cmd,
-					     struct cmdstat *c)
+/*
+ * The cmdstat of cmd. Searched from just after the last one found: Redis
+ * lists latencystats in commandstats' order, so this is one pass in all.
+ */
+static const struct cmdstat *find_cmdstat(const struct digest *d, const char *cmd,
+					  size_t *cursor)
 {
-	for (size_t i = 0; i < info->n; i++) {
-		const struct info_field *f = &info->v[i];
-		if (in_section(f, INFO_COMMANDSTATS) && starts_with(f->key, "cmdstat_") &&
-		    !strcmp(f->key + strlen("cmdstat_"), cmd) && parse_cmdstat(f, c))
-			return f;
+	for (size_t k = 0; k < d->ncmds; k++) {
+		size_t i = (*cursor + k) % d->ncmds;
+		if (!strcmp(d->cmds[i].cmd, cmd)) {
+			*cursor = i + 1;
+			return &d->cmds[i];
+		}
 	}
 	return NULL;
 }
@@ -579,18 +673,20 @@ static void write_quantiles(struct redis_writer *rw, const char *cmd, const char
  * latency_percentiles_usec_get:p50=1.003,p99=2.007,p99.9=3.007, with the
  * count and sum from the command's cmdstat line (no line: no summary).
  */
-static void write_latency_summary(struct redis_writer *rw, const struct redis_info *info)
+static void write_latency_summary(struct redis_writer *rw, const struct redis_info *info,
+				  const struct digest *d)
 {
-	static const char *const prefix = "latency_percentiles_usec_";
+	static const char prefix[] = "latency_percentiles_usec_";
 	static const char *const names[] = { "cmd" };
+	const struct cmdstat *c;
+	size_t cursor = 0;
 	bool open = false;
 
 	for (size_t i = 0; i < info->n; i++) {
 		const struct info_field *f = &info->v[i];
 		const char *cmd = f->key + strlen(prefix);
-		struct cmdstat c;
-		if (!in_section(f, INFO_LATENCYSTATS) || !starts_with(f->key, prefix) ||
-		    !find_cmdstat(info, cmd, &c))
+		if (!in_section(f, INFO_LATENCYSTATS) || strncmp(f->key, prefix, strlen(prefix)) ||
+		    !(c = find_cmdstat(d, cmd, &cursor)))
 			continue;
 		if (!open && !(open = rw_family(rw, "latency_percentiles_usec",
 				"A summary of latency percentile distribution per command",
@@ -598,8 +694,8 @@ static void write_latency_summary(struct redis_writer *rw, const struct redis_in
 			return;
 		write_quantiles(rw, cmd, f->value);
 		const char *values[] = { cmd };
-		expo_sample_raw(rw->w, "_sum", names, values, 1, c.usec);
-		expo_sample_raw(rw->w, "_count", names, values, 1, c.calls);
+		expo_sample_raw(rw->w, "_sum", names, values, 1, c->usec);
+		expo_sample_raw(rw->w, "_count", names, values, 1, c->calls);
 	}
 }
 
@@ -656,16 +752,20 @@ static void write_instance(struct redis_writer *rw, const struct redis_info *inf
 void redis_info_write(struct redis_writer *rw, const struct redis_info *info,
 		      const struct info_options *o)
 {
+	struct digest d;
+
+	digest_init(&d, info);
 	/* Named families first: a stray "db_keys" field cannot take their name. */
-	write_keyspace_family(rw, info, o, KS_KEYS);
-	write_keyspace_family(rw, info, o, KS_EXPIRES);
-	write_keyspace_family(rw, info, o, KS_TTL);
+	write_keyspace_family(rw, &d, o, KS_KEYS);
+	write_keyspace_family(rw, &d, o, KS_EXPIRES);
+	write_keyspace_family(rw, &d, o, KS_TTL);
 	write_replication(rw, info);
-	write_cmd_family(rw, info, CMD_CALLS);
-	write_cmd_family(rw, info, CMD_DURATION);
-	write_cmd_family(rw, info, CMD_REJECTED);
-	write_cmd_family(rw, info, CMD_FAILED);
-	write_latency_summary(rw, info);
+	write_cmd_family(rw, &d, CMD_CALLS);
+	write_cmd_family(rw, &d, CMD_DURATION);
+	write_cmd_family(rw, &d, CMD_REJECTED);
+	write_cmd_family(rw, &d, CMD_FAILED);
+	write_latency_summary(rw, info, &d);
+	digest_release(&d);
 	write_errorstats(rw, info);
 	write_instance(rw, info);
 	redis_info_write_scalars(rw, info, o);

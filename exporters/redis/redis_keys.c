@@ -97,7 +97,7 @@ static redisReply *run(struct key_conn *kc, int argc, const char **argv)
 {
 	if (kc->c->err || (kc->deadline > 0 && monotonic_seconds() >= kc->deadline))
 		return NULL;
-	return redisCommandArgv(kc->c, argc, argv, NULL);
+	return redis_command(kc->c, argc, argv); /* capped like every reply */
 }
 
 static bool select_db(struct key_conn *kc, long db)

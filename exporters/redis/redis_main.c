@@ -7,9 +7,11 @@
  * when that is set.
  */
 #include <errno.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "applets.h"
 #include "flags.h"
@@ -20,13 +22,18 @@
 #include "webconfig.h"
 #include "webstate.h"
 
-/* Targets of /scrape kept with their connection; more are served uncached. */
+/*
+ * Targets of /scrape kept with their connection. A full cache makes room
+ * by closing the least recently used idle one; when all are in use, the
+ * request is served with a connection of its own.
+ */
 #define MAX_CACHED_TARGETS 64
 
 struct redis_flags {
 	struct redis_options opt;
 	struct http_config web;
 	const char *addr, *password_file, *allowed, *log_format_go;
+	double target_idle;		/* close /scrape targets idle this long; 0: never */
 	const char *check_keys, *check_single_keys, *count_keys;
 	/* upstream's own TLS and basic auth flags, mapped onto a web_config */
 	const char *tls_cert, *tls_key, *tls_client_ca, *tls_min_version;
@@ -85,6 +92,9 @@ static void add_redis_flags(struct flagset *fs, struct redis_flags *rf)
 		{ "scrape.allowed-targets", FLAG_STRING, &rf->allowed, "",
 		  "REDIS_EXPORTER_ALLOWED_TARGETS",
 		  "Comma separated list of targets /scrape may be asked for (empty: any)" },
+		{ "scrape.target-idle-timeout", FLAG_DURATION, &rf->target_idle, "5m",
+		  "REDIS_EXPORTER_TARGET_IDLE_TIMEOUT",
+		  "Close the connection of a /scrape target not scraped for this long (0: keep it)" },
 		{ "debug", FLAG_BOOL, &rf->debug, "false", "REDIS_EXPORTER_DEBUG",
 		  "Output verbose debug information (as --log.level=debug)", NULL, true },
 		{ "log-format", FLAG_STRING, &rf->log_format_go, "", "REDIS_EXPORTER_LOG_FORMAT",
@@ -128,15 +138,20 @@ struct cached_target {
 	struct key_override keys;	/* owns what opt's key checks point to, if given */
 	struct redis_target target;
 	struct scraper scraper;
+	unsigned users;			/* requests being served from it; app->lock */
+	double last_used;		/* monotonic seconds; app->lock */
 };
 
 struct app {
 	struct redis_flags *rf;
 	struct redis_passwords passwords;
 	atomic_ulong request_errors;
-	pthread_mutex_t lock;		/* guards cache */
+	pthread_mutex_t lock;		/* guards cache, users, last_used, stopping */
 	struct cached_target *cache[MAX_CACHED_TARGETS];
 	size_t ncache;
+	pthread_cond_t wake;		/* the reaper's: stopping */
+	bool stopping;
+	pthread_t reaper;
 };
 
 static const struct collector *const redis_table[] = { &redis_collector };
@@ -220,16 +235,45 @@ static void bad_request(struct app *app, struct http_response *resp, int status,
 	buf_addc(&resp->body, '\n');
 }
 
-/* Finds or makes the cached target; NULL when the cache is full. */
+/* Removes cache entry i; app->lock held. The caller frees it. */
+static struct cached_target *cache_take_locked(struct app *app, size_t i)
+{
+	struct cached_target *ct = app->cache[i];
+
+	app->cache[i] = app->cache[--app->ncache];
+	return ct;
+}
+
+/* The least recently used entry no request is using, or -1; app->lock held. */
+static long cache_lru_idle_locked(const struct app *app)
+{
+	long lru = -1;
+
+	for (size_t i = 0; i < app->ncache; i++)
+		if (!app->cache[i]->users &&
+		    (lru < 0 || app->cache[i]->last_used < app->cache[lru]->last_used))
+			lru = (long)i;
+	return lru;
+}
+
+/*
+ * Finds or makes the cached target, counted as in use until cache_put();
+ * NULL when the cache is full of targets in use.
+ */
 static struct cached_target *cache_get(struct app *app, const char *name, struct redis_addr *a,
 				       struct key_override *ko)
 {
-	struct cached_target *ct = NULL;
+	struct cached_target *ct = NULL, *evicted = NULL;
 
 	pthread_mutex_lock(&app->lock);
 	for (size_t i = 0; i < app->ncache && !ct; i++)
 		if (!strcmp(app->cache[i]->name, name))
 			ct = app->cache[i];
+	if (!ct && app->ncache == MAX_CACHED_TARGETS) {
+		long lru = cache_lru_idle_locked(app);
+		if (lru >= 0)
+			evicted = cache_take_locked(app, (size_t)lru);
+	}
 	if (!ct && app->ncache < MAX_CACHED_TARGETS) {
 		ct = calloc(1, sizeof(*ct));
 		if (!ct || !(ct->name = strdup(name)))
@@ -242,8 +286,70 @@ static struct cached_target *cache_get(struct app *app, const char *name, struct
 			app->cache[app->ncache++] = ct;
 		}
 	}
+	if (ct)
+		ct->users++;
 	pthread_mutex_unlock(&app->lock);
+	if (evicted) {
+		log_debug("closing the least recently used /scrape target", "target",
+			  redis_addr_display(&evicted->target.addr));
+		cached_target_free(evicted);
+	}
 	return ct;
+}
+
+static void cache_put(struct app *app, struct cached_target *ct)
+{
+	pthread_mutex_lock(&app->lock);
+	ct->users--;
+	ct->last_used = monotonic_seconds();
+	pthread_mutex_unlock(&app->lock);
+}
+
+/* Closes the targets idle for longer than --scrape.target-idle-timeout. */
+static void cache_sweep(struct app *app)
+{
+	struct cached_target *idle[MAX_CACHED_TARGETS];
+	size_t n = 0;
+	double now = monotonic_seconds();
+
+	pthread_mutex_lock(&app->lock);
+	for (size_t i = 0; i < app->ncache;) {
+		const struct cached_target *ct = app->cache[i];
+		if (!ct->users && now - ct->last_used > app->rf->target_idle)
+			idle[n++] = cache_take_locked(app, i);
+		else
+			i++;
+	}
+	pthread_mutex_unlock(&app->lock);
+	for (size_t i = 0; i < n; i++) {
+		log_debug("closing an idle /scrape target", "target",
+			  redis_addr_display(&idle[i]->target.addr));
+		cached_target_free(idle[i]);
+	}
+}
+
+/* Sweeps the cache every half idle timeout (at most every 30 s) until stopped. */
+static void *reaper_main(void *arg)
+{
+	struct app *app = arg;
+	double every = app->rf->target_idle / 2;
+
+	every = every < 0.1 ? 0.1 : every > 30 ? 30 : every;
+	pthread_mutex_lock(&app->lock);
+	while (!app->stopping) {
+		struct timespec until;
+		clock_gettime(CLOCK_REALTIME, &until);
+		long long ns = until.tv_nsec + (long long)(every * 1e9);
+		until.tv_sec += (time_t)(ns / 1000000000);
+		until.tv_nsec = (long)(ns % 1000000000);
+		if (pthread_cond_timedwait(&app->wake, &app->lock, &until) != ETIMEDOUT)
+			continue;
+		pthread_mutex_unlock(&app->lock);
+		cache_sweep(app);
+		pthread_mutex_lock(&app->lock);
+	}
+	pthread_mutex_unlock(&app->lock);
+	return NULL;
 }
 
 /* Parses the request's key checks; -1 with err set when one is bad. */
@@ -333,6 +439,7 @@ static void serve_scrape(void *cls, const struct http_request *req, struct http_
 		redis_addr_release(&a);
 		key_override_release(&ko);
 		http_serve_scrape(&ct->scraper, req, resp);
+		cache_put(app, ct);
 		return;
 	}
 	/* A full cache: serve this one with a connection of its own. */
@@ -554,12 +661,28 @@ static int run(struct redis_flags *rf)
 	if (*rf->password_file)
 		rf->opt.passwords = &app.passwords;
 	rf->opt.request_errors = &app.request_errors;
+	/*
+	 * A fixed mmap threshold: large reply buffers (up to the reply cap) then
+	 * live in their own mappings, grown by mremap and unmapped when freed.
+	 * glibc's moving threshold would put later ones on the heap, where each
+	 * growth may copy (twice the cap at the peak) and the space is kept.
+	 */
+	mallopt(M_MMAP_THRESHOLD, 256 << 10);
 	pthread_mutex_init(&app.lock, NULL);
+	pthread_cond_init(&app.wake, NULL);
 	apply_go_log_flags(rf);
 	log_info("starting redis-exporter", "version", EXPORTERBOX_VERSION);
+	bool reaping = rf->target_idle > 0 && !pthread_create(&app.reaper, NULL, reaper_main, &app);
 	code = serve(&app, has_addr ? &addr : NULL, own_web ? &wc : NULL);
+	pthread_mutex_lock(&app.lock);
+	app.stopping = true;
+	pthread_cond_signal(&app.wake);
+	pthread_mutex_unlock(&app.lock);
+	if (reaping)
+		pthread_join(app.reaper, NULL);
 	for (size_t i = 0; i < app.ncache; i++)
 		cached_target_free(app.cache[i]);
+	pthread_cond_destroy(&app.wake);
 	pthread_mutex_destroy(&app.lock);
 out:
 	redis_passwords_release(&app.passwords);

@@ -57,12 +57,19 @@ void redis_target_release(struct redis_target *t)
 	pthread_mutex_destroy(&t->lock);
 }
 
+/*
+ * The socket timeout for what is left of the scrape, cut down to tenths of
+ * a second: scrapes with the same timeout then find it set already and
+ * save two setsockopt calls each.
+ */
 static struct timeval timeout_until(const struct redis_target *t, double deadline)
 {
 	double left = deadline - monotonic_seconds();
 
 	if (t->opt->connection_timeout > 0 && t->opt->connection_timeout < left)
 		left = t->opt->connection_timeout;
+	if (left > 0.2)
+		left = floor(left * 10) / 10;
 	if (left < 0.001)
 		left = 0.001;
 	return (struct timeval){ (time_t)left,
@@ -134,11 +141,24 @@ static redisReplyObjectFunctions capped_functions = {
 	capped_string, capped_array, capped_integer, capped_nil, capped_free,
 };
 
+static pthread_once_t hiredis_functions_once = PTHREAD_ONCE_INIT;
+
+/* hiredis's own table, the same static one for every reader it makes. */
+static void load_hiredis_functions(void)
+{
+	redisReader *r = redisReaderCreate();
+
+	if (!r)
+		abort();
+	hiredis_functions = r->fn;
+	redisReaderFree(r);
+}
+
 /* Makes c's reader build replies through the capped functions. */
 static void cap_reader(redisContext *c)
 {
-	if (!hiredis_functions)
-		hiredis_functions = c->reader->fn;	/* the same static table for all */
+	/* once, not on first use: connections are made on several threads */
+	pthread_once(&hiredis_functions_once, load_hiredis_functions);
 	c->reader->fn = &capped_functions;
 }
 
@@ -183,14 +203,22 @@ failed:
 	return REDIS_ERR;
 }
 
-/* Runs one command; NULL when the connection failed (err says why). */
-static redisReply *command(redisContext *c, int argc, const char **argv, struct buf *err)
+void *redis_command(void *conn, int argc, const char **argv)
 {
+	redisContext *c = conn;
 	void *reply = NULL;
 
+	if (c->err)
+		return NULL;
 	if (redisAppendCommandArgv(c, argc, argv, NULL) == REDIS_OK)
 		get_reply(c, &reply);
-	redisReply *r = reply;
+	return reply;
+}
+
+/* redis_command, with err saying why it failed. */
+static redisReply *command(redisContext *c, int argc, const char **argv, struct buf *err)
+{
+	redisReply *r = redis_command(c, argc, argv);
 
 	if (!r)
 		buf_addf(err, "%s: %s", argv[0], c->errstr[0] ? c->errstr : "connection lost");
@@ -245,6 +273,14 @@ static int handshake(struct redis_target *t, redisContext *c, struct buf *err)
 	return 0;
 }
 
+static void set_timeout(struct redis_target *t, struct timeval tv)
+{
+	if (tv.tv_sec == t->timeout.tv_sec && tv.tv_usec == t->timeout.tv_usec)
+		return;
+	redisSetTimeout(t->conn, tv);
+	t->timeout = tv;
+}
+
 static int connect_target(struct redis_target *t, double deadline, struct buf *err)
 {
 	struct timeval tv = timeout_until(t, deadline);
@@ -260,6 +296,7 @@ static int connect_target(struct redis_target *t, double deadline, struct buf *e
 		return -1;
 	}
 	redisSetTimeout(c, tv);
+	t->timeout = tv;
 	cap_reader(c);
 	if (handshake(t, c, err) != 0) {
 		redisFree(c);
@@ -332,22 +369,8 @@ static int pipeline(struct redis_target *t, struct replies *rs, struct buf *err)
  * Connects when needed and runs the pipeline; a reused connection that
  * fails is replaced once, so a restarted server is scraped at once.
  */
-static int fetch_limited(struct redis_target *t, double deadline, struct replies *rs,
-			 double *connect_seconds, struct buf *err);
-
 static int fetch(struct redis_target *t, double deadline, struct replies *rs,
 		 double *connect_seconds, struct buf *err)
-{
-	/* A little before the scrape's deadline, so redis_up 0 is still written. */
-	limits = (struct reply_limits){ .active = true, .deadline = deadline - 0.25,
-					.max_bytes = (size_t)t->opt->max_reply_bytes };
-	int rc = fetch_limited(t, deadline, rs, connect_seconds, err);
-	limits.active = false;
-	return rc;
-}
-
-static int fetch_limited(struct redis_target *t, double deadline, struct replies *rs,
-			 double *connect_seconds, struct buf *err)
 {
 	for (int attempt = 0; attempt < 2; attempt++) {
 		bool reused = t->conn != NULL;
@@ -358,7 +381,7 @@ static int fetch_limited(struct redis_target *t, double deadline, struct replies
 			if (rc != 0)
 				return -1;
 		} else {
-			redisSetTimeout(t->conn, timeout_until(t, deadline));
+			set_timeout(t, timeout_until(t, deadline));
 		}
 		if (pipeline(t, rs, err) == 0)
 			return 0;
@@ -577,8 +600,12 @@ static int scrape_target(struct redis_target *t, struct redis_writer *rw, double
 	rw_value(rw, "last_key_groups_scrape_duration_milliseconds",
 		 "Duration of the last key group metrics scrape in milliseconds",
 		 METRIC_GAUGE, 0);
-	if (t->conn && ((redisContext *)t->conn)->err)
-		drop_connection(t); /* a key check lost it: reconnect next time */
+	if (t->conn && ((redisContext *)t->conn)->err) {
+		/* CLUSTER INFO or a key check lost it (or hit a limit): reconnect next time */
+		log_warn("scrape cut short, reconnecting on the next one", "target",
+			 redis_addr_display(&t->addr), "err", ((redisContext *)t->conn)->errstr);
+		drop_connection(t);
+	}
 	return 0;
 }
 
@@ -632,7 +659,14 @@ static int redis_collect(const struct collect_ctx *ctx, struct expo *w)
 	pthread_mutex_lock(&t->lock);
 	t->scrapes++;
 	rw_init(&rw, w, t->opt->ns);
+	/*
+	 * Every reply of the scrape (pipeline, CLUSTER INFO, key checks) under
+	 * the limits, a little before the deadline so redis_up 0 is still written.
+	 */
+	limits = (struct reply_limits){ .active = true, .deadline = ctx->deadline - 0.25,
+					.max_bytes = (size_t)t->opt->max_reply_bytes };
 	bool up = scrape_target(t, &rw, ctx->deadline, &connect_seconds, &err) == 0;
+	limits.active = false;
 	double seconds = monotonic_seconds() - start;
 	t->scrape_sum += seconds;
 	t->scrape_count++;

@@ -12,6 +12,8 @@ void rw_init(struct redis_writer *rw, struct expo *w, const char *ns)
 	memset(rw, 0, sizeof(*rw));
 	rw->w = w;
 	rw->ns = ns;
+	/* then "<ns>_<suffix>" is valid for any valid suffix */
+	rw->ns_ok = !*ns || expo_valid_metric_name(ns);
 }
 
 void rw_release(struct redis_writer *rw)
@@ -54,25 +56,43 @@ static bool seen_insert(struct redis_writer *rw, uint64_t h)
 	}
 }
 
+/* What may follow "<ns>_" in a metric name (the namespace is checked once). */
+static bool valid_suffix(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		      (*s >= '0' && *s <= '9') || *s == '_' || *s == ':'))
+			return false;
+	return true;
+}
+
 bool rw_family(struct redis_writer *rw, const char *name, const char *help,
 	       enum metric_type type, const char *const *labels)
 {
-	buf_truncate(&rw->name, 0);
-	buf_addf(&rw->name, "%s_%s", rw->ns, name);
-	if (!expo_valid_metric_name(buf_cstr(&rw->name)) ||
-	    !seen_insert(rw, text_hash(rw->name.data, rw->name.len)))
+	if (!rw->ns_ok || !valid_suffix(name))
 		return false;
-	buf_truncate(&rw->help, 0);
-	if (help)
-		buf_adds(&rw->help, help);
-	else
-		buf_addf(&rw->help, "%s metric", name);
+	buf_truncate(&rw->name, 0);
+	buf_adds(&rw->name, rw->ns);
+	buf_addc(&rw->name, '_');
+	buf_adds(&rw->name, name);
+	if (!seen_insert(rw, text_hash(rw->name.data, rw->name.len)))
+		return false;
+	const char *help_text = help;
+	if (!help) {
+		/* upstream's generated HELP */
+		buf_truncate(&rw->help, 0);
+		buf_adds(&rw->help, name);
+		buf_adds(&rw->help, " metric");
+		help_text = buf_cstr(&rw->help);
+	}
 	size_t n = 0;
 	for (; labels && labels[n] && n + 1 < sizeof(rw->labels) / sizeof(rw->labels[0]); n++)
 		rw->labels[n] = labels[n];
 	rw->labels[n] = NULL;
 	rw->desc = (struct metric_desc){
-		.name = buf_cstr(&rw->name), .help = buf_cstr(&rw->help),
+		.name = buf_cstr(&rw->name), .help = help_text,
 		.type = type, .labels = labels ? rw->labels : NULL,
 	};
 	expo_family(rw->w, &rw->desc);

@@ -8,19 +8,33 @@
 # pair_cleanup stops the servers.
 BENCH_REDIS_PIDS=()
 
-bench_redis_start() { # bench_redis_start PORT ARGS...
-	local port=$1
+# bench_redis_start VAR ARGS... : a redis-server on a free port, set in VAR.
+# Another helper's server may take the port between free_port and the bind:
+# then it is tried again on another one.
+bench_redis_start() {
+	local -n port_out=$1
 	shift
-	mkdir -p "$TMP/redis-$port"
-	redis-server --port "$port" --bind 127.0.0.1 --dir "$TMP/redis-$port" --save '' \
-		--appendonly no --latency-tracking yes "$@" >"$TMP/redis-$port.log" 2>&1 &
-	BENCH_REDIS_PIDS+=($!)
-	local _
-	for _ in $(seq 100); do
-		redis-cli -p "$port" ping 2>/dev/null | grep -q PONG && return 0
-		sleep 0.05
+	local port pid attempt _
+	for attempt in 1 2 3 4 5; do
+		port=$(free_port)
+		mkdir -p "$TMP/redis-$port"
+		redis-server --port "$port" --bind 127.0.0.1 --dir "$TMP/redis-$port" --save '' \
+			--appendonly no --latency-tracking yes "$@" >"$TMP/redis-$port.log" 2>&1 &
+		pid=$!
+		for _ in $(seq 200); do
+			kill -0 "$pid" 2>/dev/null || break
+			if [ "$(redis-cli -p "$port" ping 2>/dev/null)" = PONG ]; then
+				BENCH_REDIS_PIDS+=("$pid")
+				port_out=$port
+				return 0
+			fi
+			sleep 0.05
+		done
+		kill "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
 	done
-	echo "bench.sh: redis-server did not start" >&2
+	echo "bench.sh: redis-server did not start (attempt $attempt):" >&2
+	tail -n 3 "$TMP/redis-$port.log" >&2
 	exit 1
 }
 
@@ -32,10 +46,8 @@ pair_redis() {
 	}
 	command -v redis-server >/dev/null || { echo "bench.sh: redis-server is needed" >&2; exit 2; }
 	local primary replica db i
-	primary=$(free_port)
-	replica=$(free_port)
-	bench_redis_start "$primary"
-	bench_redis_start "$replica" --replicaof 127.0.0.1 "$primary"
+	bench_redis_start primary
+	bench_redis_start replica --replicaof 127.0.0.1 "$primary"
 	for db in 0 1 2; do
 		for i in $(seq 100); do
 			printf 'SET key:%s:%s %s EX %s\n' "$db" "$i" "$i" $((1000 + i))

@@ -14,6 +14,10 @@ MODE_FILE:
              elements as fast as the client reads
   dribble    start a bulk reply, then one byte every 0.2 s, for ever
   proxy      forward to the real redis-server on 127.0.0.1:UPSTREAM_PORT
+  hugecmd:NAME     proxy command by command, but answer every NAME command
+                   (GET, SCAN, CLUSTER, ...) as huge does; for CLUSTER, INFO
+                   replies say cluster_enabled:1, so that CLUSTER INFO is asked
+  dribblecmd:NAME  the same, answering NAME as dribble does
 
 Runs until killed. One thread per connection; nothing is kept.
 """
@@ -53,8 +57,105 @@ def pump(src, dst, watch_mode=False):
             pass
 
 
+def parse_command(buf):
+    """One RESP command (an array of bulk strings) at the start of buf:
+    (args, rest), or None while incomplete."""
+    i = buf.find(b"\r\n")
+    if i < 0:
+        return None
+    pos, args = i + 2, []
+    for _ in range(int(buf[1:i])):
+        j = buf.find(b"\r\n", pos)
+        if j < 0:
+            return None
+        n = int(buf[pos + 1:j])
+        if len(buf) < j + 2 + n + 2:
+            return None
+        args.append(buf[j + 2:j + 2 + n])
+        pos = j + 2 + n + 2
+    return args, buf[pos:]
+
+
+def reply_end(buf, pos):
+    """Where the RESP2 reply starting at pos ends, or None while incomplete."""
+    j = buf.find(b"\r\n", pos)
+    if j < 0:
+        return None
+    kind = buf[pos:pos + 1]
+    if kind in (b"+", b"-", b":"):
+        return j + 2
+    n = int(buf[pos + 1:j])
+    if kind == b"$":
+        end = j + 2 + n + 2 if n >= 0 else j + 2
+        return end if len(buf) >= end else None
+    pos = j + 2
+    for _ in range(max(n, 0)):
+        pos = reply_end(buf, pos)
+        if pos is None:
+            return None
+    return pos
+
+
+def split_reply(buf):
+    """(the first reply in buf, the rest), or None while incomplete."""
+    end = reply_end(buf, 0)
+    return None if end is None else (buf[:end], buf[end:])
+
+
+def recv_until(sock, buf, parse):
+    while True:
+        parsed = parse(buf)
+        if parsed is not None:
+            return parsed
+        data = sock.recv(65536)
+        if not data:
+            raise OSError("closed")
+        buf += data
+
+
+def send_huge(conn):
+    conn.sendall(b"$%d\r\n" % HUGE)
+    sent = 0
+    while sent < HUGE:
+        n = min(len(CHUNK), HUGE - sent)
+        conn.sendall(CHUNK[:n])
+        sent += n
+    conn.sendall(b"\r\n")
+
+
+def send_dribble(conn):
+    conn.sendall(b"$100000\r\n")
+    while True:
+        conn.sendall(b"a")
+        time.sleep(0.2)
+
+
+def serve_per_command(conn, m):
+    """hugecmd:NAME and dribblecmd:NAME: a proxy that answers NAME itself."""
+    kind, name = m.split(":", 1)
+    up = socket.create_connection(("127.0.0.1", UPSTREAM))
+    buf = ubuf = b""
+    try:
+        while mode() == m:
+            args, buf = recv_until(conn, buf, parse_command)
+            if args[0].upper() == name.encode():
+                (send_huge if kind == "hugecmd" else send_dribble)(conn)
+                continue
+            up.sendall(b"*%d\r\n" % len(args) +
+                       b"".join(b"$%d\r\n%s\r\n" % (len(a), a) for a in args))
+            reply, ubuf = recv_until(up, ubuf, split_reply)
+            if name == "CLUSTER" and args[0].upper() == b"INFO":
+                reply = reply.replace(b"cluster_enabled:0", b"cluster_enabled:1")
+            conn.sendall(reply)
+    finally:
+        up.close()
+
+
 def serve(conn, m):
     conn.settimeout(None)
+    if m.startswith(("hugecmd:", "dribblecmd:")):
+        serve_per_command(conn, m)
+        return
     if m == "proxy":
         up = socket.create_connection(("127.0.0.1", UPSTREAM))
         threading.Thread(target=pump, args=(up, conn), daemon=True).start()
@@ -74,13 +175,7 @@ def serve(conn, m):
     elif m == "midclose":
         conn.sendall(b"$100000\r\n# Server\r\nredis_version:7.0.0\r\n")
     elif m == "huge":
-        conn.sendall(b"$%d\r\n" % HUGE)
-        sent = 0
-        while sent < HUGE:
-            n = min(len(CHUNK), HUGE - sent)
-            conn.sendall(CHUNK[:n])
-            sent += n
-        conn.sendall(b"\r\n")
+        send_huge(conn)
         while conn.recv(65536):
             pass
     elif m == "hugearray":
@@ -89,10 +184,7 @@ def serve(conn, m):
         while True:
             conn.sendall(element)
     elif m == "dribble":
-        conn.sendall(b"$100000\r\n")
-        while True:
-            conn.sendall(b"a")
-            time.sleep(0.2)
+        send_dribble(conn)
 
 
 def handle(conn):

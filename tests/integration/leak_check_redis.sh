@@ -7,7 +7,8 @@
 # sanitizers) under valgrind with key checks and config metrics; sends
 # LEAK_SCRAPES (default 400) scrapes: /metrics plain, gzip and OpenMetrics,
 # /scrape?target= for the server, for 70 distinct unreachable targets (more
-# than the connection cache holds, so the uncached path runs too), refused
+# than the connection cache holds, so least recently used ones are closed;
+# idle ones are closed after 2 s, --scrape.target-idle-timeout), refused
 # targets (400), per-request key checks (upstream's check-keys=); stops the server for a batch of scrapes (up 0) and
 # restarts it (reconnect); then SIGTERM. Fails on any memcheck error, any
 # definitely or indirectly lost block, a wrong status, or a non-zero exit.
@@ -62,7 +63,7 @@ echo '{"redis://127.0.0.1:1": {"user": "u", "password": "p"}}' >"$TMP/pw.json"
 ARGS=(redis-exporter --redis.addr "redis://127.0.0.1:$RP" --web.listen-address=127.0.0.1:0
 	--check-keys 'db0=q*' --check-single-keys 'db0=plain' --count-keys 'db2=*'
 	--include-config-metrics --include-system-metrics --redis.password-file "$TMP/pw.json"
-	--connection-timeout 2s)
+	--connection-timeout 2s --scrape.target-idle-timeout 2s)
 
 START=$SECONDS
 if srv_start "$TMP/server.log" "${VG[@]}" "$BIN" "${ARGS[@]}"; then

@@ -12,6 +12,11 @@
 # off, to see the checks fail), and the next scrape, with the fake
 # server turned into a proxy to the real one, must be redis_up 1 through
 # the same exporter. Also through /scrape?target=.
+# Then the replies read after INFO: a huge or dribbled reply to a key check
+# (GET of --check-single-keys, SCAN of --check-keys) and to CLUSTER INFO (the
+# fake server says cluster_enabled:1) must be bounded the same way: answered
+# by the deadline, peak RSS within the cap, the cut logged, and the next
+# scrape through a good server has the key's series again.
 # Prints ok/FAIL per check and "N passed, N failed"; exits 1 on any failure.
 set -euo pipefail
 
@@ -43,6 +48,8 @@ for _ in $(seq 1 100); do
 	(exec 3<>"/dev/tcp/127.0.0.1/$RPORT") 2>/dev/null && break
 	sleep 0.1
 done
+redis-cli -p "$RPORT" set single 42 >/dev/null
+redis-cli -p "$RPORT" set pat:1 7 >/dev/null
 
 echo proxy >mode
 python3 "$HERE/fake_redis.py" "$TMP/fake.port" "$TMP/mode" "$RPORT" 2>fake.log &
@@ -56,6 +63,7 @@ CAP=$((16 << 20))
 export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=0
 srv_start exporter.log "$BIN" redis-exporter --web.listen-address=127.0.0.1:0 \
 	--redis.addr="redis://127.0.0.1:$FAKE" --connection-timeout=2s --web.scrape-timeout=4s \
+	--check-single-keys=db0=single --check-keys='db0=pat:*' \
 	"--redis.max-reply-bytes=${REPLY_CAP-$CAP}" ||
 	{ t_fail "exporter starts" "$(cat exporter.log)"; t_summary; exit 1; }
 EXP=$SRV_PID
@@ -96,6 +104,27 @@ for mode in silent garbage midclose huge hugearray dribble; do
 	t_check "$mode: /scrape?target=: 200 with redis_up 0" \
 		bash -c "[ '$CODE' = 200 ] && grep -qx 'redis_up 0' '$mode.target.body'"
 	echo proxy >mode
+done
+t_check "key checks through a good server: key_size of single and pat:1" \
+	bash -c "grep -q 'key=\"single\"' warm2.body && grep -q 'key=\"pat:1\"' warm2.body"
+for mode in hugecmd:GET hugecmd:SCAN hugecmd:CLUSTER dribblecmd:GET; do
+	echo "$mode" >mode
+	name=${mode/:/-}
+	cuts=$(grep -c "cut short" exporter.log || true)
+	scrape "$name" /metrics
+	t_check "$mode: HTTP 200" test "$CODE" = 200
+	t_check "$mode: body parses" bash -c "promtool check metrics <'$name.body' >/dev/null 2>&1; rc=\$?; [ \$rc -eq 0 ] || [ \$rc -eq 3 ]"
+	t_check "$mode: answered by the deadline (4 s; ${SECS}s <= 15)" test "$SECS" -le 15
+	hwm=$(kb VmHWM)
+	t_check "$mode: peak RSS bounded (${hwm} kB <= ${HWM0} + 3 x cap)" \
+		test "$hwm" -le $((HWM0 + 3 * CAP / 1024))
+	t_check "$mode: exporter alive" kill -0 "$EXP"
+	t_check "$mode: the cut reply is logged" \
+		test "$(grep -c "cut short" exporter.log || true)" -gt "$cuts"
+	echo proxy >mode
+	scrape "$name.after" /metrics
+	t_check "$mode: next scrape against a good server: redis_up 1 and the keys" \
+		bash -c "grep -qx 'redis_up 1' '$name.after.body' && grep -q 'key=\"single\"' '$name.after.body' && grep -q 'key=\"pat:1\"' '$name.after.body'"
 done
 scrape final "/scrape?target=redis://127.0.0.1:$FAKE"
 t_check "/scrape?target= recovers: redis_up 1" up_is final 1

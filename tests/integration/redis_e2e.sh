@@ -270,6 +270,48 @@ check_series "$TMP/cluster.body" "cluster: known nodes" 'redis_cluster_known_nod
 check_series "$TMP/cluster.body" "cluster: messages counter renamed" 'redis_cluster_messages_sent_total [0-9]'
 check_absent "$TMP/cluster.body" "cluster: one database only" 'redis_db_keys\{db="db1"\}'
 
+# ---- /scrape's target cache: idle targets closed, at most 64 kept ----
+start_idle() { # another test may take the port before redis-server binds it
+	local try
+	for try in 1 2 3 4 5; do
+		IP=$(free_port) || return 1
+		start_redis "idle$try" "$IP" && kill -0 "$REDIS_PID" 2>/dev/null && return 0
+	done
+	return 1
+}
+start_idle || exit 1
+exporter_conns() { redis-cli -p "$IP" client list | grep -c 'name=redis_exporter'; }
+srv_start "$TMP/f.log" "$BIN" redis-exporter --redis.addr= --scrape.target-idle-timeout=1s \
+	--web.listen-address 127.0.0.1:0 || { cat "$TMP/f.log"; exit 1; }
+FP=$SRV_PORT
+srv_start "$TMP/g.log" "$BIN" redis-exporter --redis.addr= --web.listen-address 127.0.0.1:0 ||
+	{ cat "$TMP/g.log"; exit 1; }
+GP=$SRV_PORT
+get idle1 "http://127.0.0.1:$FP/scrape?target=127.0.0.1:$IP"
+get idle_keep "http://127.0.0.1:$GP/scrape?target=127.0.0.1:$IP"
+check_series "$TMP/idle1.body" "idle timeout: first scrape up" 'redis_up 1$'
+t_check "idle timeout: both exporters keep a connection (2)" test "$(exporter_conns)" = 2
+for _ in $(seq 100); do [ "$(exporter_conns)" = 1 ] && break; sleep 0.2; done
+t_check "idle timeout 1s: its connection closed, the 5m default's kept (1 left)" \
+	test "$(exporter_conns)" = 1
+get idle2 "http://127.0.0.1:$FP/scrape?target=127.0.0.1:$IP"
+check_series "$TMP/idle2.body" "idle timeout: the next scrape connects again" 'redis_up 1$'
+t_check "idle timeout: connected again (2)" test "$(exporter_conns)" = 2
+# distinct key checks are distinct cache entries: 70 of them on one server
+for i in $(seq 70); do
+	curl -s -o /dev/null "http://127.0.0.1:$GP/scrape?target=127.0.0.1:$IP&check-keys=db0=k$i"
+done
+t_check "cache bound: 64 targets kept (+1 of the other exporter), the LRU ones closed" \
+	test "$(exporter_conns)" = 65
+connections() { redis-cli -p "$IP" info stats | sed -n 's/^total_connections_received:\([0-9]*\).*/\1/p'; }
+before=$(connections)
+get lru_recent "http://127.0.0.1:$GP/scrape?target=127.0.0.1:$IP&check-keys=db0=k70"
+t_check "cache bound: the most recent target is cached (no new connection)" \
+	test "$(connections)" = "$((before + 1))" # the +1: redis-cli's own
+get lru_after "http://127.0.0.1:$GP/scrape?target=127.0.0.1:$IP&check-keys=db0=k1"
+check_series "$TMP/lru_after.body" "cache bound: an evicted target is scraped again" 'redis_up 1$'
+t_check "no crash in the exporter's log" bash -c "! grep -Eiq 'sanitizer|segv|abort' '$TMP/g.log' '$TMP/f.log'"
+
 # ---- --redis.addr="" (upstream's multi-target setup): /metrics has no target ----
 REDIS_EXPORTER_WEB_TELEMETRY_PATH=/m srv_start "$TMP/d.log" "$BIN" redis-exporter --redis.addr= \
 	--web.listen-address 127.0.0.1:0 || { cat "$TMP/d.log"; exit 1; }

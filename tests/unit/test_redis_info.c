@@ -16,6 +16,7 @@
 #include "redis.h"
 #include "redis_fields.h"
 #include "test_util.h"
+#include "text.h"
 
 static char *read_fixture(const char *name, size_t *len)
 {
@@ -78,6 +79,14 @@ static void test_fields_table_sorted(void **state)
 		assert_true(strcmp(redis_info_metrics[i - 1].field, redis_info_metrics[i].field) < 0);
 	assert_non_null(redis_info_metric_find("used_memory"));
 	assert_null(redis_info_metric_find("no_such_field"));
+	/* the hashed lookup finds every entry, and only those */
+	for (size_t i = 0; i < redis_info_metrics_count; i++) {
+		const char *f = redis_info_metrics[i].field;
+		assert_ptr_equal(redis_info_metric_find_hashed(f, text_hash(f, strlen(f))),
+				 &redis_info_metrics[i]);
+	}
+	assert_null(redis_info_metric_find_hashed("no_such_field",
+						  text_hash("no_such_field", 13)));
 }
 
 static void test_v7_primary(void **state)
@@ -235,6 +244,30 @@ static void test_duplicate_key_keeps_first(void **state)
 	buf_release(&out);
 }
 
+/* redis_info_get: a hash lookup; first of repeated keys, NULL when absent. */
+static void test_info_get(void **state)
+{
+	struct buf text = BUF_INIT;
+	struct redis_info info;
+	(void)state;
+
+	for (int i = 0; i < 2000; i++)
+		buf_addf(&text, "field_%d:%d\r\n", i, i);
+	buf_adds(&text, "field_7:again\r\n  spaced : x \r\nempty:\r\n");
+	buf_add(&text, "x\0y:1\r\n", 7);
+	redis_info_parse(text.data, text.len, &info);
+	assert_int_equal(info.n, 2002);
+	assert_string_equal(redis_info_get(&info, "field_0"), "0");
+	assert_string_equal(redis_info_get(&info, "field_1999"), "1999");
+	assert_string_equal(redis_info_get(&info, "field_7"), "7");
+	assert_string_equal(redis_info_get(&info, "spaced "), " x");
+	assert_string_equal(redis_info_get(&info, "empty"), "");
+	assert_null(redis_info_get(&info, "field_2000"));
+	assert_null(redis_info_get(&info, "x"));	/* a NUL ends the line's text */
+	redis_info_release(&info);
+	buf_release(&text);
+}
+
 static void test_value_rule(void **state)
 {
 	double v;
@@ -250,6 +283,16 @@ static void test_value_rule(void **state)
 	assert_false(redis_info_value(" 1", &v));
 	assert_false(redis_info_value("1x", &v));
 	assert_false(redis_info_value("up", &v));
+	/* plain integers skip strtod: the same values as strtod gives */
+	assert_true(redis_info_value("-5", &v) && v == -5);
+	assert_true(redis_info_value("007", &v) && v == 7);
+	assert_true(redis_info_value("999999999999999", &v) && v == 999999999999999.0);
+	assert_true(redis_info_value("12345678901234567890", &v) && v == 12345678901234567890.0);
+	assert_true(redis_info_value("1e3", &v) && v == 1000);
+	assert_true(redis_info_value("0x10", &v) && v == 16);
+	assert_false(redis_info_value("-", &v));
+	assert_false(redis_info_value("5 ", &v));
+	assert_false(redis_info_value("12345678901234567x", &v));
 }
 
 static void expect_addr(const char *s, bool unix_socket, const char *host, int port, long db,
@@ -386,6 +429,7 @@ int main(void)
 		cmocka_unit_test(test_v62_replica),
 		cmocka_unit_test(test_hostile),
 		cmocka_unit_test(test_duplicate_key_keeps_first),
+		cmocka_unit_test(test_info_get),
 		cmocka_unit_test(test_value_rule),
 		cmocka_unit_test(test_addr),
 		cmocka_unit_test(test_passwords),
