@@ -295,7 +295,19 @@ static void pool_submit(struct pool *p, struct run *r)
 	p->queued += (unsigned)r->njobs;
 	while (p->threads < p->base && pool_grow_locked(p))
 		;
-	pthread_cond_broadcast(&p->work);
+	/* One wake-up per job, not every idle worker per scrape: a worker
+	 * looks at the queue under the lock before it waits, so none is lost. */
+	for (size_t i = 0; i < r->njobs && i < p->threads; i++)
+		pthread_cond_signal(&p->work);
+	pthread_mutex_unlock(&p->lock);
+}
+
+void scraper_set_workers(struct scraper *s, unsigned n)
+{
+	struct pool *p = s->pool;
+
+	pthread_mutex_lock(&p->lock);
+	p->base = n < 1 ? 1 : n < p->max_threads ? n : p->max_threads;
 	pthread_mutex_unlock(&p->lock);
 }
 

@@ -103,6 +103,14 @@ int scraper_init(struct scraper *s, const char *ns, const char *exporter_name,
 void scraper_release(struct scraper *s);
 
 /*
+ * Workers a scrape starts with (default: one per CPU). Collectors that take
+ * turns on one resource (a database connection) gain nothing from more and
+ * pay a hand-over between threads per collector; the pool still grows past
+ * n when a collector stalls. Call before the first scrape.
+ */
+void scraper_set_workers(struct scraper *s, unsigned n);
+
+/*
  * Validates a request's collector filter. Returns 0, or -1 with a one-line
  * reason in err (unknown or disabled collector), as node_exporter answers 400.
  */
