@@ -23,3 +23,10 @@ add_test(NAME integration_kafka_sasl_file
   COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/integration/kafka_sasl_file.sh ${BIN})
 set_tests_properties(integration_kafka_misbehave integration_kafka_sasl_file PROPERTIES
   SKIP_RETURN_CODE 77)
+
+# Group listing and kafka_consumergroup_members against a fake one-broker
+# cluster that answers ListGroups/DescribeGroups (fake_kafka.py "groups"),
+# which the mock cluster cannot.
+add_test(NAME integration_kafka_members
+  COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/integration/kafka_members.sh ${BIN})
+set_tests_properties(integration_kafka_members PROPERTIES SKIP_RETURN_CODE 77)

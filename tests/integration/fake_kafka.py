@@ -18,6 +18,12 @@ reads the mode from MODE_FILE:
   sasl       a broker that wants SASL/PLAIN (ApiVersions v0, SaslHandshake v1):
              the client's PLAIN token from SaslAuthenticate is appended to
              SASL_CAPTURE (a file, one line of hex per token), then the connection closed
+  groups     a one-broker cluster (node 1, itself) that lists and describes
+             consumer groups: ApiVersions, Metadata v1 (no topics, or the
+             one topic FAKE_TOPIC names),
+             ListGroups v0 and DescribeGroups v0 with the groups of GROUPS
+             below; a request for any other API closes the connection (and
+             is logged on stderr)
 
 Runs until killed. One thread per connection; nothing is kept.
 """
@@ -88,15 +94,23 @@ def api_versions(ranges, err=0):
     return body + b"".join(struct.pack(">hhh", *r) for r in ranges)
 
 
+def answer_api_versions(conn, version, corr, ranges):
+    """ApiVersions: a v0 answer with RANGES, after refusing newer requests
+    (UNSUPPORTED_VERSION, which makes the client ask again with v0)."""
+    if version > 0:
+        respond(conn, corr, api_versions([(18, 0, 0)], err=35))
+    else:
+        respond(conn, corr, api_versions(ranges))
+
+
 def sasl(conn):
-    """ApiVersions (a v0 answer, after refusing newer ones), SaslHandshake v1,
-    then the SaslAuthenticate v0 request, whose PLAIN token is captured."""
+    """ApiVersions, SaslHandshake v1, then the SaslAuthenticate v0 request,
+    whose PLAIN token is captured."""
     while True:
         api_key, version, corr, body = read_request(conn)
-        if api_key == 18 and version > 0:     # ApiVersions: ask for v0
-            respond(conn, corr, api_versions([(18, 0, 0)], err=35))
-        elif api_key == 18:
-            respond(conn, corr, api_versions([(18, 0, 0), (17, 0, 1), (36, 0, 0), (3, 0, 1)]))
+        if api_key == 18:
+            answer_api_versions(conn, version, corr,
+                                [(18, 0, 0), (17, 0, 1), (36, 0, 0), (3, 0, 1)])
         elif api_key == 17:                   # SaslHandshake
             mech = b"PLAIN"
             respond(conn, corr, struct.pack(">hih", 0, 1, len(mech)) + mech)
@@ -106,6 +120,90 @@ def sasl(conn):
                 f.write(body[4:4 + size].hex() + "\n")
             return
         else:
+            return
+
+
+def kstr(text):
+    """A Kafka STRING (int16 length) or, for None, a null NULLABLE_STRING."""
+    if text is None:
+        return struct.pack(">h", -1)
+    data = text.encode()
+    return struct.pack(">h", len(data)) + data
+
+
+def karray(items):
+    """A Kafka ARRAY of already-encoded items (int32 count)."""
+    return struct.pack(">i", len(items)) + b"".join(items)
+
+
+# name: (state, protocol, members); "orders" has FAKE_ORDERS_MEMBERS members
+# (default 3), to let the test see its check fail.
+GROUPS = {
+    "orders": ("Stable", "range", int(os.environ.get("FAKE_ORDERS_MEMBERS", "3"))),
+    "billing": ("Stable", "roundrobin", 1),
+    "empty": ("Empty", "", 0),
+}
+
+
+def metadata_v1(port):
+    """Brokers [node_id, host, port, rack], controller_id, topics: none, or
+    FAKE_TOPIC with one partition (0) led by node 1."""
+    broker = struct.pack(">i", 1) + kstr("127.0.0.1") + struct.pack(">i", port) + kstr(None)
+    topics = []
+    if os.environ.get("FAKE_TOPIC"):
+        part = struct.pack(">hii", 0, 0, 1) + karray([struct.pack(">i", 1)]) * 2
+        topics.append(struct.pack(">h", 0) + kstr(os.environ["FAKE_TOPIC"])
+                      + struct.pack(">?", False) + karray([part]))
+    return karray([broker]) + struct.pack(">i", 1) + karray(topics)
+
+
+def list_groups_v0():
+    """error_code, groups [group_id, protocol_type]."""
+    return struct.pack(">h", 0) + karray([kstr(g) + kstr("consumer") for g in GROUPS])
+
+
+def member_v0(group, i):
+    """member_id, client_id, client_host, metadata and assignment (empty bytes)."""
+    client = "%s-client-%d" % (group, i)
+    return (kstr("%s-%08x" % (client, 0x5eed0000 + i)) + kstr(client)
+            + kstr("/127.0.0.%d" % (i + 1)) + struct.pack(">ii", 0, 0))
+
+
+def describe_group_v0(name):
+    """error_code, group_id, state, protocol_type, protocol, members; a group
+    not known is "Dead" with no members, as a Kafka coordinator answers."""
+    state, protocol, members = GROUPS.get(name, ("Dead", "", 0))
+    return (struct.pack(">h", 0) + kstr(name) + kstr(state)
+            + kstr("consumer" if name in GROUPS else "") + kstr(protocol)
+            + karray([member_v0(name, i) for i in range(members)]))
+
+
+def read_strings(body):
+    """An ARRAY of STRING, the body of a DescribeGroups v0 request."""
+    count, at, names = struct.unpack(">i", body[:4])[0], 4, []
+    for _ in range(max(count, 0)):
+        size = struct.unpack(">h", body[at:at + 2])[0]
+        names.append(body[at + 2:at + 2 + size].decode())
+        at += 2 + size
+    return names
+
+
+def groups(conn):
+    """The one-broker cluster of the "groups" mode (see the top)."""
+    port = conn.getsockname()[1]
+    while True:
+        api_key, version, corr, body = read_request(conn)
+        if api_key == 18:
+            answer_api_versions(conn, version, corr, [(18, 0, 0), (3, 0, 1), (16, 0, 0), (15, 0, 0)])
+        elif api_key == 3 and version == 1:
+            respond(conn, corr, metadata_v1(port))
+        elif api_key == 16 and version == 0:
+            respond(conn, corr, list_groups_v0())
+        elif api_key == 15 and version == 0:
+            respond(conn, corr, karray([describe_group_v0(g) for g in read_strings(body)]))
+        else:
+            print("groups: no answer to api key %d v%d" % (api_key, version),
+                  file=sys.stderr, flush=True)
             return
 
 
@@ -129,6 +227,9 @@ def serve(conn, m):
         return
     if m == "sasl":
         sasl(conn)
+        return
+    if m == "groups":
+        groups(conn)
         return
     if m == "silent":
         while conn.recv(65536):
