@@ -329,12 +329,26 @@ static int collect_metadata(struct kl_collector *c, struct kl_snapshot *s)
 /*
  * Log-end (OFFSET_END) or oldest (OFFSET_BEGINNING) offsets of every
  * partition, one ListOffsets request per leader broker, so that a leader
- * that does not answer costs its own partitions only.
+ * that does not answer costs its own partitions only. A step's requests
+ * share one --collect.timeout (each still gets OFFSETS_FLOOR_MS, which a
+ * broker that is up needs far less than), and the oldest-offsets step skips
+ * the brokers whose log-end request failed (failed[], one per broker): with
+ * the whole cluster gone, a full timeout per broker and step held
+ * `kafka_up 0` back by a minute and more.
  */
-static void collect_offsets(struct kl_collector *c, struct kl_snapshot *s, bool newest)
+#define OFFSETS_FLOOR_MS 1000
+static void collect_offsets(struct kl_collector *c, struct kl_snapshot *s, bool newest,
+			    bool *failed)
 {
+	double deadline = monotonic_seconds() + c->timeout_ms / 1000.0;
+
 	for (size_t b = 0; b < s->nbrokers; b++) {
 		int32_t leader = s->brokers[b].id;
+		if (!newest && failed[b])
+			continue;
+		int left_ms = (int)((deadline - monotonic_seconds()) * 1000);
+		left_ms = left_ms > OFFSETS_FLOOR_MS ? left_ms : OFFSETS_FLOOR_MS;
+		left_ms = left_ms < c->timeout_ms ? left_ms : c->timeout_ms;
 		rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(16);
 		for (size_t t = 0; t < s->ntopics; t++)
 			for (size_t i = 0; i < s->topics[t].nparts; i++)
@@ -344,7 +358,9 @@ static void collect_offsets(struct kl_collector *c, struct kl_snapshot *s, bool 
 						->offset = newest ? RD_KAFKA_OFFSET_END
 								  : RD_KAFKA_OFFSET_BEGINNING;
 		rd_kafka_resp_err_t err =
-			l->cnt ? rd_kafka_offsets_for_times(c->rk, l, c->timeout_ms) : 0;
+			l->cnt ? rd_kafka_offsets_for_times(c->rk, l, left_ms) : 0;
+		if (newest)
+			failed[b] = err != 0;
 		if (err) {
 			char id[16];
 			snprintf(id, sizeof(id), "%d", (int)leader);
@@ -381,10 +397,14 @@ void kl_collect(struct kl_collector *c, struct kl_snapshot *s)
 		lap(&mark, md);
 		kl_collect_groups(c, s);
 		lap(&mark, groups);
-		collect_offsets(c, s, true);
+		bool *failed = calloc(s->nbrokers ? s->nbrokers : 1, sizeof(*failed));
+		if (!failed)
+			abort();
+		collect_offsets(c, s, true, failed);
 		lap(&mark, newest);
-		collect_offsets(c, s, false);
+		collect_offsets(c, s, false, failed);
 		lap(&mark, oldest);
+		free(failed);
 		if (c->cfg->lag_seconds) {
 			kl_collect_lag_seconds(c, s);
 			lap(&mark, ls);
