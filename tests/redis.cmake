@@ -9,3 +9,8 @@ set_tests_properties(integration_redis PROPERTIES SKIP_RETURN_CODE 77)
 add_test(NAME parity_redis COMMAND ${Python3_EXECUTABLE}
   ${CMAKE_CURRENT_SOURCE_DIR}/integration/parity_redis.py ${BIN})
 set_tests_properties(parity_redis PROPERTIES SKIP_RETURN_CODE 77)
+# A real redis-server with a million keys (DEBUG POPULATE): exact
+# --count-keys, --check-keys cut at the deadline with bounded memory.
+add_test(NAME integration_redis_many_keys COMMAND
+  ${CMAKE_CURRENT_SOURCE_DIR}/integration/redis_many_keys.sh ${BIN})
+set_tests_properties(integration_redis_many_keys PROPERTIES SKIP_RETURN_CODE 77)

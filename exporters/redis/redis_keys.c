@@ -9,6 +9,7 @@
 
 #include <hiredis/hiredis.h>
 
+#include "log.h"
 #include "redis_keys.h"
 
 int redis_key_args_parse(const char *s, struct redis_key_args *out, struct buf *err)
@@ -273,6 +274,10 @@ void redis_keys_write(struct redis_writer *rw, void *conn, const struct redis_op
 		free(kr.v[i].key);
 	free(kr.v);
 	write_counts(rw, &kc, &opt->count_keys, opt->keys_batch);
+	/* Partial key sizes are still written; say so, or nobody would know. */
+	if (deadline > 0 && monotonic_seconds() >= deadline)
+		log_warn("key checks cut short at the scrape deadline: some keys and counts are "
+			 "missing (narrow --check-keys / --count-keys, or give the scrape more time)");
 	kc.deadline = 0; /* switching back is due even when late */
 	select_db(&kc, home_db);
 }
