@@ -34,6 +34,7 @@ struct job {
 	int rc;
 	double seconds;
 	bool finished;		/* under run->lock */
+	atomic_bool started;	/* past the stuck check: see gather() */
 };
 
 /* How long a queue may stand still before the pool gets another worker. */
@@ -110,6 +111,9 @@ static int job_collect(struct job *j, double *seconds)
 
 	if (atomic_load(&slot->stuck))
 		return -EBUSY;
+	/* After the check: a job gather() marks stuck never returns -EBUSY,
+	 * so its report clears the mark. */
+	atomic_store(&j->started, true);
 	if (monotonic_seconds() >= j->run->deadline)
 		return -ETIMEDOUT; /* queued behind a stuck one: too late now */
 	realtime_deadline(j->run->deadline, &until);
@@ -300,6 +304,14 @@ static void pool_submit(struct pool *p, struct run *r)
 	for (size_t i = 0; i < r->njobs && i < p->threads; i++)
 		pthread_cond_signal(&p->work);
 	pthread_mutex_unlock(&p->lock);
+}
+
+bool scraper_busy(const struct scraper *s)
+{
+	for (size_t i = 0; i < s->nslots; i++)
+		if (atomic_load(&s->slots[i].stuck))
+			return true;
+	return false;
 }
 
 void scraper_set_workers(struct scraper *s, unsigned n)
@@ -503,8 +515,12 @@ static void gather(struct run *r, struct buf *body, struct outcome *o)
 			move_or_add(body, &j->out);
 		} else {
 			if (!j->finished) {
-				/* Its worker finishes alone and clears the mark. */
-				atomic_store(&j->slot->stuck, true);
+				/* Its worker finishes alone and clears the mark. A
+				 * job still queued is not marked: it fails at once
+				 * when taken (past the deadline), and a mark set for it
+				 * would stay (it is taken after the stuck check). */
+				if (atomic_load(&j->started))
+					atomic_store(&j->slot->stuck, true);
 				j->seconds = monotonic_seconds() - r->start;
 			}
 			report_failure(j);

@@ -111,6 +111,13 @@ void scraper_release(struct scraper *s);
 void scraper_set_workers(struct scraper *s, unsigned n);
 
 /*
+ * Whether a collector abandoned at a deadline is still running: its thread
+ * uses the scraper's config and state, so the scraper (and what it points
+ * to) must not be released yet.
+ */
+bool scraper_busy(const struct scraper *s);
+
+/*
  * Validates a request's collector filter. Returns 0, or -1 with a one-line
  * reason in err (unknown or disabled collector), as node_exporter answers 400.
  */

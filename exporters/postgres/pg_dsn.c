@@ -66,13 +66,25 @@ static void dsn_from_parts(const char *uri, const char *user, const char *pass, 
 	buf_adds(out, rest ? rest + 3 : uri);
 }
 
-/* Whether a DSN starts at s: a URI scheme or "keyword=" (not a libpq host list's next host). */
-static bool starts_dsn(const char *s)
+static const char *skip_blanks(const char *s)
 {
 	while (*s == ' ' || *s == '\t')
 		s++;
-	if (!strncmp(s, "postgresql://", 13) || !strncmp(s, "postgres://", 11))
+	return s;
+}
+
+static bool starts_uri(const char *s)
+{
+	s = skip_blanks(s);
+	return !strncmp(s, "postgresql://", 13) || !strncmp(s, "postgres://", 11);
+}
+
+/* Whether a DSN starts at s: a URI scheme or "keyword=" (not a libpq host list's next host). */
+static bool starts_dsn(const char *s)
+{
+	if (starts_uri(s))
 		return true;
+	s = skip_blanks(s);
 	size_t k = 0;
 	while (isalnum((unsigned char)s[k]) || s[k] == '_')
 		k++;
@@ -81,12 +93,43 @@ static bool starts_dsn(const char *s)
 	return k > 0 && s[k] == '=';
 }
 
+/*
+ * Where the authority (user:password@hosts) of a URI DSN starting at s
+ * ends; s itself when s is not a URI. A password may hold ",x=" unescaped
+ * (sub-delims are allowed there): splitting inside would put part of it in
+ * the next DSN's `server` label and in logs.
+ */
+static const char *authority_end(const char *s)
+{
+	if (!starts_uri(s))
+		return s;
+	const char *a = strstr(s, "://") + 3;
+	return a + strcspn(a, "/?#");
+}
+
+/*
+ * Splits at each comma that starts another DSN: not inside a quoted
+ * key=value value ('a,b=c'), nor inside a URI's authority unless another
+ * URI starts there.
+ */
 void pg_dsn_split(const char *s, struct pg_dsns *out)
 {
-	const char *start = s;
+	const char *start = s, *auth_end = authority_end(s);
+	bool quoted = false, uri = starts_uri(s);
 
 	for (const char *p = s;; p++) {
-		if (*p && !(*p == ',' && starts_dsn(p + 1)))
+		if (*p && quoted) {
+			if (*p == '\\' && p[1])
+				p++;
+			else if (*p == '\'')
+				quoted = false;
+			continue;
+		}
+		if (*p == '\'' && !uri) {
+			quoted = true;
+			continue;
+		}
+		if (*p && !(*p == ',' && (p < auth_end ? starts_uri(p + 1) : starts_dsn(p + 1))))
 			continue;
 		out->v = realloc(out->v, (out->n + 1) * sizeof(*out->v));
 		if (!out->v)
@@ -97,6 +140,8 @@ void pg_dsn_split(const char *s, struct pg_dsns *out)
 		if (!*p)
 			return;
 		start = p + 1;
+		auth_end = authority_end(start);
+		uri = starts_uri(start);
 	}
 }
 

@@ -9,6 +9,7 @@
 #include <netinet/in.h>
 #include <pthread.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -19,6 +20,14 @@ static pthread_cond_t armed_cond = PTHREAD_COND_INITIALIZER;
 static pthread_cond_t stopped_cond = PTHREAD_COND_INITIALIZER;
 static struct pg_guard *armed;
 static bool watcher_running, watcher_stop;
+
+/* The inode of fd's open file (its socket), or 0. */
+static ino_t inode_of(int fd)
+{
+	struct stat st;
+
+	return fstat(fd, &st) == 0 ? st.st_ino : 0;
+}
 
 /* Bytes received on a TCP socket so far; false for any other socket. */
 static bool bytes_received(int fd, uint64_t *out)
@@ -63,7 +72,8 @@ static void *watch(void *arg)
 			continue;
 		}
 		for (struct pg_guard *g = armed; g; g = g->next)
-			if (!g->tripped && bytes_received(g->fd, &got) && got > g->limit) {
+			if (!g->tripped && inode_of(g->fd) == g->socket &&
+			    bytes_received(g->fd, &got) && got > g->limit) {
 				g->tripped = true;
 				cut(g->fd);
 			}
@@ -96,6 +106,7 @@ void pg_guard_arm(struct pg_guard *g, int fd, size_t cap)
 	if (cap == SIZE_MAX || !bytes_received(fd, &now))
 		return;		/* no limit, or nothing to watch: not armed */
 	g->limit = now + cap;
+	g->socket = inode_of(fd);
 	pthread_mutex_lock(&lock);
 	watcher_stop = false;		/* a pending pg_guard_stop() gives way */
 	if (!watcher_running)

@@ -14,9 +14,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 struct pg_guard {
 	int fd;
+	ino_t socket;			/* fd's socket: libpq may close fd under us */
 	uint64_t limit;			/* tcpi_bytes_received that trips it */
 	bool tripped;
 	struct pg_guard *next;
@@ -24,7 +26,9 @@ struct pg_guard {
 
 /* Watches fd until pg_guard_disarm(); cap bytes from now on are allowed. */
 void pg_guard_arm(struct pg_guard *g, int fd, size_t cap);
-/* Stops watching (fd must stay open until then); true when it tripped. */
+/* Stops watching; true when it tripped. libpq closes the socket itself on a
+ * read error, and the number may be reused before this: the watcher only
+ * touches fd while it is still the socket it was armed on. */
 bool pg_guard_disarm(struct pg_guard *g);
 /*
  * Ends the watcher thread when nothing is armed (within a few ms), so none

@@ -190,12 +190,7 @@ static void probe_target_free(struct probe_target *t)
  */
 static bool target_busy(const struct probe_target *t)
 {
-	if (t->users > 0)
-		return true;
-	for (size_t i = 0; i < t->scraper.nslots; i++)
-		if (atomic_load(&t->scraper.slots[i].stuck))
-			return true;
-	return false;
+	return t->users > 0 || scraper_busy(&t->scraper);
 }
 
 /* Drops targets idle since before `before`, logging why; p->lock held. */

@@ -102,8 +102,11 @@ static int configure_session(struct pg_target *t)
 	buf_adds(&sql, "SELECT version()");
 	int rc = PQsendQuery(t->conn, buf_cstr(&sql)) ? 0 : -EIO;
 	buf_release(&sql);
+	/* connect_timeout 0 is libpq's "for ever"; the setup still gets 10 s. */
+	double deadline = monotonic_seconds() +
+			  (t->cfg->connect_timeout > 0 ? t->cfg->connect_timeout : 10);
 	if (rc == 0)
-		rc = run_command(t, monotonic_seconds() + t->cfg->connect_timeout, &res);
+		rc = run_command(t, deadline, &res);
 	if (rc != 0 || !t->conn) {
 		PQclear(res);
 		return rc ? rc : -EIO;

@@ -250,7 +250,7 @@ static long cache_lru_idle_locked(const struct app *app)
 	long lru = -1;
 
 	for (size_t i = 0; i < app->ncache; i++)
-		if (!app->cache[i]->users &&
+		if (!app->cache[i]->users && !scraper_busy(&app->cache[i]->scraper) &&
 		    (lru < 0 || app->cache[i]->last_used < app->cache[lru]->last_used))
 			lru = (long)i;
 	return lru;
@@ -315,7 +315,8 @@ static void cache_sweep(struct app *app)
 	pthread_mutex_lock(&app->lock);
 	for (size_t i = 0; i < app->ncache;) {
 		const struct cached_target *ct = app->cache[i];
-		if (!ct->users && now - ct->last_used > app->rf->target_idle)
+		if (!ct->users && !scraper_busy(&ct->scraper) &&
+		    now - ct->last_used > app->rf->target_idle)
 			idle[n++] = cache_take_locked(app, i);
 		else
 			i++;

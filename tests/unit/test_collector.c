@@ -425,6 +425,35 @@ static void workers_are_reused(void **state)
 	WAIT_FOR(count_threads() <= before);
 }
 
+/*
+ * A scrape whose deadline passes before its jobs are taken (a data source
+ * scraped after another used up the time) fails them; the next scrapes,
+ * in time, must succeed: a job still queued at the deadline was once
+ * marked stuck, and stayed so, failing its collector on every scrape.
+ */
+static void queued_at_the_deadline_does_not_stick(void **state)
+{
+	const struct collector *table[] = { &c_ok, &c_duplicate, &c_failing };
+	struct buf body = BUF_INIT;
+	struct scraper s;
+
+	(void)state;
+	setup_scraper(&s, table, 3);
+	scraper_set_workers(&s, 1);
+	struct scrape_request req = request(-1);
+	scraper_scrape(&s, &req, &body);
+	assert_non_null(strstr(buf_cstr(&body), "collector=\"ok\"} 0\n"));
+	for (int i = 0; i < 3; i++) {
+		buf_truncate(&body, 0);
+		req = request(10);
+		scraper_scrape(&s, &req, &body);
+		assert_non_null(strstr(buf_cstr(&body), "test_ok 42\n"));
+		assert_non_null(strstr(buf_cstr(&body), "collector=\"ok\"} 1\n"));
+	}
+	buf_release(&body);
+	scraper_release(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -436,6 +465,7 @@ int main(void)
 		cmocka_unit_test(single_flight),
 		cmocka_unit_test(openmetrics_and_self_metrics),
 		cmocka_unit_test(workers_are_reused),
+		cmocka_unit_test(queued_at_the_deadline_does_not_stick),
 	};
 	log_setup("error", "logfmt");
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -139,6 +139,13 @@ static void dsn_split_keeps_host_lists(void **state)
 	expect_split("postgresql://a/x,postgres://b/y, host=c", 3,
 		     (const char *const[]){ "postgresql://a/x", "postgres://b/y", " host=c" });
 	expect_split("", 1, (const char *const[]){ "" });
+	/* A password holding ",x=": never split, so never half in a label. */
+	expect_split("postgresql://user:pa,host=x@db/postgres", 1,
+		     (const char *const[]){ "postgresql://user:pa,host=x@db/postgres" });
+	expect_split("postgresql://u:p,a=b@h1,postgresql://v@h2/d", 2,
+		     (const char *const[]){ "postgresql://u:p,a=b@h1", "postgresql://v@h2/d" });
+	expect_split("host=a password='x,host=y\\' z' dbname=d,host=b", 2,
+		     (const char *const[]){ "host=a password='x,host=y\\' z' dbname=d", "host=b" });
 }
 
 static void conninfo_with_dbname_quotes(void **state)
