@@ -13,7 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define WATCH_INTERVAL_NS (5 * 1000 * 1000)
+#define WATCH_INTERVAL_NS (1000 * 1000)
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t armed_cond = PTHREAD_COND_INITIALIZER;

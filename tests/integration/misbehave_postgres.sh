@@ -60,7 +60,9 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=0
 # libpq sizes its buffer for the 1 GiB field up front (reserved, not
 # touched), and freeing it writes 128 MiB of shadow. Allowed for under ASan.
 SHADOW_KB=0
-if ldd "$BIN" 2>/dev/null | grep -q libasan; then SHADOW_KB=$((160 << 10)); fi
+if ldd "$BIN" 2>/dev/null | grep -q libasan || grep -aq __asan_init "$BIN"; then
+	SHADOW_KB=$((160 << 10))
+fi
 export DATA_SOURCE_NAME="host=127.0.0.1 port=$FAKE user=postgres dbname=postgres sslmode=disable"
 srv_start exporter.log "$BIN" postgres-exporter --web.listen-address=127.0.0.1:0 \
 	--web.scrape-timeout=4s --postgres.connect-timeout=2s \
@@ -104,8 +106,10 @@ for mode in silent garbage midclose rows hugefield dribble; do
 	t_check "$mode: body parses" parses "$mode"
 	t_check "$mode: answered by the deadline (4 s; ${SECS}s <= 20)" test "$SECS" -le 20
 	hwm=$(kb VmHWM)
-	t_check "$mode: peak RSS bounded (${hwm} kB <= ${HWM0} + 3 x cap + ${SHADOW_KB})" \
-		test "$hwm" -le $((HWM0 + 3 * CAP / 1024 + SHADOW_KB))
+	# 4 x cap: libpq doubles its buffer as a long row arrives, and the
+	# watcher samples every millisecond (later on a loaded machine).
+	t_check "$mode: peak RSS bounded (${hwm} kB <= ${HWM0} + 4 x cap + ${SHADOW_KB})" \
+		test "$hwm" -le $((HWM0 + 4 * CAP / 1024 + SHADOW_KB))
 	t_check "$mode: exporter alive" kill -0 "$EXP"
 	echo proxy >mode
 	# A collector may still hold the connection for the cancel's grace (1 s).
