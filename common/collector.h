@@ -50,6 +50,13 @@ struct collector {
 	int (*init)(const void *config, void **state);
 	int (*collect)(const struct collect_ctx *ctx, struct expo *w);
 	void (*release)(void *state);
+	/*
+	 * Optional. True when collect() returns by ctx->deadline on its own
+	 * (every wait in it is bounded by the deadline): a scrape of this
+	 * collector alone then runs it on the requesting thread, saving two
+	 * thread wake-ups, instead of on a worker the runner can abandon.
+	 */
+	bool (*returns_in_time)(const void *config, void *state);
 };
 
 /* Runtime view of one collector of an applet. */

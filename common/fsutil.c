@@ -1,4 +1,5 @@
 #include "fsutil.h"
+#include "fdcache.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -25,7 +26,7 @@ static void buf_reset(struct buf *b)
  * st_size is never consulted, since /proc and /sys report 0 for files that
  * are not empty.
  */
-static int read_all(int fd, struct buf *out, size_t max)
+static int read_all(int fd, struct buf *out, size_t max, bool positional)
 {
 	for (;;) {
 		size_t room, want;
@@ -35,7 +36,11 @@ static int read_all(int fd, struct buf *out, size_t max)
 			buf_grow(out, out->len < 4096 ? 4096 : out->len);
 		room = out->cap - out->len - 1;
 		want = max + 1 - out->len;
-		n = read(fd, out->data + out->len, room < want ? room : want);
+		if (positional) /* a kept descriptor: its offset is not ours */
+			n = pread(fd, out->data + out->len, room < want ? room : want,
+				  (off_t)out->len);
+		else
+			n = read(fd, out->data + out->len, room < want ? room : want);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
@@ -60,13 +65,26 @@ int fs_read_file(const char *path, struct buf *out, size_t max)
 	buf_reset(out);
 	if (max > SIZE_MAX / 2)
 		max = SIZE_MAX / 2;	/* so that max + 1 cannot wrap */
+	struct fd_entry *kept = fdcache_take(path);
+	if (kept) {
+		err = read_all(fdcache_fd(kept), out, max, true);
+		bool gone = err != 0 && err != -EFBIG; /* ENODEV: the device went away */
+		fdcache_give(kept, gone);
+		if (!gone) {
+			if (err)
+				buf_reset(out);
+			return err;
+		}
+		buf_reset(out); /* open it again: it may be back under the same name */
+	}
 	do {
 		fd = open(path, O_RDONLY | O_CLOEXEC);
 	} while (fd < 0 && errno == EINTR);
 	if (fd < 0)
 		return -errno;
-	err = read_all(fd, out, max);
-	close(fd);
+	err = read_all(fd, out, max, false);
+	if (err || !fdcache_keep(path, fd))
+		close(fd);
 	if (err)
 		buf_reset(out);
 	return err;

@@ -11,7 +11,8 @@
 #   2. gcc       build/ (RelWithDebInfo), ctest: unit, integration, golden
 #   3. asan      build-asan/ (-DEXPORTERBOX_SANITIZE=ON: ASan+UBSan), ctest
 #   4. tsan      build-tsan/ (-DEXPORTERBOX_TSAN=ON), the threaded tests: the
-#                scrape runner, the HTTP server, filesystem's statfs worker
+#                scrape runner, the HTTP server, filesystem's statfs worker, the
+#                /proc and /sys descriptor cache
 #   5. container build docker/Dockerfile with podman (debootstrap'd base image
 #                cached in /var/tmp), run every applet from the image
 #   6. leak      every tests/integration/leak_check*.sh on build/exporterbox
@@ -120,7 +121,7 @@ stage_tsan() {
 	build build-tsan -DCMAKE_BUILD_TYPE=Debug -DEXPORTERBOX_TSAN=ON
 	TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1} \
 		ctest --test-dir build-tsan -j "$JOBS" --timeout 600 \
-		-R '^unit_(collector|http|webconfig|node_filesystem)$' --repeat until-fail:3
+		-R '^unit_(collector|fsutil|http|webconfig|node_filesystem)$' --repeat until-fail:3
 }
 
 stage_leak() {

@@ -10,6 +10,7 @@
  * exporter_last_scrape_error{err}; the reason names the address without
  * user info and never holds a password.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -678,8 +679,28 @@ static int redis_collect(const struct collect_ctx *ctx, struct expo *w)
 	return 0;
 }
 
+/*
+ * Every socket wait of a scrape is bounded by its deadline; a name lookup
+ * (getaddrinfo, on each connect) is not. A socket path, an IP literal or
+ * localhost (from /etc/hosts) needs no DNS, so the scrape may run on the
+ * requesting thread.
+ */
+static bool redis_returns_in_time(const void *config, void *state)
+{
+	const struct redis_target *t = config;
+	struct in6_addr ip;
+
+	(void)state;
+	if (!t->addr.host)
+		return false;
+	return t->addr.unix_socket || !strcmp(t->addr.host, "localhost") ||
+	       inet_pton(AF_INET, t->addr.host, &ip) == 1 ||
+	       inet_pton(AF_INET6, t->addr.host, &ip) == 1;
+}
+
 const struct collector redis_collector = {
 	.name = "redis",
 	.enabled_by_default = true,
 	.collect = redis_collect,
+	.returns_in_time = redis_returns_in_time,
 };

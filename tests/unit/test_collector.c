@@ -130,6 +130,30 @@ static const struct collector c_hang[] = {
 	{ "hang3", true, NULL, gated_collect, NULL },
 	{ "hang4", true, NULL, gated_collect, NULL },
 };
+/* Records the thread collect() ran on; "bounded" when in_time says so. */
+static pthread_t ran_on;
+static atomic_int in_time_asked;
+static bool in_time_answer;
+
+static int where_collect(const struct collect_ctx *ctx, struct expo *w)
+{
+	ran_on = pthread_self();
+	return ok_collect(ctx, w);
+}
+
+static bool in_time(const void *config, void *state)
+{
+	(void)config;
+	(void)state;
+	atomic_fetch_add(&in_time_asked, 1);
+	return in_time_answer;
+}
+
+static const struct collector c_where = {
+	"where", true, NULL, where_collect, NULL, in_time,
+};
+static const struct collector c_where_plain = { "where_plain", true, NULL, where_collect, NULL };
+
 static const struct collector c_off = { "off", false, NULL, ok_collect, NULL };
 static const struct collector c_init_fails = { "broken", true, init_fails, ok_collect, NULL };
 
@@ -426,6 +450,54 @@ static void workers_are_reused(void **state)
 }
 
 /*
+ * A collector that returns by the deadline on its own, scraped alone, runs
+ * on the requesting thread (two thread wake-ups less per scrape); when it
+ * says it cannot, when it is one of several, or when it has no say, on a
+ * worker as before.
+ */
+static void returns_in_time_runs_here(void **state)
+{
+	const struct collector *alone[] = { &c_where };
+	const struct collector *plain[] = { &c_where_plain };
+	const struct collector *several[] = { &c_where, &c_ok };
+	struct buf body = BUF_INIT;
+	struct scraper s;
+
+	(void)state;
+	in_time_answer = true;
+	setup_scraper(&s, alone, 1);
+	for (int i = 0; i < 3; i++) {
+		struct scrape_request req = request(10);
+		buf_truncate(&body, 0);
+		scraper_scrape(&s, &req, &body);
+		assert_true(pthread_equal(ran_on, pthread_self()));
+		assert_non_null(strstr(buf_cstr(&body), "collector=\"where\"} 1\n"));
+	}
+	in_time_answer = false;
+	struct scrape_request req = request(10);
+	scraper_scrape(&s, &req, &body);
+	assert_false(pthread_equal(ran_on, pthread_self()));
+	scraper_release(&s);
+
+	in_time_answer = true;
+	atomic_store(&in_time_asked, 0);
+	setup_scraper(&s, several, 2);
+	req = request(10);
+	scraper_scrape(&s, &req, &body);
+	assert_false(pthread_equal(ran_on, pthread_self()));
+	assert_int_equal(atomic_load(&in_time_asked), 0);
+	scraper_release(&s);
+
+	setup_scraper(&s, plain, 1);
+	req = request(10);
+	scraper_scrape(&s, &req, &body);
+	assert_false(pthread_equal(ran_on, pthread_self()));
+	assert_non_null(strstr(buf_cstr(&body), "collector=\"where_plain\"} 1\n"));
+	scraper_release(&s);
+	buf_release(&body);
+}
+
+/*
  * A scrape whose deadline passes before its jobs are taken (a data source
  * scraped after another used up the time) fails them; the next scrapes,
  * in time, must succeed: a job still queued at the deadline was once
@@ -466,6 +538,7 @@ int main(void)
 		cmocka_unit_test(openmetrics_and_self_metrics),
 		cmocka_unit_test(workers_are_reused),
 		cmocka_unit_test(queued_at_the_deadline_does_not_stick),
+		cmocka_unit_test(returns_in_time_runs_here),
 	};
 	log_setup("error", "logfmt");
 	return cmocka_run_group_tests(tests, NULL, NULL);

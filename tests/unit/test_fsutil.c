@@ -5,11 +5,20 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "fdcache.h"
 #include "fsutil.h"
 #include "process.h"
 
@@ -22,6 +31,201 @@ static char *temp_file(const char *content, size_t len)
 	assert_int_equal(write(fd, content, len), (ssize_t)len);
 	close(fd);
 	return path;
+}
+
+static long open_fds(void)
+{
+	char **names;
+	/* fs_list_numbered lists "N" entries with an empty prefix */
+	size_t n = fs_list_numbered("/proc/self/fd", "", &names);
+
+	fs_names_free(names, n);
+	return (long)n - 1; /* less the directory's own descriptor */
+}
+
+/*
+ * A /proc file is opened once and read afresh each time: its text
+ * changes between reads and no descriptor is opened for the later ones.
+ */
+static void kept_proc_file_is_read_afresh(void **state)
+{
+	struct buf b = BUF_INIT;
+
+	(void)state;
+	fdcache_clear(false);
+	prctl(PR_SET_NAME, "first-name");
+	assert_int_equal(fs_read_line("/proc/self/comm", &b), 0);
+	assert_string_equal(buf_cstr(&b), "first-name");
+	assert_int_equal(fdcache_count(), 1);
+	long fds = open_fds();
+	prctl(PR_SET_NAME, "second-name");
+	assert_int_equal(fs_read_line("/proc/self/comm", &b), 0);
+	assert_string_equal(buf_cstr(&b), "second-name");
+	assert_int_equal(open_fds(), fds);
+	assert_int_equal(fdcache_count(), 1);
+
+	/* sysctl files too: a fork moves the last pid on */
+	assert_int_equal(fs_read_line("/proc/sys/kernel/ns_last_pid", &b), 0);
+	char *before = strdup(buf_cstr(&b));
+	pid_t child = fork();
+	if (child == 0)
+		_exit(0);
+	waitpid(child, NULL, 0);
+	assert_int_equal(fs_read_line("/proc/sys/kernel/ns_last_pid", &b), 0);
+	assert_string_not_equal(buf_cstr(&b), before);
+	assert_int_equal(fdcache_count(), 2);
+	free(before);
+	fdcache_clear(false);
+	assert_int_equal(fdcache_count(), 0);
+	assert_int_equal(open_fds(), fds - 1);
+	buf_release(&b);
+}
+
+/* And a sysfs attribute: lo's packet counter after one datagram over it. */
+static void kept_sys_file_is_read_afresh(void **state)
+{
+	const char *path = "/sys/class/net/lo/statistics/tx_packets";
+	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(9),
+				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct buf b = BUF_INIT;
+
+	(void)state;
+	fdcache_clear(false);
+	if (access(path, R_OK) != 0)
+		skip(); /* no sysfs here */
+	assert_int_equal(fs_read_line(path, &b), 0);
+	unsigned long long before = strtoull(buf_cstr(&b), NULL, 10);
+	assert_int_equal(fdcache_count(), 1);
+	int s = socket(AF_INET, SOCK_DGRAM, 0);
+	assert_true(s >= 0);
+	assert_int_equal(sendto(s, "x", 1, 0, (struct sockaddr *)&to, sizeof(to)), 1);
+	close(s);
+	assert_int_equal(fs_read_line(path, &b), 0);
+	assert_true(strtoull(buf_cstr(&b), NULL, 10) > before);
+	assert_int_equal(fdcache_count(), 1);
+	fdcache_clear(false);
+	buf_release(&b);
+}
+
+/*
+ * A kept file that goes away (a process ends, a device is removed) is
+ * dropped and its path opened again, which fails as an open would.
+ */
+static void kept_file_that_goes_away_is_dropped(void **state)
+{
+	struct buf b = BUF_INIT;
+	char path[64];
+
+	(void)state;
+	fdcache_clear(false);
+	pid_t child = fork();
+	if (child == 0) {
+		pause();
+		_exit(0);
+	}
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)child);
+	assert_int_equal(fs_read_file(path, &b, FS_READ_MAX), 0);
+	assert_int_equal(fdcache_count(), 1);
+	kill(child, SIGKILL);
+	waitpid(child, NULL, 0);
+	assert_true(fs_read_file(path, &b, FS_READ_MAX) < 0);
+	assert_string_equal(buf_cstr(&b), "");
+	assert_int_equal(fdcache_count(), 0);
+	buf_release(&b);
+}
+
+/* No more than a quarter of the descriptor limit is kept. */
+static void kept_at_most_a_quarter_of_the_limit(void **state)
+{
+	const char *files[] = { "/proc/self/stat", "/proc/self/statm", "/proc/self/status",
+				"/proc/self/comm", "/proc/self/limits", "/proc/self/io" };
+	struct rlimit was, low;
+	struct buf b = BUF_INIT;
+
+	(void)state;
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &was), 0);
+	low = was;
+	low.rlim_cur = 16;
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
+	fdcache_clear(false);
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
+		assert_int_equal(fs_read_file(files[i], &b, FS_READ_MAX), 0);
+	assert_int_equal(fdcache_count(), 4);
+	fdcache_clear(false);
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &was), 0);
+	buf_release(&b);
+}
+
+/*
+ * Readers on several threads while another keeps clearing the cache: every
+ * read sees its own file (a descriptor closed under a reader and reused
+ * for another file would show here), and ThreadSanitizer watches the rest.
+ */
+static atomic_bool clearing;
+
+static void *reader(void *arg)
+{
+	struct buf b = BUF_INIT;
+
+	(void)arg;
+	for (int i = 0; i < 3000; i++) {
+		if (fs_read_line("/proc/self/comm", &b) != 0 ||
+		    strcmp(buf_cstr(&b), "shared-name") != 0)
+			return (void *)1;
+		if (fs_read_file("/proc/self/statm", &b, FS_READ_MAX) != 0 || b.len < 10)
+			return (void *)1;
+	}
+	buf_release(&b);
+	return NULL;
+}
+
+static void *clearer(void *arg)
+{
+	(void)arg;
+	while (atomic_load(&clearing))
+		fdcache_clear(false);
+	return NULL;
+}
+
+static void kept_files_shared_by_threads(void **state)
+{
+	pthread_t readers[4], c;
+
+	(void)state;
+	prctl(PR_SET_NAME, "shared-name");
+	fdcache_clear(false);
+	atomic_store(&clearing, true);
+	assert_int_equal(pthread_create(&c, NULL, clearer, NULL), 0);
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(pthread_create(&readers[i], NULL, reader, NULL), 0);
+	for (int i = 0; i < 4; i++) {
+		void *failed;
+		pthread_join(readers[i], &failed);
+		assert_null(failed);
+	}
+	atomic_store(&clearing, false);
+	pthread_join(c, NULL);
+	fdcache_clear(false);
+}
+
+/* A regular file is never kept: a rename over it is seen at once. */
+static void regular_files_are_not_kept(void **state)
+{
+	struct buf b = BUF_INIT;
+	char *path = strdup(temp_file("one\n", 4));
+
+	(void)state;
+	fdcache_clear(false);
+	assert_int_equal(fs_read_line(path, &b), 0);
+	assert_string_equal(buf_cstr(&b), "one");
+	char *other = temp_file("two\n", 4);
+	assert_int_equal(rename(other, path), 0);
+	assert_int_equal(fs_read_line(path, &b), 0);
+	assert_string_equal(buf_cstr(&b), "two");
+	assert_int_equal(fdcache_count(), 0);
+	unlink(path);
+	free(path);
+	buf_release(&b);
 }
 
 static void read_file(void **state)
@@ -111,6 +315,12 @@ int main(void)
 		cmocka_unit_test(join),
 		cmocka_unit_test(list_numbered),
 		cmocka_unit_test(process_starttime),
+		cmocka_unit_test(kept_proc_file_is_read_afresh),
+		cmocka_unit_test(kept_sys_file_is_read_afresh),
+		cmocka_unit_test(kept_file_that_goes_away_is_dropped),
+		cmocka_unit_test(regular_files_are_not_kept),
+		cmocka_unit_test(kept_at_most_a_quarter_of_the_limit),
+		cmocka_unit_test(kept_files_shared_by_threads),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

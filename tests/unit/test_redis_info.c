@@ -358,6 +358,35 @@ static void test_addr(void **state)
 	expect_addr_error("redis://u:s3cret%zz@h", "escape");
 }
 
+/* Whether a scrape of this address may run on the requesting thread. */
+static bool runs_in_time(const char *addr)
+{
+	struct redis_target t = { 0 };
+	struct buf err = BUF_INIT;
+
+	assert_int_equal(redis_addr_parse(addr, &t.addr, &err), 0);
+	bool yes = redis_collector.returns_in_time(&t, NULL);
+	redis_addr_release(&t.addr);
+	buf_release(&err);
+	return yes;
+}
+
+/* Only addresses that need no DNS lookup (getaddrinfo has no timeout). */
+static void test_returns_in_time(void **state)
+{
+	struct redis_target none = { 0 };
+
+	(void)state;
+	assert_true(runs_in_time("redis://127.0.0.1:6379"));
+	assert_true(runs_in_time("redis://[::1]:6380/2"));
+	assert_true(runs_in_time("redis://localhost:6379"));
+	assert_true(runs_in_time("unix:///run/redis.sock"));
+	assert_false(runs_in_time("redis://cache.example.com:6379"));
+	assert_false(runs_in_time("host:7000"));
+	assert_false(runs_in_time("redis://127.0.0.1.example:6379"));
+	assert_false(redis_collector.returns_in_time(&none, NULL));
+}
+
 static void test_passwords(void **state)
 {
 	struct redis_passwords p;
@@ -432,6 +461,7 @@ int main(void)
 		cmocka_unit_test(test_info_get),
 		cmocka_unit_test(test_value_rule),
 		cmocka_unit_test(test_addr),
+		cmocka_unit_test(test_returns_in_time),
 		cmocka_unit_test(test_passwords),
 		cmocka_unit_test(test_key_args),
 	};
