@@ -7,7 +7,8 @@
  * afresh by every read from offset 0, so a descriptor kept open and read
  * with pread(…, 0) sees what a new open would. Only files on procfs and
  * sysfs are kept (fstatfs says so): a regular file may be replaced by a
- * rename, and a kept descriptor would then read the old one for ever.
+ * rename, and a kept descriptor would then read the old one for ever; for
+ * the same reason nothing under a renameable device (net, infiniband).
  *
  * A descriptor whose read fails (the device went away: ENODEV) is dropped
  * and the path opened again; one not read for FD_IDLE_SECONDS is closed, so
@@ -141,13 +142,23 @@ void fdcache_give(struct fd_entry *e, bool failed)
 	}
 }
 
-static bool on_pseudo_fs(int fd)
+/*
+ * Whether path may be kept: on procfs, or on sysfs outside the classes
+ * whose devices can be renamed. A renamed device keeps its sysfs files, so
+ * a descriptor kept as /sys/class/net/eth0/... would go on reading the
+ * device now called eth1 once another one takes the name eth0.
+ */
+static bool keepable(const char *path, int fd)
 {
 	struct statfs sfs;
 
-	if (fstatfs(fd, &sfs) != 0)
+	/* thread-self names the opening thread, which may end */
+	if (strstr(path, "thread-self") || fstatfs(fd, &sfs) != 0)
 		return false;
-	return sfs.f_type == PROC_SUPER_MAGIC || sfs.f_type == SYSFS_MAGIC;
+	if (sfs.f_type == PROC_SUPER_MAGIC)
+		return true;
+	return sfs.f_type == SYSFS_MAGIC && !strstr(path, "/net/") &&
+	       !strstr(path, "/infiniband/");
 }
 
 static size_t max_entries(void)
@@ -163,8 +174,7 @@ bool fdcache_keep(const char *path, int fd)
 {
 	size_t len = strlen(path);
 
-	/* thread-self names the opening thread, which may end */
-	if (strstr(path, "thread-self") || !on_pseudo_fs(fd))
+	if (!keepable(path, fd))
 		return false;
 	struct fd_entry *e = malloc(sizeof(*e) + len + 1);
 	if (!e)

@@ -42,9 +42,8 @@ cleanup() {
 trap cleanup EXIT
 cd "$TMP"
 
-PGPORT_REAL=$(free_port)
 pg_init "$TMP/pg"
-pg_start "$TMP/pg" "$PGPORT_REAL" -c fsync=off
+PGPORT_REAL=$(pg_start_any "$TMP/pg" -c fsync=off) # retried: a free port can be taken
 
 echo proxy >mode
 python3 "$HERE/fake_postgres.py" "$TMP/fake.port" "$TMP/mode" "$PGPORT_REAL" 2>fake.log &

@@ -89,18 +89,18 @@ poll_until() {
 }
 
 # ------------------------------------------------------------ the servers
-P1=$(free_port)
-P2=$(free_port)
 pg_init "$TMP/primary"
 PRIMARY_OPTS="-c wal_level=replica -c max_wal_senders=5 -c shared_preload_libraries=pg_stat_statements"
-pg_start "$TMP/primary" "$P1" "$PRIMARY_OPTS"
+# On a free port, retried: another test may take the port between the
+# check and pg_ctl's start (seen once in CI).
+P1=$(pg_start_any "$TMP/primary" "$PRIMARY_OPTS")
 pg_sql "$P1" postgres "CREATE EXTENSION pg_stat_statements"
 pg_sql "$P1" postgres "CREATE ROLE monitor LOGIN PASSWORD '$PASSWORD' IN ROLE pg_monitor"
 pg_sql "$P1" postgres "CREATE TABLE t (id int primary key, v text);
 	INSERT INTO t SELECT g, 'x' FROM generate_series(1, 100) g; ANALYZE t"
 pg_sql "$P1" postgres "CREATE DATABASE \"${WEIRD_DB//\"/\"\"}\""
 pg_replica "$TMP/replica" "$P1" replica_slot
-pg_start "$TMP/replica" "$P2" "-c cluster_name=replica1 -c hot_standby=on"
+P2=$(pg_start_any "$TMP/replica" "-c cluster_name=replica1 -c hot_standby=on")
 t_ok "primary (port $P1) and streaming replica (port $P2) up"
 
 # A transaction that stays open (its session sleeps inside it).

@@ -81,8 +81,38 @@ static void kept_proc_file_is_read_afresh(void **state)
 	buf_release(&b);
 }
 
-/* And a sysfs attribute: lo's packet counter after one datagram over it. */
+/* And a sysfs file: node 0's allocation counter after touching new pages. */
 static void kept_sys_file_is_read_afresh(void **state)
+{
+	const char *path = "/sys/devices/system/node/node0/numastat";
+	const size_t size = 4u << 20;
+	struct buf b = BUF_INIT;
+
+	(void)state;
+	fdcache_clear(false);
+	if (access(path, R_OK) != 0)
+		skip(); /* no sysfs, or a kernel without NUMA */
+	assert_int_equal(fs_read_file(path, &b, FS_READ_MAX), 0);
+	assert_int_equal(strncmp(buf_cstr(&b), "numa_hit ", 9), 0);
+	unsigned long long before = strtoull(buf_cstr(&b) + 9, NULL, 10);
+	assert_int_equal(fdcache_count(), 1);
+	char *pages = malloc(size);
+	assert_non_null(pages);
+	for (size_t i = 0; i < size; i += 4096)
+		((volatile char *)pages)[i] = 1;
+	assert_int_equal(fs_read_file(path, &b, FS_READ_MAX), 0);
+	assert_true(strtoull(buf_cstr(&b) + 9, NULL, 10) > before);
+	assert_int_equal(fdcache_count(), 1);
+	free(pages);
+	fdcache_clear(false);
+	buf_release(&b);
+}
+
+/*
+ * A network device's files are not kept: a renamed device keeps them, so a
+ * descriptor kept under the old name would read another device's values.
+ */
+static void renameable_device_files_are_not_kept(void **state)
 {
 	const char *path = "/sys/class/net/lo/statistics/tx_packets";
 	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(9),
@@ -92,16 +122,18 @@ static void kept_sys_file_is_read_afresh(void **state)
 	(void)state;
 	fdcache_clear(false);
 	if (access(path, R_OK) != 0)
-		skip(); /* no sysfs here */
+		skip();
 	assert_int_equal(fs_read_line(path, &b), 0);
 	unsigned long long before = strtoull(buf_cstr(&b), NULL, 10);
-	assert_int_equal(fdcache_count(), 1);
 	int s = socket(AF_INET, SOCK_DGRAM, 0);
 	assert_true(s >= 0);
 	assert_int_equal(sendto(s, "x", 1, 0, (struct sockaddr *)&to, sizeof(to)), 1);
 	close(s);
 	assert_int_equal(fs_read_line(path, &b), 0);
 	assert_true(strtoull(buf_cstr(&b), NULL, 10) > before);
+	assert_int_equal(fdcache_count(), 0);
+	/* /proc/net is procfs: kept */
+	assert_int_equal(fs_read_file("/proc/net/dev", &b, FS_READ_MAX), 0);
 	assert_int_equal(fdcache_count(), 1);
 	fdcache_clear(false);
 	buf_release(&b);
@@ -317,6 +349,7 @@ int main(void)
 		cmocka_unit_test(process_starttime),
 		cmocka_unit_test(kept_proc_file_is_read_afresh),
 		cmocka_unit_test(kept_sys_file_is_read_afresh),
+		cmocka_unit_test(renameable_device_files_are_not_kept),
 		cmocka_unit_test(kept_file_that_goes_away_is_dropped),
 		cmocka_unit_test(regular_files_are_not_kept),
 		cmocka_unit_test(kept_at_most_a_quarter_of_the_limit),
