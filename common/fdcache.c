@@ -8,7 +8,8 @@
  * with pread(…, 0) sees what a new open would. Only files on procfs and
  * sysfs are kept (fstatfs says so): a regular file may be replaced by a
  * rename, and a kept descriptor would then read the old one for ever; for
- * the same reason nothing under a renameable device (net, infiniband).
+ * the same reason nothing under a renameable device (net, infiniband,
+ * ieee80211). Idle descriptors are closed by the next read of any file.
  *
  * A descriptor whose read fails (the device went away: ENODEV) is dropped
  * and the path opened again; one not read for FD_IDLE_SECONDS is closed, so
@@ -40,7 +41,7 @@
 struct fd_entry {
 	struct fd_entry *next;
 	int fd;
-	unsigned busy;		/* readers holding fd now */
+	unsigned busy;		/* 1 while a reader holds fd, else 0 */
 	bool dead;		/* close when no longer busy */
 	time_t last;		/* last taken, CLOCK_MONOTONIC seconds */
 	char path[];
@@ -110,6 +111,14 @@ struct fd_entry *fdcache_take(const char *path)
 	sweep_locked(now);
 	for (struct fd_entry *e = cache.buckets[bucket_of(path)]; e; e = e->next)
 		if (strcmp(e->path, path) == 0) {
+			/*
+			 * One reader at a time: a seq_file has one cursor, and a
+			 * second reader's pread(…, 0) regenerates the text under
+			 * the first, whose next read would then splice the new
+			 * text onto the old. The other reader opens its own.
+			 */
+			if (e->busy)
+				break;
 			e->busy++;
 			e->last = now;
 			found = e;
@@ -158,7 +167,7 @@ static bool keepable(const char *path, int fd)
 	if (sfs.f_type == PROC_SUPER_MAGIC)
 		return true;
 	return sfs.f_type == SYSFS_MAGIC && !strstr(path, "/net/") &&
-	       !strstr(path, "/infiniband/");
+	       !strstr(path, "/infiniband/") && !strstr(path, "/ieee80211/");
 }
 
 static size_t max_entries(void)

@@ -11,7 +11,10 @@
 
 struct fd_entry;
 
-/* The kept descriptor for path, held until fdcache_give(); or NULL. */
+/*
+ * The kept descriptor for path, held until fdcache_give(); NULL when none
+ * is kept or another reader holds it (then open the path yourself).
+ */
 struct fd_entry *fdcache_take(const char *path);
 int fdcache_fd(const struct fd_entry *e);
 /* Lets go of e; failed drops it (the next read opens the path again). */

@@ -66,6 +66,7 @@ int fs_read_file(const char *path, struct buf *out, size_t max)
 	if (max > SIZE_MAX / 2)
 		max = SIZE_MAX / 2;	/* so that max + 1 cannot wrap */
 	struct fd_entry *kept = fdcache_take(path);
+	bool keep = true;
 	if (kept) {
 		err = read_all(fdcache_fd(kept), out, max, true);
 		bool gone = err != 0 && err != -EFBIG; /* ENODEV: the device went away */
@@ -76,6 +77,7 @@ int fs_read_file(const char *path, struct buf *out, size_t max)
 			return err;
 		}
 		buf_reset(out); /* open it again: it may be back under the same name */
+		keep = err != -ESPIPE; /* a file without pread: read it as before */
 	}
 	do {
 		fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -83,7 +85,7 @@ int fs_read_file(const char *path, struct buf *out, size_t max)
 	if (fd < 0)
 		return -errno;
 	err = read_all(fd, out, max, false);
-	if (err || !fdcache_keep(path, fd))
+	if (err || !keep || !fdcache_keep(path, fd))
 		close(fd);
 	if (err)
 		buf_reset(out);

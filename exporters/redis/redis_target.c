@@ -13,6 +13,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <math.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -170,6 +171,29 @@ static int reply_error(redisContext *c, const char *msg)
 	return REDIS_ERR;
 }
 
+/*
+ * Waits until c's socket is ready for events, no later than the scrape's
+ * deadline: the socket timeout is per read and was set for the time left
+ * when the scrape began, so a read started just before the deadline could
+ * otherwise wait that long again. REDIS_OK when ready (or no limits).
+ */
+static int wait_ready(redisContext *c, short events)
+{
+	if (!limits.active)
+		return REDIS_OK;
+	for (;;) {
+		double left = limits.deadline - monotonic_seconds();
+		if (left <= 0)
+			return reply_error(c, "reply not complete by the scrape deadline");
+		struct pollfd p = { .fd = c->fd, .events = events };
+		int n = poll(&p, 1, (int)ceil(left * 1000));
+		if (n > 0)
+			return REDIS_OK; /* ready, or an error the next call reports */
+		if (n < 0 && errno != EINTR)
+			return reply_error(c, strerror(errno));
+	}
+}
+
 /* redisGetReply (blocking) under the limits. */
 static int get_reply(redisContext *c, void **reply)
 {
@@ -181,11 +205,11 @@ static int get_reply(redisContext *c, void **reply)
 	if (redisGetReplyFromReader(c, reply) != REDIS_OK)
 		goto failed;
 	while (!*reply && !done)
-		if (redisBufferWrite(c, &done) != REDIS_OK)
+		if (wait_ready(c, POLLOUT) != REDIS_OK || redisBufferWrite(c, &done) != REDIS_OK)
 			return REDIS_ERR;
 	while (!*reply) {
-		if (limits.active && monotonic_seconds() > limits.deadline)
-			return reply_error(c, "reply not complete by the scrape deadline");
+		if (wait_ready(c, POLLIN) != REDIS_OK)
+			return REDIS_ERR;
 		size_t before = c->reader->len;
 		if (redisBufferRead(c) != REDIS_OK)
 			return REDIS_ERR;
@@ -680,10 +704,12 @@ static int redis_collect(const struct collect_ctx *ctx, struct expo *w)
 }
 
 /*
- * Every socket wait of a scrape is bounded by its deadline; a name lookup
- * (getaddrinfo, on each connect) is not. A socket path, an IP literal or
- * localhost (from /etc/hosts) needs no DNS, so the scrape may run on the
- * requesting thread.
+ * Every socket wait of a scrape is bounded by its deadline (the connect by
+ * its timeout, each read and write by wait_ready); a name lookup
+ * (getaddrinfo, on each connect) is not. A socket path or an IP literal
+ * needs none, so the scrape may run on the requesting thread. Not even
+ * "localhost": without an IPv4 line in /etc/hosts, or with dns before
+ * files in nsswitch.conf, glibc asks DNS.
  */
 static bool redis_returns_in_time(const void *config, void *state)
 {
@@ -693,8 +719,7 @@ static bool redis_returns_in_time(const void *config, void *state)
 	(void)state;
 	if (!t->addr.host)
 		return false;
-	return t->addr.unix_socket || !strcmp(t->addr.host, "localhost") ||
-	       inet_pton(AF_INET, t->addr.host, &ip) == 1 ||
+	return t->addr.unix_socket || inet_pton(AF_INET, t->addr.host, &ip) == 1 ||
 	       inet_pton(AF_INET6, t->addr.host, &ip) == 1;
 }
 

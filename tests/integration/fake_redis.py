@@ -18,6 +18,8 @@ MODE_FILE:
                    (GET, SCAN, CLUSTER, ...) as huge does; for CLUSTER, INFO
                    replies say cluster_enabled:1, so that CLUSTER INFO is asked
   dribblecmd:NAME  the same, answering NAME as dribble does
+  lateinfo:NAME    the same, but INFO is answered LATE_S (default 5) seconds
+                   late and NAME never: a read that starts late in the scrape
 
 Runs until killed. One thread per connection; nothing is kept.
 """
@@ -130,8 +132,11 @@ def send_dribble(conn):
         time.sleep(0.2)
 
 
+LATE_S = float(os.environ.get("LATE_S", "5"))
+
+
 def serve_per_command(conn, m):
-    """hugecmd:NAME and dribblecmd:NAME: a proxy that answers NAME itself."""
+    """hugecmd:, dribblecmd:, lateinfo:NAME: a proxy that answers NAME itself."""
     kind, name = m.split(":", 1)
     up = socket.create_connection(("127.0.0.1", UPSTREAM))
     buf = ubuf = b""
@@ -139,8 +144,12 @@ def serve_per_command(conn, m):
         while mode() == m:
             args, buf = recv_until(conn, buf, parse_command)
             if args[0].upper() == name.encode():
+                if kind == "lateinfo":
+                    continue      # never answered
                 (send_huge if kind == "hugecmd" else send_dribble)(conn)
                 continue
+            if kind == "lateinfo" and args[0].upper() == b"INFO":
+                time.sleep(LATE_S)
             up.sendall(b"*%d\r\n" % len(args) +
                        b"".join(b"$%d\r\n%s\r\n" % (len(a), a) for a in args))
             reply, ubuf = recv_until(up, ubuf, split_reply)
@@ -153,7 +162,7 @@ def serve_per_command(conn, m):
 
 def serve(conn, m):
     conn.settimeout(None)
-    if m.startswith(("hugecmd:", "dribblecmd:")):
+    if m.startswith(("hugecmd:", "dribblecmd:", "lateinfo:")):
         serve_per_command(conn, m)
         return
     if m == "proxy":

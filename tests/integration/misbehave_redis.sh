@@ -132,4 +132,27 @@ t_check "no crash in the exporter's log" \
 	bash -c "! grep -Eiq 'sanitizer|segv|abort|panic' exporter.log"
 srv_stop TERM 10
 t_check "clean exit on SIGTERM (rc $SRV_RC)" test "$SRV_RC" = 0
+
+# A read that starts late in the scrape must still end by its deadline. The
+# socket timeout is set once, for the time left when the scrape starts (6 s
+# here: --connection-timeout is longer); INFO comes 5 s late and GET never,
+# so a GET read bounded only by that timeout would end at ~11 s. The scrape
+# runs on the HTTP thread (an IP address: see returns_in_time), so nothing
+# else would cut it; with every read bounded by the deadline it ends at ~6 s.
+srv_start exporter2.log "$BIN" redis-exporter --web.listen-address=127.0.0.1:0 \
+	--redis.addr="redis://127.0.0.1:$FAKE" --connection-timeout=60s --web.scrape-timeout=6s \
+	--check-single-keys=db0=single ||
+	{ t_fail "second exporter starts" "$(cat exporter2.log)"; t_summary; exit 1; }
+BASE="http://127.0.0.1:$SRV_PORT"
+echo "lateinfo:GET" >mode
+scrape late /metrics
+t_check "lateinfo:GET: HTTP 200" test "$CODE" = 200
+t_check "lateinfo:GET: answered by the deadline (6 s; ${SECS}s <= 8)" test "$SECS" -le 8
+t_check "lateinfo:GET: the cut key check is logged" grep -q "cut short" exporter2.log
+echo proxy >mode
+scrape late.after /metrics
+t_check "lateinfo:GET: next scrape: redis_up 1 and the key" \
+	bash -c "grep -qx 'redis_up 1' late.after.body && grep -q 'key=\"single\"' late.after.body"
+srv_stop TERM 10
+t_check "second exporter: clean exit on SIGTERM (rc $SRV_RC)" test "$SRV_RC" = 0
 t_summary

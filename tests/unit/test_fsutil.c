@@ -166,6 +166,34 @@ static void kept_file_that_goes_away_is_dropped(void **state)
 	buf_release(&b);
 }
 
+/*
+ * One reader at a time per kept descriptor: a second reader of the same
+ * file would regenerate its text under the first (one seq_file cursor) and
+ * splice two snapshots; it gets none and opens the file itself.
+ */
+static void kept_descriptor_has_one_reader(void **state)
+{
+	struct buf b = BUF_INIT;
+
+	(void)state;
+	fdcache_clear(false);
+	assert_int_equal(fs_read_file("/proc/self/stat", &b, FS_READ_MAX), 0);
+	struct fd_entry *first = fdcache_take("/proc/self/stat");
+	assert_non_null(first);
+	assert_null(fdcache_take("/proc/self/stat"));
+	long fds = open_fds();
+	assert_int_equal(fs_read_file("/proc/self/stat", &b, FS_READ_MAX), 0);
+	assert_true(b.len > 0);
+	assert_int_equal(open_fds(), fds); /* its own descriptor, closed */
+	assert_int_equal(fdcache_count(), 1);
+	fdcache_give(first, false);
+	struct fd_entry *again = fdcache_take("/proc/self/stat");
+	assert_non_null(again);
+	fdcache_give(again, false);
+	fdcache_clear(false);
+	buf_release(&b);
+}
+
 /* No more than a quarter of the descriptor limit is kept. */
 static void kept_at_most_a_quarter_of_the_limit(void **state)
 {
@@ -353,6 +381,7 @@ int main(void)
 		cmocka_unit_test(kept_file_that_goes_away_is_dropped),
 		cmocka_unit_test(regular_files_are_not_kept),
 		cmocka_unit_test(kept_at_most_a_quarter_of_the_limit),
+		cmocka_unit_test(kept_descriptor_has_one_reader),
 		cmocka_unit_test(kept_files_shared_by_threads),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -379,7 +379,7 @@ static void test_returns_in_time(void **state)
 	(void)state;
 	assert_true(runs_in_time("redis://127.0.0.1:6379"));
 	assert_true(runs_in_time("redis://[::1]:6380/2"));
-	assert_true(runs_in_time("redis://localhost:6379"));
+	assert_false(runs_in_time("redis://localhost:6379")); /* may ask DNS */
 	assert_true(runs_in_time("unix:///run/redis.sock"));
 	assert_false(runs_in_time("redis://cache.example.com:6379"));
 	assert_false(runs_in_time("host:7000"));
