@@ -276,15 +276,21 @@ static bool pool_grow_locked(struct pool *p)
 	return true;
 }
 
+/* Counts n of r's jobs as started: each holds r until job_report(). */
+static void run_start_jobs(struct run *r, size_t n)
+{
+	pthread_mutex_lock(&r->lock);
+	r->refs += (unsigned)n;
+	r->pending += (unsigned)n;
+	pthread_mutex_unlock(&r->lock);
+}
+
 /* Queues all of a run's jobs with one lock and one wake-up. */
 static void pool_submit(struct pool *p, struct run *r)
 {
 	if (!r->njobs)
 		return;
-	pthread_mutex_lock(&r->lock);
-	r->refs += (unsigned)r->njobs;
-	r->pending += (unsigned)r->njobs;
-	pthread_mutex_unlock(&r->lock);
+	run_start_jobs(r, r->njobs);
 
 	pthread_mutex_lock(&p->lock);
 	for (size_t i = 0; i < r->njobs; i++) {
@@ -544,10 +550,7 @@ static void run_here(struct run *r)
 	struct job *j = &r->jobs[0];
 	double seconds = 0;
 
-	pthread_mutex_lock(&r->lock);
-	r->refs++;
-	r->pending++;
-	pthread_mutex_unlock(&r->lock);
+	run_start_jobs(r, 1);
 	int rc = job_collect(j, &seconds);
 	job_report(j, rc, seconds);
 }

@@ -165,6 +165,15 @@ static struct scrape_request request(double timeout)
 	};
 }
 
+/* A scrape into body, emptied first, with its deadline timeout seconds away. */
+static void scrape_afresh(struct scraper *s, struct buf *body, double timeout)
+{
+	struct scrape_request req = request(timeout);
+
+	buf_truncate(body, 0);
+	scraper_scrape(s, &req, body);
+}
+
 static void setup_scraper(struct scraper *s, const struct collector *const *table,
 			  size_t n)
 {
@@ -277,25 +286,20 @@ static void deadline_serves_the_rest(void **state)
 	(void)state;
 	gate_reset();
 	setup_scraper(&s, table, 2);
-	struct scrape_request req = request(0.2);
-	scraper_scrape(&s, &req, &body);
+	scrape_afresh(&s, &body, 0.2);
 	assert_non_null(strstr(buf_cstr(&body), "test_ok 42\n"));
 	assert_non_null(strstr(buf_cstr(&body), "collector=\"gated\"} 0\n"));
 	assert_null(strstr(buf_cstr(&body), "test_gated"));
 
 	/* Still stuck: the next scrape fails it at once, without a new run. */
-	buf_truncate(&body, 0);
-	req = request(10);
-	scraper_scrape(&s, &req, &body);
+	scrape_afresh(&s, &body, 10);
 	assert_non_null(strstr(buf_cstr(&body), "collector=\"gated\"} 0\n"));
 	assert_int_equal(atomic_load(&gate.entered), 1);
 
 	/* Once the stuck run ends, the collector works again. */
 	gate_open();
 	WAIT_FOR(!atomic_load(&s.slots[0].stuck));
-	buf_truncate(&body, 0);
-	req = request(10);
-	scraper_scrape(&s, &req, &body);
+	scrape_afresh(&s, &body, 10);
 	assert_non_null(strstr(buf_cstr(&body), "test_gated 7\n"));
 	assert_non_null(strstr(buf_cstr(&body), "collector=\"gated\"} 1\n"));
 	buf_release(&body);
@@ -323,8 +327,7 @@ static void stalled_queue_grows_the_pool(void **state)
 	int before = count_threads();
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	setup_scraper(&s, table, 6);
-	struct scrape_request req = request(5);
-	scraper_scrape(&s, &req, &body);
+	scrape_afresh(&s, &body, 5);
 	assert_non_null(strstr(buf_cstr(&body), "test_ok 42\n"));
 	assert_non_null(strstr(buf_cstr(&body), "collector=\"ok\"} 1\n"));
 	assert_non_null(strstr(buf_cstr(&body), "collector=\"hang4\"} 0\n"));
@@ -337,9 +340,7 @@ static void stalled_queue_grows_the_pool(void **state)
 		usleep(10000);
 	assert_true(count_threads() - before <= cpus);
 	/* And the pool still works, growing again if it must. */
-	buf_truncate(&body, 0);
-	req = request(5);
-	scraper_scrape(&s, &req, &body);
+	scrape_afresh(&s, &body, 5);
 	assert_non_null(strstr(buf_cstr(&body), "collector=\"hang4\"} 1\n"));
 	buf_release(&body);
 	scraper_release(&s);
@@ -437,9 +438,7 @@ static void workers_are_reused(void **state)
 	int before = count_threads();
 	setup_scraper(&s, table, 3);
 	for (int i = 0; i < 100; i++) {
-		struct scrape_request req = request(10);
-		buf_truncate(&body, 0);
-		scraper_scrape(&s, &req, &body);
+		scrape_afresh(&s, &body, 10);
 		assert_in_range(count_threads() - before, 1, 3);
 	}
 	assert_non_null(strstr(buf_cstr(&body), "test_ok 42\n"));
@@ -467,30 +466,25 @@ static void returns_in_time_runs_here(void **state)
 	in_time_answer = true;
 	setup_scraper(&s, alone, 1);
 	for (int i = 0; i < 3; i++) {
-		struct scrape_request req = request(10);
-		buf_truncate(&body, 0);
-		scraper_scrape(&s, &req, &body);
+		scrape_afresh(&s, &body, 10);
 		assert_true(pthread_equal(ran_on, pthread_self()));
 		assert_non_null(strstr(buf_cstr(&body), "collector=\"where\"} 1\n"));
 	}
 	in_time_answer = false;
-	struct scrape_request req = request(10);
-	scraper_scrape(&s, &req, &body);
+	scrape_afresh(&s, &body, 10);
 	assert_false(pthread_equal(ran_on, pthread_self()));
 	scraper_release(&s);
 
 	in_time_answer = true;
 	atomic_store(&in_time_asked, 0);
 	setup_scraper(&s, several, 2);
-	req = request(10);
-	scraper_scrape(&s, &req, &body);
+	scrape_afresh(&s, &body, 10);
 	assert_false(pthread_equal(ran_on, pthread_self()));
 	assert_int_equal(atomic_load(&in_time_asked), 0);
 	scraper_release(&s);
 
 	setup_scraper(&s, plain, 1);
-	req = request(10);
-	scraper_scrape(&s, &req, &body);
+	scrape_afresh(&s, &body, 10);
 	assert_false(pthread_equal(ran_on, pthread_self()));
 	assert_non_null(strstr(buf_cstr(&body), "collector=\"where_plain\"} 1\n"));
 	scraper_release(&s);
@@ -512,13 +506,10 @@ static void queued_at_the_deadline_does_not_stick(void **state)
 	(void)state;
 	setup_scraper(&s, table, 3);
 	scraper_set_workers(&s, 1);
-	struct scrape_request req = request(-1);
-	scraper_scrape(&s, &req, &body);
+	scrape_afresh(&s, &body, -1);
 	assert_non_null(strstr(buf_cstr(&body), "collector=\"ok\"} 0\n"));
 	for (int i = 0; i < 3; i++) {
-		buf_truncate(&body, 0);
-		req = request(10);
-		scraper_scrape(&s, &req, &body);
+		scrape_afresh(&s, &body, 10);
 		assert_non_null(strstr(buf_cstr(&body), "test_ok 42\n"));
 		assert_non_null(strstr(buf_cstr(&body), "collector=\"ok\"} 1\n"));
 	}
