@@ -130,10 +130,16 @@ srv_kill_all() {
 }
 
 # A free loopback TCP port (for servers that cannot take port 0), or fail.
+# Below the kernel's ephemeral range (ip_local_port_range), so no outgoing
+# connection's local port can take it before the server binds it: CI once
+# saw redis-server fail "Address already in use" on 35152 that way. Two
+# tests may still pick the same one (1 in ~12,000); redis_e2e retries.
 free_port() {
-	local p
+	local p lo=20000 hi=32768
+	read -r hi _ </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || hi=32768
+	[ "$hi" -gt $((lo + 2000)) ] || lo=1024
 	for _ in $(seq 1 50); do
-		p=$((20000 + RANDOM % 40000))
+		p=$((lo + RANDOM % (hi - lo)))
 		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
 			echo "$p"
 			return 0

@@ -102,10 +102,26 @@ def start(cmd):
 
 
 def free_port():
+    """A free loopback port below the kernel's ephemeral range, so that no
+    outgoing connection's local port takes it before the server binds it
+    (as lib.sh's free_port)."""
+    import random
     import socket
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+            hi = int(f.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        hi = 32768
+    lo = 20000 if hi > 22000 else 1024
+    for _ in range(100):
+        port = random.randrange(lo, hi)
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise SystemExit("no free port")
 
 
 def scrape(port):

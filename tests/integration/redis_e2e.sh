@@ -36,6 +36,8 @@ REPLICA_PW=replicaS3cretPW
 SECRETS="$PRIMARY_PW|$MON_PW|$REPLICA_PW"
 
 # start_redis NAME PORT ARGS... : a redis-server in $TMP/NAME; sets REDIS_PID.
+# Started when its own log says it is ready: a PONG on the port could come
+# from another test's server that took the port first.
 start_redis() {
 	local name=$1 port=$2
 	shift 2
@@ -45,12 +47,30 @@ start_redis() {
 	REDIS_PID=$!
 	REDIS_PIDS+=("$REDIS_PID")
 	for _ in $(seq 100); do
-		if redis-cli -p "$port" ping 2>/dev/null | grep -q -e PONG -e NOAUTH; then
+		if grep -q "Ready to accept connections" "$TMP/$name.log" &&
+			redis-cli -p "$port" ping 2>/dev/null | grep -q -e PONG -e NOAUTH; then
 			return 0
 		fi
+		kill -0 "$REDIS_PID" 2>/dev/null || break
 		sleep 0.05
 	done
 	echo "redis-server $name did not start:"; cat "$TMP/$name.log"
+	return 1
+}
+
+# start_redis_any NAME VAR ARGS... : start_redis on a free port, stored in
+# VAR; another port when another test took the first before redis bound it.
+start_redis_any() {
+	local name=$1 var=$2 try port
+	shift 2
+	for try in 1 2 3 4 5; do
+		port=$(free_port) || return 1
+		if start_redis "$name" "$port" "$@"; then
+			printf -v "$var" %s "$port"
+			return 0
+		fi
+		grep -q "Address already in use" "$TMP/$name.log" || return 1
+	done
 	return 1
 }
 
@@ -63,14 +83,12 @@ stop_redis() { # stop_redis PID
 pcli() { REDISCLI_AUTH=$PRIMARY_PW redis-cli -p "$P1" "$@"; }
 rcli() { REDISCLI_AUTH=$REPLICA_PW redis-cli -p "$R1" "$@"; }
 
-P1=$(free_port)
-R1=$(free_port)
 SOCK=$TMP/primary.sock
 PRIMARY_ARGS=(--requirepass "$PRIMARY_PW" --unixsocket "$SOCK" --unixsocketperm 700
 	--latency-tracking yes --slowlog-log-slower-than 0)
-start_redis primary "$P1" "${PRIMARY_ARGS[@]}" || exit 1
+start_redis_any primary P1 "${PRIMARY_ARGS[@]}" || exit 1
 PRIMARY_PID=$REDIS_PID
-start_redis replica "$R1" --replicaof 127.0.0.1 "$P1" --masterauth "$PRIMARY_PW" \
+start_redis_any replica R1 --replicaof 127.0.0.1 "$P1" --masterauth "$PRIMARY_PW" \
 	--requirepass "$REPLICA_PW" || exit 1
 
 pcli ACL SETUSER mon on ">$MON_PW" '~*' '&*' '+@all' >/dev/null
@@ -271,15 +289,7 @@ check_series "$TMP/cluster.body" "cluster: messages counter renamed" 'redis_clus
 check_absent "$TMP/cluster.body" "cluster: one database only" 'redis_db_keys\{db="db1"\}'
 
 # ---- /scrape's target cache: idle targets closed, at most 64 kept ----
-start_idle() { # another test may take the port before redis-server binds it
-	local try
-	for try in 1 2 3 4 5; do
-		IP=$(free_port) || return 1
-		start_redis "idle$try" "$IP" && kill -0 "$REDIS_PID" 2>/dev/null && return 0
-	done
-	return 1
-}
-start_idle || exit 1
+start_redis_any idle IP || exit 1
 exporter_conns() { redis-cli -p "$IP" client list | grep -c 'name=redis_exporter'; }
 srv_start "$TMP/f.log" "$BIN" redis-exporter --redis.addr= --scrape.target-idle-timeout=1s \
 	--web.listen-address 127.0.0.1:0 || { cat "$TMP/f.log"; exit 1; }
