@@ -92,6 +92,17 @@ int fs_read_file(const char *path, struct buf *out, size_t max)
 	return err;
 }
 
+int fs_read_fd(int fd, struct buf *out, size_t max)
+{
+	buf_reset(out);
+	if (max > SIZE_MAX / 2)
+		max = SIZE_MAX / 2;
+	int err = read_all(fd, out, max, true);
+	if (err)
+		buf_reset(out);
+	return err;
+}
+
 /*
  * Exactly one '/' between root and rel, however either is written: root "/"
  * and "proc" give "/proc", "/x/" and "/a" give "/x/a". An empty root leaves

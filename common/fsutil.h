@@ -20,6 +20,12 @@
 int fs_read_file(const char *path, struct buf *out, size_t max);
 
 /*
+ * The same from an open descriptor, read from offset 0 with pread (its own
+ * offset is left alone), so a descriptor kept by its caller reads afresh.
+ */
+int fs_read_fd(int fd, struct buf *out, size_t max);
+
+/*
  * Joins root and a relative path into out: fs_join(&p, "/host/proc", "loadavg")
  * gives "/host/proc/loadavg". Returns buf_cstr(out).
  */

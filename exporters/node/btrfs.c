@@ -385,8 +385,15 @@ static int btrfs_collect(const struct collect_ctx *ctx, struct expo *w)
 	int n = sys_list_dir(fs_join(&root, cfg->sysfs, "fs/btrfs"), false,
 			     &names);
 	int rc = 0;
+	bool any = false;
 
-	btrfs_ioctl_scan(cfg, &mounted);
+	for (int i = 0; i < n && !any; i++)
+		any = strchr(names[i], '-') != NULL;
+	/* The mount table is only worth reading when there is a filesystem. */
+	if (any)
+		btrfs_ioctl_scan(cfg, &mounted);
+	else
+		memset(&mounted, 0, sizeof(mounted));
 	for (int i = 0; i < n && !rc; i++) {
 		if (!strchr(names[i], '-'))
 			continue;

@@ -14,10 +14,15 @@
  * count, so an abandoned worker never touches memory that was given up.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <linux/magic.h>
 #include <math.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
 
 #include "filesystem.h"
 #include "fsutil.h"
@@ -28,6 +33,8 @@
 #define DEFAULT_MOUNT_TIMEOUT 5.0
 /* More concurrent statfs calls than this buy nothing but threads. */
 #define FS_STAT_WORKERS_MAX 64
+/* Seconds an unchanged mount table is trusted before it is read anyway. */
+#define MOUNTS_MAX_AGE 60.0
 
 /* ---- parsing ------------------------------------------------------------ */
 
@@ -225,6 +232,11 @@ struct fs_state {
 	size_t nworkers;		/* --collector.filesystem.stat-workers */
 	struct stuck_mount *stuck;
 	size_t nstuck, stuck_cap;
+	/* The mount table as last parsed (see current_mounts). */
+	int mounts_fd;			/* a procfs mounts file, or -1 */
+	struct filesystem_mounts mounts;
+	double mounts_read_at;
+	unsigned mounts_reads;		/* for tests: how often it was parsed */
 };
 
 static void job_unref_locked(struct fs_job *j)
@@ -664,7 +676,14 @@ static double fs_value(const struct fs_stat *s, enum fs_field f)
 	case FS_FREE:
 		return (double)s->st.f_bfree * bsize;
 	case FS_READONLY:
-		return filesystem_options_readonly(s->options);
+		/*
+		 * statfs says it as of now, the options as of when the mount
+		 * table was read; both are "ro" for a read-only mount or
+		 * superblock, so an ext4 that errors=remount-ro turned
+		 * read-only shows at once.
+		 */
+		return filesystem_options_readonly(s->options) ||
+		       (s->st.f_flags & ST_RDONLY);
 	case FS_SIZE:
 	case FS_NFIELDS:
 		break;
@@ -686,6 +705,8 @@ static void write_families(struct expo *w, const struct fs_stat *s, size_t n)
 	}
 }
 
+static const char *const mounts_files[] = { "1/mounts", "mounts", "self/mounts" };
+
 /*
  * Reads <procfs>/1/mounts (the host's mounts when we run in a container
  * with the host's /proc), or where hidepid hides it, <procfs>/mounts and
@@ -693,12 +714,11 @@ static void write_families(struct expo *w, const struct fs_stat *s, size_t n)
  */
 int filesystem_read_mounts(const char *procfs, struct buf *text)
 {
-	static const char *const names[] = { "1/mounts", "mounts", "self/mounts" };
 	struct buf path = BUF_INIT;
 	int rc = -ENOENT;
 
 	for (size_t i = 0; i < 3 && (rc == -ENOENT || rc == -EACCES); i++)
-		rc = fs_read_file(fs_join(&path, procfs, names[i]), text,
+		rc = fs_read_file(fs_join(&path, procfs, mounts_files[i]), text,
 				  FS_READ_MAX);
 	if (rc)
 		log_debug("mounts file unreadable", "path", buf_cstr(&path),
@@ -707,33 +727,109 @@ int filesystem_read_mounts(const char *procfs, struct buf *text)
 	return rc;
 }
 
+/* True when the kernel has signalled a change since the last call. */
+static bool mounts_changed(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLPRI };
+
+	return poll(&p, 1, 0) != 0 && (p.revents & (POLLPRI | POLLERR | POLLNVAL));
+}
+
+static void forget_mounts(struct fs_state *st)
+{
+	if (st->mounts_fd >= 0)
+		close(st->mounts_fd);
+	st->mounts_fd = -1;
+	filesystem_mounts_release(&st->mounts);
+}
+
+/* Opens the first readable of filesystem_read_mounts()' files. */
+static int open_mounts(const char *procfs)
+{
+	struct buf path = BUF_INIT;
+	int fd = -ENOENT;
+
+	for (size_t i = 0; i < 3 && (fd == -ENOENT || fd == -EACCES); i++) {
+		fd = open(fs_join(&path, procfs, mounts_files[i]), O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			fd = -errno;
+	}
+	if (fd < 0)
+		log_debug("mounts file unreadable", "path", buf_cstr(&path),
+			  "err", strerror(-fd));
+	buf_release(&path);
+	return fd;
+}
+
+static bool on_procfs(int fd)
+{
+	struct statfs sf;
+
+	return fstatfs(fd, &sf) == 0 && sf.f_type == PROC_SUPER_MAGIC;
+}
+
+/*
+ * st->mounts, parsed again only when the table may have changed. A mounts
+ * file on procfs polls POLLPRI after every mount, unmount, move and remount
+ * in its namespace (what util-linux's and systemd's mount monitors wait
+ * on), so an unchanged table costs one poll() instead of the kernel
+ * printing every mount: 0.06 ms a scrape for 32 mounts here, milliseconds
+ * on a node with thousands of container mounts. Read anyway once a minute;
+ * a file not on procfs (a fixture tree) is read every time.
+ */
+static int current_mounts(struct fs_state *st, const char *procfs)
+{
+	double now = monotonic_seconds();
+
+	if (st->mounts_fd >= 0 && !mounts_changed(st->mounts_fd) &&
+	    now - st->mounts_read_at < MOUNTS_MAX_AGE)
+		return 0;
+	if (st->mounts_fd < 0 && (st->mounts_fd = open_mounts(procfs)) < 0) {
+		int err = st->mounts_fd;
+		forget_mounts(st);
+		return err;
+	}
+	struct buf text = BUF_INIT;
+	filesystem_mounts_release(&st->mounts);
+	int rc = fs_read_fd(st->mounts_fd, &text, FS_READ_MAX);
+	if (!rc)
+		rc = filesystem_parse_mounts(buf_cstr(&text), text.len, &st->mounts);
+	buf_release(&text);
+	st->mounts_reads++;
+	if (rc || !on_procfs(st->mounts_fd)) {
+		/* Not kept: a failed read opens the file again next time. */
+		close(st->mounts_fd);
+		st->mounts_fd = -1;
+	}
+	st->mounts_read_at = now;
+	return rc;
+}
+
+unsigned filesystem_mount_table_reads(const void *state)
+{
+	return ((const struct fs_state *)state)->mounts_reads;
+}
+
 static int filesystem_collect(const struct collect_ctx *ctx, struct expo *w)
 {
 	const struct node_config *cfg = ctx->config;
 	struct fs_state *st = ctx->state;
 	double timeout = cfg->fs_mount_timeout > 0 ? cfg->fs_mount_timeout :
 						     DEFAULT_MOUNT_TIMEOUT;
-	struct filesystem_mounts mounts;
-	struct buf text = BUF_INIT;
 	struct fs_stat *stats;
 	size_t n;
-	int rc;
 
-	rc = filesystem_read_mounts(cfg->procfs ? cfg->procfs : "/proc", &text);
-	if (!rc)
-		rc = filesystem_parse_mounts(buf_cstr(&text), text.len, &mounts);
-	buf_release(&text);
+	int rc = current_mounts(st, cfg->procfs ? cfg->procfs : "/proc");
 	if (rc)
 		return rc;
 	stuck_reap(st);
-	stats = calloc(mounts.n ? mounts.n : 1, sizeof(*stats));
+	stats = calloc(st->mounts.n ? st->mounts.n : 1, sizeof(*stats));
 	if (!stats)
 		abort();
-	n = select_mounts(st, cfg->rootfs, &mounts, stats);
+	n = select_mounts(st, cfg->rootfs, &st->mounts, stats);
 	stat_mounts(st, cfg->rootfs, stats, n, timeout, ctx->deadline);
 	write_families(w, stats, n);
 	free(stats);
-	filesystem_mounts_release(&mounts);
 	return 0;
 }
 
@@ -755,6 +851,7 @@ static void filesystem_release(void *state)
 		free(st->stuck[i].mountpoint);
 	}
 	free(st->stuck);
+	forget_mounts(st);
 	if (st->have_mount_points)
 		regfree(&st->mount_points);
 	if (st->have_fs_types)
@@ -791,6 +888,7 @@ int filesystem_init_with_statfs(const void *config, filesystem_statfs_fn fn,
 	if (!st)
 		abort();
 	st->statfs_fn = fn;
+	st->mounts_fd = -1;
 	/* Unset (0) in tests' configurations: one worker. */
 	st->nworkers = cfg->fs_stat_workers > 0 ? (size_t)cfg->fs_stat_workers : 1;
 	if (st->nworkers > FS_STAT_WORKERS_MAX)

@@ -46,6 +46,9 @@ void filesystem_mounts_release(struct filesystem_mounts *m);
  */
 int filesystem_read_mounts(const char *procfs, struct buf *text);
 
+/* How many times the collector with this state has read the mount table. */
+unsigned filesystem_mount_table_reads(const void *state);
+
 /*
  * The mount point as node_exporter labels it under --path.rootfs: the
  * rootfs prefix stripped ("/host" and "/host/boot" give "/boot", "/host"

@@ -17,6 +17,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -570,6 +572,74 @@ static void stat_workers(void **state)
 	buf_release(&out);
 }
 
+/* Asserts whether mountpoint mp is in out, and its readonly value when it is. */
+static void assert_mount(const struct buf *out, const char *mp, int readonly)
+{
+	char line[700];
+
+	snprintf(line, sizeof(line), "node_filesystem_readonly{device=\"exporterbox-test\","
+		 "fstype=\"tmpfs\",mountpoint=\"%s\"} %d", mp, readonly);
+	if (readonly >= 0) {
+		test_assert_line(buf_cstr(out), line);
+	} else {
+		snprintf(line, sizeof(line), "mountpoint=\"%s\"", mp);
+		assert_null(strstr(buf_cstr(out), line));
+	}
+}
+
+/*
+ * A real procfs mounts file, reached through a "self" link so that this
+ * test's own (unshared) mount namespace is what is read: the table is parsed
+ * again only when the kernel signals a change, and a mount, a read-only
+ * remount and an unmount each show in the very next scrape. Last in main():
+ * the namespace stays unshared.
+ */
+static void mount_table_follows_kernel(void **state)
+{
+	struct buf out = BUF_INIT;
+	char proc[600], link[620], mnt[600];
+	void *st = NULL;
+	(void)state;
+
+	if (unshare(CLONE_NEWNS) != 0 ||
+	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) {
+		print_message("skipped: no mount namespace of our own: %s\n", strerror(errno));
+		skip();
+	}
+	char *dir = test_make_dir("test_mounts");
+	snprintf(proc, sizeof(proc), "%s/proc", dir);
+	snprintf(link, sizeof(link), "%s/self", proc);
+	snprintf(mnt, sizeof(mnt), "%s/mnt", dir);
+	assert_int_equal(mkdir(proc, 0755), 0);
+	assert_int_equal(symlink("/proc/self", link), 0);
+	assert_int_equal(mkdir(mnt, 0755), 0);
+	struct node_config cfg = config(proc, "/");
+	assert_int_equal(filesystem_collector.init(&cfg, &st), 0);
+
+	assert_int_equal(scrape(&cfg, st, &out), 0);
+	assert_non_null(strstr(buf_cstr(&out), "mountpoint=\"/\""));
+	assert_mount(&out, mnt, -1);
+	assert_int_equal(scrape(&cfg, st, &out), 0);
+	assert_int_equal(filesystem_mount_table_reads(st), 1);	/* unchanged: kept */
+
+	assert_int_equal(mount("exporterbox-test", mnt, "tmpfs", 0, "size=1m"), 0);
+	assert_int_equal(scrape(&cfg, st, &out), 0);
+	assert_mount(&out, mnt, 0);
+	assert_int_equal(mount(NULL, mnt, NULL, MS_REMOUNT | MS_RDONLY, NULL), 0);
+	assert_int_equal(scrape(&cfg, st, &out), 0);
+	assert_mount(&out, mnt, 1);
+	assert_int_equal(umount(mnt), 0);
+	assert_int_equal(scrape(&cfg, st, &out), 0);
+	assert_mount(&out, mnt, -1);
+	assert_int_equal(scrape(&cfg, st, &out), 0);
+	assert_int_equal(filesystem_mount_table_reads(st), 4);
+
+	filesystem_collector.release(st);
+	assert_int_equal(unlink(link), 0);
+	test_remove_dir(dir);
+	buf_release(&out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -586,6 +656,7 @@ int main(void)
 		cmocka_unit_test(release_while_stuck),
 		cmocka_unit_test(deadline_bounds_wait),
 		cmocka_unit_test(stat_workers),
+		cmocka_unit_test(mount_table_follows_kernel),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
