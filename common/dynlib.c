@@ -1,6 +1,7 @@
 #include "dynlib.h"
 
 #include <dlfcn.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -26,6 +27,7 @@ static void load_once(void)
 		}
 	}
 	lib->ok = true;
+	atomic_store_explicit(&lib->loaded, true, memory_order_release);
 }
 
 int dynlib_load(struct dynlib *lib)
@@ -35,8 +37,14 @@ int dynlib_load(struct dynlib *lib)
 	return lib->ok ? 0 : -1;
 }
 
+/*
+ * Every libpq call comes through here (PQgetvalue once per cell): once
+ * loaded, one acquire load instead of pthread_once and a thread-local write.
+ */
 void *dynlib_symbol(struct dynlib *lib, size_t i)
 {
+	if (atomic_load_explicit(&lib->loaded, memory_order_acquire))
+		return lib->slots[i];
 	if (dynlib_load(lib) != 0) {
 		fprintf(stderr, "exporterbox: %s\n", lib->error);
 		abort();

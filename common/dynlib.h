@@ -26,6 +26,7 @@ struct dynlib {
 	size_t n;
 	pthread_once_t once;
 	bool ok;
+	_Atomic bool loaded;		/* ok, published: the calls' fast path */
 	char error[256];
 };
 

@@ -98,21 +98,27 @@ static void start_watcher(void)
 	pthread_attr_destroy(&attr);
 }
 
-void pg_guard_arm(struct pg_guard *g, int fd, size_t cap)
+void pg_guard_init(struct pg_guard *g, int fd, size_t cap)
 {
 	uint64_t now;
 
 	*g = (struct pg_guard){ .fd = fd };
-	if (cap == SIZE_MAX || !bytes_received(fd, &now))
-		return;		/* no limit, or nothing to watch: not armed */
-	g->limit = now + cap;
-	g->socket = inode_of(fd);
+	if (cap != SIZE_MAX && bytes_received(fd, &now))
+		g->limit = now + cap;
+}
+
+void pg_guard_arm(struct pg_guard *g)
+{
+	if (!g->limit || g->armed)
+		return;
+	g->socket = inode_of(g->fd);
 	pthread_mutex_lock(&lock);
 	watcher_stop = false;		/* a pending pg_guard_stop() gives way */
 	if (!watcher_running)
 		start_watcher();
 	g->next = armed;
 	armed = g;
+	g->armed = true;
 	pthread_cond_signal(&armed_cond);
 	pthread_cond_broadcast(&stopped_cond);
 	pthread_mutex_unlock(&lock);
@@ -120,7 +126,7 @@ void pg_guard_arm(struct pg_guard *g, int fd, size_t cap)
 
 bool pg_guard_disarm(struct pg_guard *g)
 {
-	if (!g->limit)
+	if (!g->armed)
 		return false;
 	pthread_mutex_lock(&lock);
 	for (struct pg_guard **p = &armed; *p; p = &(*p)->next)
@@ -128,6 +134,7 @@ bool pg_guard_disarm(struct pg_guard *g)
 			*p = g->next;
 			break;
 		}
+	g->armed = false;
 	bool tripped = g->tripped;
 	pthread_mutex_unlock(&lock);
 	return tripped;

@@ -19,13 +19,18 @@
 struct pg_guard {
 	int fd;
 	ino_t socket;			/* fd's socket: libpq may close fd under us */
-	uint64_t limit;			/* tcpi_bytes_received that trips it */
-	bool tripped;
+	uint64_t limit;			/* tcpi_bytes_received that trips it; 0: none */
+	bool armed, tripped;
 	struct pg_guard *next;
 };
 
-/* Watches fd until pg_guard_disarm(); cap bytes from now on are allowed. */
-void pg_guard_arm(struct pg_guard *g, int fd, size_t cap);
+/*
+ * Counts from now: cap more bytes received on fd are allowed. Nothing is
+ * watched yet (a socket without a byte counter, or cap SIZE_MAX, never is).
+ */
+void pg_guard_init(struct pg_guard *g, int fd, size_t cap);
+/* Watches it until pg_guard_disarm() (again: no-op). */
+void pg_guard_arm(struct pg_guard *g);
 /* Stops watching; true when it tripped. libpq closes the socket itself on a
  * read error, and the number may be reused before this: the watcher only
  * touches fd while it is still the socket it was armed on. */
