@@ -10,8 +10,7 @@
 #   pg_start DIR PORT [ARGS...]         start the cluster in DIR on 127.0.0.1:PORT,
 #                                       socket in DIR; waits until it accepts
 #   pg_start_any DIR [ARGS...]          pg_start on a free port, printed; retried when
-#                                       the port was taken meanwhile (free_port's
-#                                       range overlaps the ephemeral ports)
+#                                       another test took the port meanwhile
 #   pg_stop DIR                         fast shutdown, waits
 #   pg_replica DIR PRIMARY_PORT SLOT    pg_basebackup -R -C -S SLOT into DIR/data
 #   pg_sql PORT DB SQL                  run SQL as postgres over TCP (psql -At)
