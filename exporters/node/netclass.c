@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <net/if.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -256,6 +257,34 @@ static bool attr_absent(int err)
 }
 
 /*
+ * One read of an open attribute file, from offset 0 (a kept descriptor
+ * reads the kernel's text afresh that way), into out, trimmed and
+ * NUL-terminated. 1, 0 when the kernel says it is absent, or -errno.
+ */
+static int read_attr_fd(int fd, char out[ATTR_READ_MAX + 1], bool kernfs)
+{
+	char raw[ATTR_READ_MAX];
+	const char *s;
+	ssize_t got;
+
+	do {
+		got = pread(fd, raw, sizeof(raw), 0);
+	} while (got < 0 && errno == EINTR);
+	if (got < 0)
+		return attr_absent(errno) || (kernfs && errno == EISDIR) ? 0 : -errno;
+	size_t len = netclass_trim(raw, (size_t)got, &s);
+	memcpy(out, s, len);
+	out[len] = '\0';
+	return 1;
+}
+
+/* Opens attribute dir/name: a descriptor, or -1 with errno set. */
+static int open_attr(int dir, const char *name)
+{
+	return openat(dir, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+}
+
+/*
  * Reads the attribute dir/name into out (trimmed, NUL-terminated) with
  * one read(2), as upstream does. Returns 1 when it was read, 0 when it is
  * absent (see attr_absent; also a directory or a symlink, which upstream's
@@ -266,32 +295,63 @@ static bool attr_absent(int err)
 static int read_attr(int dir, const char *name, char out[ATTR_READ_MAX + 1],
 		     bool kernfs)
 {
-	char raw[ATTR_READ_MAX];
 	struct stat st;
-	const char *s;
-	ssize_t got;
-	size_t len;
-	int fd, err = 0;
+	int fd = open_attr(dir, name), rc;
 
-	fd = openat(dir, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 	if (fd < 0)
 		return attr_absent(errno) || errno == ELOOP ? 0 : -errno;
-	if (!kernfs && (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))) {
-		close(fd);
-		return 0;
-	}
-	do {
-		got = read(fd, raw, sizeof(raw));
-	} while (got < 0 && errno == EINTR);
-	if (got < 0)
-		err = attr_absent(errno) || (kernfs && errno == EISDIR) ? 0 : -errno;
+	if (!kernfs && (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)))
+		rc = 0;
+	else
+		rc = read_attr_fd(fd, out, kernfs);
 	close(fd);
-	if (got < 0)
-		return err;
-	len = netclass_trim(raw, (size_t)got, &s);
-	memcpy(out, s, len);
-	out[len] = '\0';
-	return 1;
+	return rc;
+}
+
+/*
+ * A device's attribute files kept open between scrapes, for the files the
+ * netlink shortcut still reads (read_iface_with_link): opening a sysfs
+ * file costs several times reading it (~60 % of this collector's CPU).
+ * Every file is opened under the device's kept directory, so a set is one
+ * device whatever its name is now; a renamed device keeps its files, so
+ * the set is trusted only while its ifindex file says what this scrape's
+ * netlink dump says for the name. Otherwise (a rename, a device gone: its
+ * reads fail) the set is closed and the name opened again.
+ */
+static const char *const kept_files[] = {
+	"addr_assign_type", "dev_id", "flags", "ifindex", "name_assign_type",
+	"speed", "duplex",
+};
+#define NC_KEPT_FILES (sizeof(kept_files) / sizeof(kept_files[0]))
+/* Devices kept at most: 8 descriptors each, 128 in all. */
+#define NC_KEPT_MAX 16
+
+struct nc_kept {
+	char *name;			/* NULL: a free slot */
+	int dir;
+	int fd[NC_KEPT_FILES];		/* -1: not opened yet */
+	bool used;			/* read in this scrape */
+};
+
+/* Where a device's attributes come from: its directory, or a kept set. */
+struct attr_src {
+	int dir;
+	struct nc_kept *kept;		/* NULL: open each file for its read */
+};
+
+static int src_read(const struct attr_src *src, const char *name,
+		    char out[ATTR_READ_MAX + 1], bool kernfs)
+{
+	size_t i = 0;
+
+	while (src->kept && i < NC_KEPT_FILES && strcmp(kept_files[i], name))
+		i++;
+	if (!src->kept || i == NC_KEPT_FILES)
+		return read_attr(src->dir, name, out, kernfs);
+	int *fd = &src->kept->fd[i];
+	if (*fd < 0 && (*fd = open_attr(src->dir, name)) < 0)
+		return attr_absent(errno) || errno == ELOOP ? 0 : -errno;
+	return read_attr_fd(*fd, out, kernfs);
 }
 
 static char *xstrdup(const char *s)
@@ -304,11 +364,11 @@ static char *xstrdup(const char *s)
 }
 
 /* Reads the numeric attribute i of a device: 0 also when it is absent. */
-static int read_num_attr(int dir, struct nc_iface *nc, enum nc_num i,
-			 bool kernfs)
+static int read_num_attr(const struct attr_src *src, struct nc_iface *nc,
+			 enum nc_num i, bool kernfs)
 {
 	char text[ATTR_READ_MAX + 1];
-	int rc = read_attr(dir, num_files[i], text, kernfs);
+	int rc = src_read(src, num_files[i], text, kernfs);
 
 	if (rc <= 0)
 		return rc;
@@ -322,11 +382,11 @@ static int read_num_attr(int dir, struct nc_iface *nc, enum nc_num i,
 	return 0;
 }
 
-static int read_str_attr(int dir, struct nc_iface *nc, enum nc_str i,
-			 bool kernfs)
+static int read_str_attr(const struct attr_src *src, struct nc_iface *nc,
+			 enum nc_str i, bool kernfs)
 {
 	char text[ATTR_READ_MAX + 1];
-	int rc = read_attr(dir, str_files[i], text, kernfs);
+	int rc = src_read(src, str_files[i], text, kernfs);
 
 	if (rc > 0)
 		nc->str[i] = xstrdup(text);
@@ -336,13 +396,14 @@ static int read_str_attr(int dir, struct nc_iface *nc, enum nc_str i,
 /* Reads every attribute of one device from the open directory dir. */
 static int read_iface(int dir, struct nc_iface *nc)
 {
+	const struct attr_src src = { .dir = dir };
 	int rc;
 
 	for (int i = 0; i < NC_NNUM; i++)
-		if ((rc = read_num_attr(dir, nc, (enum nc_num)i, false)) < 0)
+		if ((rc = read_num_attr(&src, nc, (enum nc_num)i, false)) < 0)
 			return rc;
 	for (int i = 0; i < NC_NSTR; i++)
-		if ((rc = read_str_attr(dir, nc, (enum nc_str)i, false)) < 0)
+		if ((rc = read_str_attr(&src, nc, (enum nc_str)i, false)) < 0)
 			return rc;
 	return 0;
 }
@@ -364,7 +425,7 @@ static char *dup_or_null(const char *s)
  * device than link (a rename or a move between the reads): nc then holds
  * some attributes, to be released.
  */
-static int read_iface_with_link(int dir, struct nc_iface *nc,
+static int read_iface_with_link(const struct attr_src *src, struct nc_iface *nc,
 				const struct nc_iface *link)
 {
 	static const enum nc_num files_only[] = {
@@ -375,7 +436,7 @@ static int read_iface_with_link(int dir, struct nc_iface *nc,
 	int rc;
 
 	for (size_t i = 0; i < sizeof(files_only) / sizeof(files_only[0]); i++)
-		if ((rc = read_num_attr(dir, nc, files_only[i], true)) < 0)
+		if ((rc = read_num_attr(src, nc, files_only[i], true)) < 0)
 			return rc;
 	if (!nc->have[NC_FLAGS] || !nc->have[NC_IFINDEX] ||
 	    nc->num[NC_IFINDEX] != link->num[NC_IFINDEX])
@@ -393,9 +454,9 @@ static int read_iface_with_link(int dir, struct nc_iface *nc,
 			nc->str[i] = dup_or_null(link->str[i]);
 	if (!up)
 		return 0;
-	if ((rc = read_num_attr(dir, nc, NC_SPEED, true)) < 0)
+	if ((rc = read_num_attr(src, nc, NC_SPEED, true)) < 0)
 		return rc;
-	return read_str_attr(dir, nc, NC_DUPLEX, true);
+	return read_str_attr(src, nc, NC_DUPLEX, true);
 }
 
 void netclass_iface_release(struct nc_iface *nc)
@@ -408,7 +469,71 @@ void netclass_iface_release(struct nc_iface *nc)
 struct nc_state {
 	regex_t ignored;
 	bool have_ignored;
+	struct nc_kept kept[NC_KEPT_MAX];
+	size_t kept_max;		/* 0 under a low descriptor limit */
 };
+
+static void kept_close(struct nc_kept *k)
+{
+	for (size_t i = 0; i < NC_KEPT_FILES; i++)
+		if (k->fd[i] >= 0)
+			close(k->fd[i]);
+	close(k->dir);
+	free(k->name);
+	k->name = NULL;
+}
+
+/* The set kept for name, a new one (its directory opened), or NULL. */
+static struct nc_kept *kept_get(struct nc_state *st, int root, const char *name)
+{
+	struct nc_kept *free_slot = NULL;
+
+	for (size_t i = 0; i < st->kept_max; i++) {
+		if (st->kept[i].name && !strcmp(st->kept[i].name, name))
+			return &st->kept[i];
+		if (!st->kept[i].name && !free_slot)
+			free_slot = &st->kept[i];
+	}
+	if (!free_slot)
+		return NULL;
+	int dir = openat(root, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dir < 0)
+		return NULL;
+	*free_slot = (struct nc_kept){ .name = xstrdup(name), .dir = dir };
+	for (size_t i = 0; i < NC_KEPT_FILES; i++)
+		free_slot->fd[i] = -1;
+	return free_slot;
+}
+
+/*
+ * read_iface_with_link over the device's kept set (made on first use).
+ * Anything but 0 closes the set: the caller reads the device as before.
+ */
+static int read_kept(struct nc_state *st, int root, struct nc_iface *nc,
+		     const struct nc_iface *link)
+{
+	struct nc_kept *k = kept_get(st, root, nc->name);
+
+	if (!k)
+		return 1;
+	k->used = true;
+	const struct attr_src src = { .dir = k->dir, .kept = k };
+	int rc = read_iface_with_link(&src, nc, link);
+	if (rc != 0)
+		kept_close(k);
+	return rc;
+}
+
+/* For tests: how many devices' files are kept. */
+size_t netclass_kept_devices(const void *state)
+{
+	const struct nc_state *st = state;
+	size_t n = 0;
+
+	for (size_t i = 0; i < st->kept_max; i++)
+		n += st->kept[i].name != NULL;
+	return n;
+}
 
 /* Upstream lists every entry but regular files (the class's symlinks). */
 static bool is_device_entry(int dir, const struct dirent *d)
@@ -449,23 +574,33 @@ static const struct nc_iface *find_link(const struct nc_links *links,
  * Opens <root>/<name> as a directory and reads the device in it, with its
  * netlink record when there is one.
  */
-static int read_device(int root, struct nc_iface *nc,
+static void iface_reset(struct nc_iface *nc)
+{
+	char *name = nc->name;
+
+	nc->name = NULL;	/* kept: only the attributes go */
+	netclass_iface_release(nc);
+	*nc = (struct nc_iface){ .name = name };
+}
+
+static int read_device(struct nc_state *st, int root, struct nc_iface *nc,
 		       const struct nc_links *links)
 {
-	int dir = openat(root, nc->name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	const struct nc_iface *link = find_link(links, nc->name);
 	int rc = 1;
 
+	if (link && st) {
+		if (read_kept(st, root, nc, link) == 0)
+			return 0;
+		iface_reset(nc);
+	}
+	int dir = openat(root, nc->name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dir < 0)
 		return -errno;	/* upstream's ReadDir fails the same way */
 	if (link)
-		rc = read_iface_with_link(dir, nc, link);
+		rc = read_iface_with_link(&(const struct attr_src){ .dir = dir }, nc, link);
 	if (rc > 0) {	/* no record, or not this device's: every file */
-		char *name = nc->name;
-
-		nc->name = NULL;	/* kept: only the attributes go */
-		netclass_iface_release(nc);
-		*nc = (struct nc_iface){ .name = name };
+		iface_reset(nc);
 		rc = read_iface(dir, nc);
 	}
 	close(dir);
@@ -477,7 +612,7 @@ static int read_device(int root, struct nc_iface *nc,
  * through, sorted by name. Returns how many are in *out (free each with
  * iface_release, then the array), or a negative errno.
  */
-static long read_devices(const struct nc_state *st, const char *sysfs,
+static long read_devices(struct nc_state *st, const char *sysfs,
 			 const struct nc_links *links, struct nc_iface **out)
 {
 	struct buf path = BUF_INIT;
@@ -491,6 +626,8 @@ static long read_devices(const struct nc_state *st, const char *sysfs,
 	buf_release(&path);
 	if (!dir)
 		return -errno;
+	for (size_t i = 0; st && i < st->kept_max; i++)
+		st->kept[i].used = false;
 	while (!rc && (d = readdir(dir))) {
 		if (!is_device_entry(dirfd(dir), d))
 			continue;
@@ -503,10 +640,14 @@ static long read_devices(const struct nc_state *st, const char *sysfs,
 				abort();
 		}
 		v[n] = (struct nc_iface){ .name = xstrdup(d->d_name) };
-		rc = read_device(dirfd(dir), &v[n], links);
+		rc = read_device(st, dirfd(dir), &v[n], links);
 		n++;
 	}
 	closedir(dir);
+	/* Devices gone, ignored now, or left out of the dump. */
+	for (size_t i = 0; st && i < st->kept_max; i++)
+		if (st->kept[i].name && !st->kept[i].used)
+			kept_close(&st->kept[i]);
 	if (rc) {
 		for (size_t i = 0; i < n; i++)
 			netclass_iface_release(&v[i]);
@@ -662,7 +803,7 @@ static void release_links(struct nc_links *links)
 }
 
 static long read_devices_sysfs(const struct node_config *cfg,
-			       const struct nc_state *st, struct nc_iface **out)
+			       struct nc_state *st, struct nc_iface **out)
 {
 	struct nc_links links = get_links(cfg);
 	long n = read_devices(st, cfg->sysfs, &links, out);
@@ -674,7 +815,7 @@ static long read_devices_sysfs(const struct node_config *cfg,
 static int netclass_collect(const struct collect_ctx *ctx, struct expo *w)
 {
 	const struct node_config *cfg = ctx->config;
-	const struct nc_state *st = ctx->state;
+	struct nc_state *st = ctx->state;
 	struct nc_iface *v = NULL;
 	long n = cfg->netclass_netlink ?
 		netclass_netlink_read(st && st->have_ignored ? &st->ignored : NULL, &v) :
@@ -703,6 +844,9 @@ static void netclass_release(void *state)
 
 	if (!st)
 		return;
+	for (size_t i = 0; i < st->kept_max; i++)
+		if (st->kept[i].name)
+			kept_close(&st->kept[i]);
 	if (st->have_ignored)
 		regfree(&st->ignored);
 	free(st);
@@ -716,6 +860,10 @@ static int netclass_init(const void *config, void **state)
 
 	if (!st)
 		abort();
+	struct rlimit fds;
+	/* Kept sets only where descriptors are plentiful (the usual 1,024). */
+	if (getrlimit(RLIMIT_NOFILE, &fds) == 0 && fds.rlim_cur >= 1024)
+		st->kept_max = NC_KEPT_MAX;
 	if (device_pattern_compile(&st->ignored, &st->have_ignored, pattern,
 				   "collector.netclass.ignored-devices")) {
 		free(st);

@@ -61,6 +61,9 @@ long netclass_netlink_read(const regex_t *ignored, struct nc_iface **out);
  */
 long netclass_netlink_sysfs_view(struct nc_iface **out);
 
+/* How many devices' attribute files the collector with this state keeps. */
+size_t netclass_kept_devices(const void *state);
+
 /*
  * Writes the families of the n devices in name order. With netlink set,
  * node_network_info has the HELP of upstream's netlink mode.

@@ -13,9 +13,15 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
+#include <unistd.h>
 
 #include "expo.h"
+#include "netclass.h"
 #include "node.h"
 #include "node_parse.h"
 #include "test_util.h"
@@ -182,6 +188,107 @@ static void test_netclass_netlink_shortcut_same_as_sysfs(void **state)
 	buf_release(&slow);
 }
 
+/* A virtual device of a type this kernel has (its modules vary). */
+#define ADD_LINK(name) "{ ip link add " name " type dummy || ip link add " name \
+	" type ifb || ip link add " name " type bridge; } 2>/dev/null"
+
+static void sh(const char *cmd)
+{
+	if (system(cmd) != 0)
+		fail_msg("command failed: %s", cmd);
+}
+
+/* The integer in /sys/class/net/<dev>/<attr> ("0x1003" or "7"). */
+static long sys_attr(const char *dev, const char *attr)
+{
+	char path[256], text[64] = "";
+	snprintf(path, sizeof(path), "/sys/class/net/%s/%s", dev, attr);
+	FILE *f = fopen(path, "r");
+
+	assert_non_null(f);
+	assert_non_null(fgets(text, sizeof(text), f));
+	fclose(f);
+	return strtol(text, NULL, 0);
+}
+
+/* Asserts that out has dev's flags and ifindex as sysfs has them now. */
+static void assert_device(const struct buf *out, const char *dev)
+{
+	char line[200];
+
+	snprintf(line, sizeof(line), "node_network_flags{device=\"%s\"} %ld", dev,
+		 sys_attr(dev, "flags"));
+	test_assert_line(buf_cstr(out), line);
+	snprintf(line, sizeof(line), "node_network_iface_id{device=\"%s\"} %ld", dev,
+		 sys_attr(dev, "ifindex"));
+	test_assert_line(buf_cstr(out), line);
+}
+
+static void scrape_kept(const struct node_config *cfg, void *st, struct buf *out)
+{
+	struct collect_ctx ctx = { .config = cfg, .state = st };
+	struct expo w;
+
+	buf_truncate(out, 0);
+	expo_init(&w, out, EXPO_TEXT);
+	assert_int_equal(netclass_collector.collect(&ctx, &w), 0);
+	assert_int_equal(w.errors, 0);
+	expo_release(&w);
+}
+
+/*
+ * Attribute files kept between scrapes, in a network namespace of our own
+ * with its own sysfs (as in a container): a device's values stay current,
+ * and when a device is renamed and another takes its name, the name's
+ * series follow the device that has the name now. Last in main(): the
+ * namespaces stay.
+ */
+static void test_netclass_kept_files_follow_renames(void **state)
+{
+	struct node_config cfg = { .procfs = PROC, .sysfs = "/sys", .rootfs = "/" };
+	struct buf out = BUF_INIT;
+	void *st = NULL;
+	(void)state;
+
+	if (unshare(CLONE_NEWNET | CLONE_NEWNS) != 0 ||
+	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0 ||
+	    mount("sysfs", "/sys", "sysfs", 0, NULL) != 0 ||
+	    system(ADD_LINK("d0")) != 0) {
+		print_message("skipped: no network namespace of our own, or no ip(8)\n");
+		skip();
+	}
+	assert_int_equal(netclass_collector.init(&cfg, &st), 0);
+	scrape_kept(&cfg, st, &out);
+	assert_device(&out, "d0");
+	assert_int_equal(netclass_kept_devices(st), 2);	/* lo, d0 */
+
+	sh("ip link set d0 up");
+	assert_true(sys_attr("d0", "flags") & 1);	/* IFF_UP: a new value */
+	scrape_kept(&cfg, st, &out);
+	assert_device(&out, "d0");
+
+	sh("ip link set d0 down && ip link set d0 name d9 && " ADD_LINK("d0")
+	   " && ip link set d0 up");
+	scrape_kept(&cfg, st, &out);
+	assert_device(&out, "d0");
+	assert_device(&out, "d9");
+	/* d0's set was d9's device: closed, d0 read from a fresh open. */
+	assert_int_equal(netclass_kept_devices(st), 2);
+	scrape_kept(&cfg, st, &out);
+	assert_device(&out, "d0");
+	assert_device(&out, "d9");
+	assert_int_equal(netclass_kept_devices(st), 3);
+
+	sh("ip link del d9");
+	scrape_kept(&cfg, st, &out);
+	assert_null(strstr(buf_cstr(&out), "device=\"d9\""));
+	assert_device(&out, "d0");
+	assert_int_equal(netclass_kept_devices(st), 2);
+
+	netclass_collector.release(st);
+	buf_release(&out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -191,6 +298,7 @@ int main(void)
 		cmocka_unit_test(test_softirq),
 		cmocka_unit_test(test_netclass_netlink),
 		cmocka_unit_test(test_netclass_netlink_shortcut_same_as_sysfs),
+		cmocka_unit_test(test_netclass_kept_files_follow_renames),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
