@@ -236,6 +236,7 @@ struct fs_state {
 	int mounts_fd;			/* a procfs mounts file, or -1 */
 	struct filesystem_mounts mounts;
 	double mounts_read_at;
+	bool mounts_stale;		/* read it again next scrape */
 	unsigned mounts_reads;		/* for tests: how often it was parsed */
 };
 
@@ -676,14 +677,7 @@ static double fs_value(const struct fs_stat *s, enum fs_field f)
 	case FS_FREE:
 		return (double)s->st.f_bfree * bsize;
 	case FS_READONLY:
-		/*
-		 * statfs says it as of now, the options as of when the mount
-		 * table was read; both are "ro" for a read-only mount or
-		 * superblock, so an ext4 that errors=remount-ro turned
-		 * read-only shows at once.
-		 */
-		return filesystem_options_readonly(s->options) ||
-		       (s->st.f_flags & ST_RDONLY);
+		return filesystem_options_readonly(s->options);
 	case FS_SIZE:
 	case FS_NFIELDS:
 		break;
@@ -727,20 +721,25 @@ int filesystem_read_mounts(const char *procfs, struct buf *text)
 	return rc;
 }
 
-/* True when the kernel has signalled a change since the last call. */
-static bool mounts_changed(int fd)
+/*
+ * Whether the table must be read again: the kernel has signalled a change
+ * since the last poll, or st->mounts_fd turned out not to be ours any more
+ * (dropped without a close: the number may be someone else's now).
+ */
+static bool mounts_changed(struct fs_state *st)
 {
-	struct pollfd p = { .fd = fd, .events = POLLPRI };
+	struct pollfd p = { .fd = st->mounts_fd, .events = POLLPRI };
 
-	return poll(&p, 1, 0) != 0 && (p.revents & (POLLPRI | POLLERR | POLLNVAL));
+	if (poll(&p, 1, 0) == 1 && (p.revents & POLLNVAL))
+		st->mounts_fd = -1;
+	return p.revents & (POLLPRI | POLLERR | POLLNVAL);
 }
 
-static void forget_mounts(struct fs_state *st)
+static void close_mounts_fd(struct fs_state *st)
 {
 	if (st->mounts_fd >= 0)
 		close(st->mounts_fd);
 	st->mounts_fd = -1;
-	filesystem_mounts_release(&st->mounts);
 }
 
 /* Opens the first readable of filesystem_read_mounts()' files. */
@@ -750,7 +749,9 @@ static int open_mounts(const char *procfs)
 	int fd = -ENOENT;
 
 	for (size_t i = 0; i < 3 && (fd == -ENOENT || fd == -EACCES); i++) {
-		fd = open(fs_join(&path, procfs, mounts_files[i]), O_RDONLY | O_CLOEXEC);
+		do {
+			fd = open(fs_join(&path, procfs, mounts_files[i]), O_RDONLY | O_CLOEXEC);
+		} while (fd < 0 && errno == EINTR);
 		if (fd < 0)
 			fd = -errno;
 	}
@@ -774,35 +775,53 @@ static bool on_procfs(int fd)
  * in its namespace (what util-linux's and systemd's mount monitors wait
  * on), so an unchanged table costs one poll() instead of the kernel
  * printing every mount: 0.06 ms a scrape for 32 mounts here, milliseconds
- * on a node with thousands of container mounts. Read anyway once a minute;
- * a file not on procfs (a fixture tree) is read every time.
+ * on a node with thousands of container mounts. The kernel does not signal
+ * a superblock it turned read-only itself (ext4 errors=remount-ro):
+ * mounts_stale catches that from statfs (see note_readonly). Opened afresh
+ * once a minute (pid 1 may be another now); a file not on procfs (a
+ * fixture tree) is read every time.
  */
 static int current_mounts(struct fs_state *st, const char *procfs)
 {
 	double now = monotonic_seconds();
 
-	if (st->mounts_fd >= 0 && !mounts_changed(st->mounts_fd) &&
-	    now - st->mounts_read_at < MOUNTS_MAX_AGE)
+	if (st->mounts_fd >= 0 && now - st->mounts_read_at >= MOUNTS_MAX_AGE)
+		close_mounts_fd(st);
+	if (st->mounts_fd >= 0 && !mounts_changed(st) && !st->mounts_stale)
 		return 0;
+	filesystem_mounts_release(&st->mounts);
+	st->mounts_stale = false;
 	if (st->mounts_fd < 0 && (st->mounts_fd = open_mounts(procfs)) < 0) {
 		int err = st->mounts_fd;
-		forget_mounts(st);
+		st->mounts_fd = -1;
 		return err;
 	}
 	struct buf text = BUF_INIT;
-	filesystem_mounts_release(&st->mounts);
 	int rc = fs_read_fd(st->mounts_fd, &text, FS_READ_MAX);
 	if (!rc)
 		rc = filesystem_parse_mounts(buf_cstr(&text), text.len, &st->mounts);
 	buf_release(&text);
 	st->mounts_reads++;
-	if (rc || !on_procfs(st->mounts_fd)) {
-		/* Not kept: a failed read opens the file again next time. */
-		close(st->mounts_fd);
-		st->mounts_fd = -1;
-	}
+	if (rc || !on_procfs(st->mounts_fd))
+		close_mounts_fd(st);	/* a failed read opens it again next time */
 	st->mounts_read_at = now;
 	return rc;
+}
+
+/*
+ * node_filesystem_readonly is the mount options' "ro", as upstream has it:
+ * statfs's ST_RDONLY differs through a read-only --path.rootfs bind or
+ * systemd's ProtectSystem=, so it cannot stand in. But a statfs that says
+ * read-only where the kept options say rw may mean the kernel turned the
+ * filesystem read-only without a mount event: the table is read again
+ * next scrape (on a read-only rootfs bind, every scrape, as before).
+ */
+static void note_readonly(struct fs_state *st, const struct fs_stat *s, size_t n)
+{
+	for (size_t i = 0; i < n && !st->mounts_stale; i++)
+		if (!s[i].error && (s[i].st.f_flags & ST_RDONLY) &&
+		    !filesystem_options_readonly(s[i].options))
+			st->mounts_stale = true;
 }
 
 unsigned filesystem_mount_table_reads(const void *state)
@@ -828,6 +847,7 @@ static int filesystem_collect(const struct collect_ctx *ctx, struct expo *w)
 		abort();
 	n = select_mounts(st, cfg->rootfs, &st->mounts, stats);
 	stat_mounts(st, cfg->rootfs, stats, n, timeout, ctx->deadline);
+	note_readonly(st, stats, n);
 	write_families(w, stats, n);
 	free(stats);
 	return 0;
@@ -851,7 +871,8 @@ static void filesystem_release(void *state)
 		free(st->stuck[i].mountpoint);
 	}
 	free(st->stuck);
-	forget_mounts(st);
+	close_mounts_fd(st);
+	filesystem_mounts_release(&st->mounts);
 	if (st->have_mount_points)
 		regfree(&st->mount_points);
 	if (st->have_fs_types)

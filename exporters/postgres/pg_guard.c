@@ -137,6 +137,10 @@ bool pg_guard_disarm(struct pg_guard *g)
 	g->armed = false;
 	bool tripped = g->tripped;
 	pthread_mutex_unlock(&lock);
+	/* A reply that outgrew the cap between two samples counts too. */
+	uint64_t got;
+	if (!tripped && inode_of(g->fd) == g->socket && bytes_received(g->fd, &got))
+		tripped = got > g->limit;
 	return tripped;
 }
 

@@ -31,7 +31,8 @@ struct pg_guard {
 void pg_guard_init(struct pg_guard *g, int fd, size_t cap);
 /* Watches it until pg_guard_disarm() (again: no-op). */
 void pg_guard_arm(struct pg_guard *g);
-/* Stops watching; true when it tripped. libpq closes the socket itself on a
+/* Stops watching; true when it tripped, or the cap was passed since the
+ * last sample. libpq closes the socket itself on a
  * read error, and the number may be reused before this: the watcher only
  * touches fd while it is still the socket it was armed on. */
 bool pg_guard_disarm(struct pg_guard *g);

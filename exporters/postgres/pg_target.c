@@ -434,6 +434,8 @@ static int run_command(struct pg_target *t, double deadline, PGresult **out)
 		reply_discard(&rp);
 		rp.keep = false;
 		double grace = monotonic_seconds() + CANCEL_GRACE;
+		/* Its first read too may fill a buffer sized for a long row. */
+		pg_guard_arm(&guard);
 		struct cancel *k = start_cancel(t->conn);
 		cancelled = pump(t->conn, &rp, grace, &guard) == 0 && cancel_delivered(k, grace);
 		cancel_unref(k);

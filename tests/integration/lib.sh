@@ -130,16 +130,21 @@ srv_kill_all() {
 }
 
 # A free loopback TCP port (for servers that cannot take port 0), or fail.
-# Below the kernel's ephemeral range (ip_local_port_range), so no outgoing
+# Outside the kernel's ephemeral range (ip_local_port_range), so no outgoing
 # connection's local port can take it before the server binds it: CI once
-# saw redis-server fail "Address already in use" on 35152 that way. Two
-# tests may still pick the same one (1 in ~12,000); redis_e2e retries.
+# saw redis-server fail "Address already in use" on 35152 that way. Below
+# the range when there is room (from 20000), else above it, else anywhere.
+# Two tests may still pick the same one (1 in ~12,000); redis_e2e retries.
 free_port() {
-	local p lo=20000 hi=32768
-	read -r hi _ </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || hi=32768
-	[ "$hi" -gt $((lo + 2000)) ] || lo=1024
+	local p lo=20000 hi=60000 elo=32768 ehi=60999
+	read -r elo ehi </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || true
+	if [ "$elo" -ge $((lo + 2000)) ]; then
+		hi=$elo
+	elif [ "$ehi" -le $((65535 - 2000)) ]; then
+		lo=$((ehi + 1)) hi=65536
+	fi
 	for _ in $(seq 1 50); do
-		p=$((lo + RANDOM % (hi - lo)))
+		p=$((lo + (RANDOM * 32768 + RANDOM) % (hi - lo)))
 		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
 			echo "$p"
 			return 0

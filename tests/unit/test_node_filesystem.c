@@ -20,6 +20,7 @@
 #include <sched.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -587,56 +588,108 @@ static void assert_mount(const struct buf *out, const char *mp, int readonly)
 	}
 }
 
+/* A temp dir with proc/self -> /proc/self and an empty mnt/, in a mount
+ * namespace of this process's own (so nothing mounted here leaks out). */
+struct mount_test {
+	char *dir;
+	char proc[600], link[620], mnt[600];
+};
+
+static int mount_test_setup(void **state)
+{
+	if (unshare(CLONE_NEWNS) != 0 ||
+	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) {
+		print_message("no mount namespace of our own: %s\n", strerror(errno));
+		*state = NULL;
+		return 0;
+	}
+	struct mount_test *t = calloc(1, sizeof(*t));
+	assert_non_null(t);
+	t->dir = test_make_dir("test_mounts");
+	snprintf(t->proc, sizeof(t->proc), "%s/proc", t->dir);
+	snprintf(t->link, sizeof(t->link), "%s/self", t->proc);
+	snprintf(t->mnt, sizeof(t->mnt), "%s/mnt", t->dir);
+	assert_int_equal(mkdir(t->proc, 0755), 0);
+	assert_int_equal(symlink("/proc/self", t->link), 0);
+	assert_int_equal(mkdir(t->mnt, 0755), 0);
+	*state = t;
+	return 0;
+}
+
+/* Runs even when the case failed: nothing stays mounted or on disk. */
+static int mount_test_teardown(void **state)
+{
+	struct mount_test *t = *state;
+
+	if (!t)
+		return 0;
+	umount2(t->mnt, MNT_DETACH);
+	unlink(t->link);
+	test_remove_dir(t->dir);
+	free(t);
+	return 0;
+}
+
+/* statfs, but a tmpfs of the test's says read-only while ro_tmpfs is set. */
+static atomic_bool ro_tmpfs;
+
+static int ro_statfs(const char *path, struct statfs *st)
+{
+	int rc = statfs(path, st);
+
+	if (rc == 0 && atomic_load(&ro_tmpfs) && strstr(path, "/test_mounts."))
+		st->f_flags |= ST_RDONLY;
+	return rc;
+}
+
 /*
  * A real procfs mounts file, reached through a "self" link so that this
- * test's own (unshared) mount namespace is what is read: the table is parsed
- * again only when the kernel signals a change, and a mount, a read-only
- * remount and an unmount each show in the very next scrape. Last in main():
- * the namespace stays unshared.
+ * test's own mount namespace is what is read: the table is parsed again
+ * only when the kernel signals a change, and a mount, a read-only remount
+ * and an unmount each show in the very next scrape. A statfs that says
+ * read-only where the table says rw (what the kernel does to ext4 under
+ * errors=remount-ro, without a mount event) makes the next scrape read the
+ * table again, while the value stays the options' (upstream's: a read-only
+ * --path.rootfs bind also says read-only).
  */
 static void mount_table_follows_kernel(void **state)
 {
+	struct mount_test *t = *state;
 	struct buf out = BUF_INIT;
-	char proc[600], link[620], mnt[600];
 	void *st = NULL;
-	(void)state;
 
-	if (unshare(CLONE_NEWNS) != 0 ||
-	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) {
-		print_message("skipped: no mount namespace of our own: %s\n", strerror(errno));
+	if (!t)
 		skip();
-	}
-	char *dir = test_make_dir("test_mounts");
-	snprintf(proc, sizeof(proc), "%s/proc", dir);
-	snprintf(link, sizeof(link), "%s/self", proc);
-	snprintf(mnt, sizeof(mnt), "%s/mnt", dir);
-	assert_int_equal(mkdir(proc, 0755), 0);
-	assert_int_equal(symlink("/proc/self", link), 0);
-	assert_int_equal(mkdir(mnt, 0755), 0);
-	struct node_config cfg = config(proc, "/");
-	assert_int_equal(filesystem_collector.init(&cfg, &st), 0);
+	struct node_config cfg = config(t->proc, "/");
+	atomic_store(&ro_tmpfs, false);
+	assert_int_equal(filesystem_init_with_statfs(&cfg, ro_statfs, &st), 0);
+	assert_int_equal(scrape(&cfg, st, &out), 0);
+	assert_mount(&out, t->mnt, -1);
+	assert_int_equal(filesystem_mount_table_reads(st), 1);
 
+	assert_int_equal(mount("exporterbox-test", t->mnt, "tmpfs", 0, "size=1m"), 0);
 	assert_int_equal(scrape(&cfg, st, &out), 0);
-	assert_non_null(strstr(buf_cstr(&out), "mountpoint=\"/\""));
-	assert_mount(&out, mnt, -1);
+	assert_mount(&out, t->mnt, 0);
 	assert_int_equal(scrape(&cfg, st, &out), 0);
-	assert_int_equal(filesystem_mount_table_reads(st), 1);	/* unchanged: kept */
+	assert_int_equal(filesystem_mount_table_reads(st), 2);	/* unchanged: kept */
 
-	assert_int_equal(mount("exporterbox-test", mnt, "tmpfs", 0, "size=1m"), 0);
+	atomic_store(&ro_tmpfs, true);
 	assert_int_equal(scrape(&cfg, st, &out), 0);
-	assert_mount(&out, mnt, 0);
-	assert_int_equal(mount(NULL, mnt, NULL, MS_REMOUNT | MS_RDONLY, NULL), 0);
 	assert_int_equal(scrape(&cfg, st, &out), 0);
-	assert_mount(&out, mnt, 1);
-	assert_int_equal(umount(mnt), 0);
+	assert_mount(&out, t->mnt, 0);
+	assert_int_equal(filesystem_mount_table_reads(st), 3);	/* statfs: stale */
+	atomic_store(&ro_tmpfs, false);
+
+	assert_int_equal(mount(NULL, t->mnt, NULL, MS_REMOUNT | MS_RDONLY, NULL), 0);
 	assert_int_equal(scrape(&cfg, st, &out), 0);
-	assert_mount(&out, mnt, -1);
+	assert_mount(&out, t->mnt, 1);
+	assert_int_equal(umount(t->mnt), 0);
 	assert_int_equal(scrape(&cfg, st, &out), 0);
-	assert_int_equal(filesystem_mount_table_reads(st), 4);
+	assert_mount(&out, t->mnt, -1);
+	assert_int_equal(scrape(&cfg, st, &out), 0);
+	assert_int_equal(filesystem_mount_table_reads(st), 5);
 
 	filesystem_collector.release(st);
-	assert_int_equal(unlink(link), 0);
-	test_remove_dir(dir);
 	buf_release(&out);
 }
 
@@ -656,7 +709,8 @@ int main(void)
 		cmocka_unit_test(release_while_stuck),
 		cmocka_unit_test(deadline_bounds_wait),
 		cmocka_unit_test(stat_workers),
-		cmocka_unit_test(mount_table_follows_kernel),
+		cmocka_unit_test_setup_teardown(mount_table_follows_kernel,
+						mount_test_setup, mount_test_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
