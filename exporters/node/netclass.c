@@ -314,9 +314,10 @@ static int read_attr(int dir, const char *name, char out[ATTR_READ_MAX + 1],
  * file costs several times reading it (~60 % of this collector's CPU).
  * Every file is opened under the device's kept directory, so a set is one
  * device whatever its name is now; a renamed device keeps its files, so
- * the set is trusted only while its ifindex file says what this scrape's
- * netlink dump says for the name. Otherwise (a rename, a device gone: its
- * reads fail) the set is closed and the name opened again.
+ * the set is trusted only while the name still leads to its directory
+ * (kept_get) and its ifindex file says what this scrape's netlink dump
+ * says for the name. Otherwise (a rename, a move to another namespace, a
+ * device gone: its reads fail) the set is closed and the name opened again.
  */
 static const char *const kept_files[] = {
 	"addr_assign_type", "dev_id", "flags", "ifindex", "name_assign_type",
@@ -329,6 +330,8 @@ static const char *const kept_files[] = {
 struct nc_kept {
 	char *name;			/* NULL: a free slot */
 	int dir;
+	dev_t dev;			/* the directory's identity: see kept_get */
+	ino_t ino;
 	int fd[NC_KEPT_FILES];		/* -1: not opened yet */
 	bool used;			/* read in this scrape */
 };
@@ -483,23 +486,41 @@ static void kept_close(struct nc_kept *k)
 	k->name = NULL;
 }
 
-/* The set kept for name, a new one (its directory opened), or NULL. */
+/*
+ * The set kept for name, a new one (its directory opened), or NULL. A kept
+ * set is still name's device only while /sys/class/net/<name> leads to the
+ * same directory: a device moved to another network namespace keeps its
+ * sysfs directory and its ifindex, which a new device here may take.
+ */
 static struct nc_kept *kept_get(struct nc_state *st, int root, const char *name)
 {
 	struct nc_kept *free_slot = NULL;
+	struct stat now;
 
 	for (size_t i = 0; i < st->kept_max; i++) {
-		if (st->kept[i].name && !strcmp(st->kept[i].name, name))
-			return &st->kept[i];
-		if (!st->kept[i].name && !free_slot)
-			free_slot = &st->kept[i];
+		struct nc_kept *k = &st->kept[i];
+		if (k->name && !strcmp(k->name, name)) {
+			if (fstatat(root, name, &now, 0) == 0 &&
+			    now.st_dev == k->dev && now.st_ino == k->ino)
+				return k;
+			kept_close(k);
+			free_slot = k;
+			break;
+		}
+		if (!k->name && !free_slot)
+			free_slot = k;
 	}
 	if (!free_slot)
 		return NULL;
 	int dir = openat(root, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dir < 0)
 		return NULL;
-	*free_slot = (struct nc_kept){ .name = xstrdup(name), .dir = dir };
+	if (fstat(dir, &now) != 0) {
+		close(dir);
+		return NULL;
+	}
+	*free_slot = (struct nc_kept){ .name = xstrdup(name), .dir = dir,
+				       .dev = now.st_dev, .ino = now.st_ino };
 	for (size_t i = 0; i < NC_KEPT_FILES; i++)
 		free_slot->fd[i] = -1;
 	return free_slot;
