@@ -6,8 +6,12 @@
 # and the scrape's median latency. A scrape's queries run one after another
 # on that backend, so with one connection (the issue's goal) no exporter's
 # median can be below the backend's CPU per scrape. When Debian's
-# postgres_exporter is installed, its median on the same server is measured
-# too, for the issue's latency goal (a third of it). Not a test.
+# postgres_exporter is installed, its median and CPU on the same server are
+# measured too, for the issue's goals (a third of the latency, a tenth of
+# the CPU). Last, pg_client_floor.c runs the scrape's own queries (taken
+# from pg_stat_statements after a restart with it loaded) in a bare libpq
+# client: the client CPU no exporter running them can go below, one query
+# after another and pipelined. Not a test.
 #
 # Usage: tests/bench/pg_server_floor.sh [-n 1000] [--bin build-rel/exporterbox]
 #        [matched|defaults]    (the scenarios of bench.sh's postgres pair)
@@ -94,4 +98,24 @@ print(f"  backend CPU per scrape       {backend:.3f} ms   (the floor under the m
 print(f"  exporter CPU per scrape      {m['cpu_ms']:.3f} ms")
 if go:
     print(f"  Go postgres_exporter median  {go['median_ms']:.3f} ms   (a third: {go['median_ms'] / 3:.3f} ms)")
+    print(f"  Go postgres_exporter CPU     {go['cpu_ms']:.3f} ms   (a tenth: {go['cpu_ms'] / 10:.3f} ms)")
 PY
+
+# The scrape's queries, as the server saw them (whitespace folded to one line).
+pg_stop "$TMP/pg"
+pg_start "$TMP/pg" "$PORT" -c shared_preload_libraries=pg_stat_statements
+pg_sql "$PORT" postgres "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" >/dev/null
+srv_start "$TMP/exporter2.log" "$BIN" postgres-exporter --web.listen-address=127.0.0.1:0 "${FLAGS[@]}"
+curl -sf -o /dev/null "http://127.0.0.1:$SRV_PORT/metrics"
+pg_sql "$PORT" postgres "SELECT pg_stat_statements_reset()" >/dev/null
+curl -sf -o /dev/null "http://127.0.0.1:$SRV_PORT/metrics"
+srv_stop TERM 10
+pg_sql "$PORT" postgres "SELECT regexp_replace(query, '\s+', ' ', 'g') FROM pg_stat_statements
+	WHERE query NOT LIKE '%pg_stat_statements%' AND query ILIKE 'select%'" >"$TMP/queries.sql"
+if gcc -O2 -std=c11 -I"$(pg_config --includedir 2>/dev/null || echo /usr/include/postgresql)" \
+	-o "$TMP/pg_client_floor" "$HERE/pg_client_floor.c" -lpq 2>"$TMP/cc.log"; then
+	"$TMP/pg_client_floor" "host=127.0.0.1 port=$PORT user=postgres dbname=postgres sslmode=disable" \
+		"$N" <"$TMP/queries.sql"
+else
+	echo "pg_client_floor not built (needs gcc and libpq-dev):"; cat "$TMP/cc.log"
+fi
