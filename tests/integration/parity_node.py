@@ -36,6 +36,8 @@ import sys
 import time
 import urllib.request
 
+from ports import free_port  # tests/integration/ports.py
+
 MOUNT_POINTS_EXCLUDE = ("^/(dev|proc|run/credentials/.+|sys|var/lib/docker/.+|"
                         "var/lib/containers/storage/.+)($|/)")
 # Families only one side has, on purpose (README: "Differences from upstream").
@@ -99,34 +101,6 @@ def start(cmd):
             return proc, int(m.group(2))
     proc.kill()
     sys.exit("could not start: %s" % " ".join(cmd))
-
-
-def free_port():
-    """A free loopback port outside the kernel's ephemeral range, so that no
-    outgoing connection's local port takes it before the server binds it
-    (as lib.sh's free_port: below the range when there is room, else above
-    it, else anywhere)."""
-    import random
-    import socket
-    try:
-        with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
-            elo, ehi = (int(x) for x in f.read().split()[:2])
-    except (OSError, ValueError):
-        elo, ehi = 32768, 60999
-    lo, hi = 20000, 60000
-    if elo >= lo + 2000:
-        hi = elo
-    elif ehi <= 65535 - 2000:
-        lo, hi = ehi + 1, 65536
-    for _ in range(100):
-        port = random.randrange(lo, hi)
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise SystemExit("no free port")
 
 
 def scrape(port):

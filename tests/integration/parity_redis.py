@@ -18,12 +18,13 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
+
+from ports import free_port  # tests/integration/ports.py
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CONTRACT = os.path.join(HERE, "..", "fixtures", "redis", "redis.contract")
@@ -82,34 +83,6 @@ def parse(text):
         fam = fams.setdefault(base, {"type": None, "help": None, "samples": []})
         fam["samples"].append((name, labels, float(m.group(4))))
     return fams
-
-
-def free_port():
-    """A free loopback port outside the kernel's ephemeral range, so that no
-    outgoing connection's local port takes it before the server binds it
-    (as lib.sh's free_port: below the range when there is room, else above
-    it, else anywhere)."""
-    import random
-    import socket
-    try:
-        with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
-            elo, ehi = (int(x) for x in f.read().split()[:2])
-    except (OSError, ValueError):
-        elo, ehi = 32768, 60999
-    lo, hi = 20000, 60000
-    if elo >= lo + 2000:
-        hi = elo
-    elif ehi <= 65535 - 2000:
-        lo, hi = ehi + 1, 65536
-    for _ in range(100):
-        port = random.randrange(lo, hi)
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise SystemExit("no free port")
 
 
 def cli(port, *args, db=0):
