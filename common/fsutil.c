@@ -54,6 +54,17 @@ static int read_all(int fd, struct buf *out, size_t max, bool positional)
 	}
 }
 
+int fs_read_fd(int fd, struct buf *out, size_t max)
+{
+	buf_reset(out);
+	if (max > SIZE_MAX / 2)
+		max = SIZE_MAX / 2;
+	int err = read_all(fd, out, max, true);
+	if (err)
+		buf_reset(out);
+	return err;
+}
+
 /*
  * out holds the whole file, NUL-terminated, on success and is empty (but
  * still a valid C string) on failure.
@@ -68,15 +79,12 @@ int fs_read_file(const char *path, struct buf *out, size_t max)
 	struct fd_entry *kept = fdcache_take(path);
 	bool keep = true;
 	if (kept) {
-		err = read_all(fdcache_fd(kept), out, max, true);
+		err = fs_read_fd(fdcache_fd(kept), out, max);
 		bool gone = err != 0 && err != -EFBIG; /* ENODEV: the device went away */
 		fdcache_give(kept, gone);
-		if (!gone) {
-			if (err)
-				buf_reset(out);
+		if (!gone)
 			return err;
-		}
-		buf_reset(out); /* open it again: it may be back under the same name */
+		/* Open it again: it may be back under the same name. */
 		keep = err != -ESPIPE; /* a file without pread: read it as before */
 	}
 	do {
@@ -87,17 +95,6 @@ int fs_read_file(const char *path, struct buf *out, size_t max)
 	err = read_all(fd, out, max, false);
 	if (err || !keep || !fdcache_keep(path, fd))
 		close(fd);
-	if (err)
-		buf_reset(out);
-	return err;
-}
-
-int fs_read_fd(int fd, struct buf *out, size_t max)
-{
-	buf_reset(out);
-	if (max > SIZE_MAX / 2)
-		max = SIZE_MAX / 2;
-	int err = read_all(fd, out, max, true);
 	if (err)
 		buf_reset(out);
 	return err;

@@ -702,22 +702,41 @@ static void write_families(struct expo *w, const struct fs_stat *s, size_t n)
 static const char *const mounts_files[] = { "1/mounts", "mounts", "self/mounts" };
 
 /*
- * Reads <procfs>/1/mounts (the host's mounts when we run in a container
+ * Opens <procfs>/1/mounts (the host's mounts when we run in a container
  * with the host's /proc), or where hidepid hides it, <procfs>/mounts and
- * <procfs>/self/mounts.
+ * <procfs>/self/mounts: a descriptor or a negative errno.
  */
-int filesystem_read_mounts(const char *procfs, struct buf *text)
+static int open_mounts(const char *procfs)
 {
 	struct buf path = BUF_INIT;
-	int rc = -ENOENT;
+	int fd = -ENOENT;
 
-	for (size_t i = 0; i < 3 && (rc == -ENOENT || rc == -EACCES); i++)
-		rc = fs_read_file(fs_join(&path, procfs, mounts_files[i]), text,
-				  FS_READ_MAX);
-	if (rc)
+	for (size_t i = 0; i < 3 && (fd == -ENOENT || fd == -EACCES); i++) {
+		do {
+			fd = open(fs_join(&path, procfs, mounts_files[i]), O_RDONLY | O_CLOEXEC);
+		} while (fd < 0 && errno == EINTR);
+		if (fd < 0)
+			fd = -errno;
+	}
+	if (fd < 0)
 		log_debug("mounts file unreadable", "path", buf_cstr(&path),
-			  "err", strerror(-rc));
+			  "err", strerror(-fd));
 	buf_release(&path);
+	return fd;
+}
+
+int filesystem_read_mounts(const char *procfs, struct buf *text)
+{
+	int fd = open_mounts(procfs);
+
+	if (fd < 0) {
+		buf_truncate(text, 0);
+		return fd;
+	}
+	int rc = fs_read_fd(fd, text, FS_READ_MAX);
+	close(fd);
+	if (rc)
+		log_debug("mounts file unreadable", "err", strerror(-rc));
 	return rc;
 }
 
@@ -740,26 +759,6 @@ static void close_mounts_fd(struct fs_state *st)
 	if (st->mounts_fd >= 0)
 		close(st->mounts_fd);
 	st->mounts_fd = -1;
-}
-
-/* Opens the first readable of filesystem_read_mounts()' files. */
-static int open_mounts(const char *procfs)
-{
-	struct buf path = BUF_INIT;
-	int fd = -ENOENT;
-
-	for (size_t i = 0; i < 3 && (fd == -ENOENT || fd == -EACCES); i++) {
-		do {
-			fd = open(fs_join(&path, procfs, mounts_files[i]), O_RDONLY | O_CLOEXEC);
-		} while (fd < 0 && errno == EINTR);
-		if (fd < 0)
-			fd = -errno;
-	}
-	if (fd < 0)
-		log_debug("mounts file unreadable", "path", buf_cstr(&path),
-			  "err", strerror(-fd));
-	buf_release(&path);
-	return fd;
 }
 
 static bool on_procfs(int fd)

@@ -284,6 +284,13 @@ static int open_attr(int dir, const char *name)
 	return openat(dir, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 }
 
+/* What read_attr returns for open_attr's errno: 0 when absent (or a
+ * symlink: O_NOFOLLOW's ELOOP), else the error. */
+static int open_failed(void)
+{
+	return attr_absent(errno) || errno == ELOOP ? 0 : -errno;
+}
+
 /*
  * Reads the attribute dir/name into out (trimmed, NUL-terminated) with
  * one read(2), as upstream does. Returns 1 when it was read, 0 when it is
@@ -299,7 +306,7 @@ static int read_attr(int dir, const char *name, char out[ATTR_READ_MAX + 1],
 	int fd = open_attr(dir, name), rc;
 
 	if (fd < 0)
-		return attr_absent(errno) || errno == ELOOP ? 0 : -errno;
+		return open_failed();
 	if (!kernfs && (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)))
 		rc = 0;
 	else
@@ -354,7 +361,7 @@ static int src_read(const struct attr_src *src, const char *name,
 		return read_attr(src->dir, name, out, kernfs);
 	int *fd = &src->kept->fd[i];
 	if (*fd < 0 && (*fd = open_attr(src->dir, name)) < 0)
-		return attr_absent(errno) || errno == ELOOP ? 0 : -errno;
+		return open_failed();
 	return read_attr_fd(*fd, out, kernfs);
 }
 

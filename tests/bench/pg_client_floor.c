@@ -92,7 +92,12 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: pg_client_floor CONNINFO N < queries\n");
 		return 2;
 	}
-	int iterations = atoi(argv[2]);
+	char *end;
+	long iterations = strtol(argv[2], &end, 10);
+	if (*end || iterations < 1 || iterations > 1000000) {
+		fprintf(stderr, "pg_client_floor: N must be 1 to 1000000, not '%s'\n", argv[2]);
+		return 2;
+	}
 	PGconn *c = PQconnectdb(argv[1]);
 	if (PQstatus(c) != CONNECTION_OK) {
 		fprintf(stderr, "%s", PQerrorMessage(c));
@@ -112,13 +117,13 @@ int main(int argc, char **argv)
 	}
 	size_t seen = run_sequential(c, nq) + run_pipelined(c, nq);	/* warm up */
 	double t0 = cpu_seconds();
-	for (int i = 0; i < iterations; i++)
+	for (long i = 0; i < iterations; i++)
 		seen += run_sequential(c, nq);
 	double t1 = cpu_seconds();
-	for (int i = 0; i < iterations; i++)
+	for (long i = 0; i < iterations; i++)
 		seen += run_pipelined(c, nq);
 	double t2 = cpu_seconds();
-	printf("%d queries, %d runs (%zu bytes seen)\n", nq, iterations, seen);
+	printf("%d queries, %ld runs (%zu bytes seen)\n", nq, iterations, seen);
 	printf("  bare libpq client CPU per scrape, one query after another  %.3f ms\n",
 	       (t1 - t0) * 1000 / iterations);
 	printf("  bare libpq client CPU per scrape, pipelined                %.3f ms\n",
