@@ -913,16 +913,29 @@ unsigned http_port(const struct http_server *srv, size_t i)
 	return info ? bound_address(info->listen_fd, addr, sizeof(addr)) : 0;
 }
 
+static void stop_signals(sigset_t *stop)
+{
+	sigemptyset(stop);
+	sigaddset(stop, SIGINT);
+	sigaddset(stop, SIGTERM);
+}
+
+void http_block_stop_signals(void)
+{
+	sigset_t stop;
+
+	stop_signals(&stop);
+	pthread_sigmask(SIG_BLOCK, &stop, NULL);
+}
+
 int http_serve_until_signal(const struct http_server_options *opt)
 {
 	sigset_t stop;
 	int sig = 0;
 
-	/* Block the stop signals in every thread; the main thread waits for them. */
-	sigemptyset(&stop);
-	sigaddset(&stop, SIGINT);
-	sigaddset(&stop, SIGTERM);
-	pthread_sigmask(SIG_BLOCK, &stop, NULL);
+	/* Blocked in every thread (see http.h); this one waits for them. */
+	http_block_stop_signals();
+	stop_signals(&stop);
 	signal(SIGPIPE, SIG_IGN);
 
 	struct http_server *srv = http_start(opt);

@@ -137,4 +137,13 @@ int http_parse_flags(struct flagset *fs, const struct http_config *cfg,
 /* Serves until SIGINT or SIGTERM; returns the process exit code. */
 int http_serve_until_signal(const struct http_server_options *opt);
 
+/*
+ * Blocks SIGINT and SIGTERM in the calling thread and so in every thread it
+ * starts later. main() calls it before any applet starts a thread: a thread
+ * with them unblocked may be the one a stop signal is delivered to (valgrind
+ * picks any such thread), and would die of it instead of letting
+ * http_serve_until_signal() shut down.
+ */
+void http_block_stop_signals(void);
+
 #endif

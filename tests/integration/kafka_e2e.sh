@@ -60,6 +60,9 @@ t_check "first collection lands (kafka_up 1, lag present)" \
 scrape "$B"
 T_SCRAPED=$(date +%s)
 [ "$CODE" = 200 ] && t_ok "status 200" || t_fail "status 200" "$CODE"
+# The collector thread starts before HTTP serving: it must block them too.
+t_check "stop signals blocked in every thread but the waiting one" \
+	stop_signals_blocked "$SRV_PID"
 promtool_ok "$B" "full body"
 expect_value "$B" 'kafka_up' 1
 

@@ -153,6 +153,18 @@ free_port() {
 	return 1
 }
 
+# stop_signals_blocked PID : true when every thread of PID but one (the
+# main thread, whose sigwait unblocks them while it waits) blocks SIGINT and
+# SIGTERM, so that no other thread can die of a stop signal.
+stop_signals_blocked() {
+	local t mask open=0
+	for t in /proc/"$1"/task/*; do
+		mask=$(awk '/^SigBlk:/ {print $2}' "$t/status")
+		(( (16#$mask & 0x4002) == 0x4002 )) || open=$((open + 1))
+	done
+	[ "$open" -le 1 ]
+}
+
 # wait_http URL SECONDS : poll until URL answers anything over HTTP.
 wait_http() {
 	local url=$1 deadline=$((SECONDS + ${2:-10}))
