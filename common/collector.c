@@ -120,10 +120,14 @@ static int job_collect(struct job *j, double *seconds)
 	if (pthread_mutex_timedlock(&slot->busy, &until) != 0)
 		return -ETIMEDOUT;
 
+	double moved = 0;
 	struct collect_ctx ctx = {
 		.config = j->run->config,
 		.state = slot->state,
 		.deadline = j->run->deadline,
+		.collector = slot->c,
+		.run = j->run,
+		.seconds_moved = &moved,
 	};
 	double start = monotonic_seconds();
 	expo_init(&w, &j->out, j->run->format);
@@ -131,9 +135,24 @@ static int job_collect(struct job *j, double *seconds)
 	if (rc == 0 && w.errors)
 		rc = -EPROTO; /* a duplicated family or bad label count: a bug */
 	expo_release(&w);
-	*seconds = monotonic_seconds() - start;
+	*seconds = fmax(0, monotonic_seconds() - start + moved);
 	pthread_mutex_unlock(&slot->busy);
 	return rc;
+}
+
+bool collect_ctx_runs(const struct collect_ctx *ctx, const struct collector *c)
+{
+	/* The jobs never change once the run is made; a job holds its run. */
+	for (size_t i = 0; ctx->run && i < ctx->run->njobs; i++)
+		if (ctx->run->jobs[i].slot->c == c)
+			return true;
+	return false;
+}
+
+void collect_ctx_move_seconds(const struct collect_ctx *ctx, double seconds)
+{
+	if (ctx->seconds_moved)
+		*ctx->seconds_moved += seconds;
 }
 
 /* Reports a job's result to its run; the run may already be given up. */
@@ -326,6 +345,15 @@ void scraper_set_workers(struct scraper *s, unsigned n)
 
 	pthread_mutex_lock(&p->lock);
 	p->base = n < 1 ? 1 : n < p->max_threads ? n : p->max_threads;
+	pthread_mutex_unlock(&p->lock);
+}
+
+void scraper_set_serial(struct scraper *s)
+{
+	struct pool *p = s->pool;
+
+	pthread_mutex_lock(&p->lock);
+	p->base = p->max_threads = 1;
 	pthread_mutex_unlock(&p->lock);
 }
 

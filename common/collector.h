@@ -38,10 +38,16 @@
 #include "buf.h"
 #include "expo.h"
 
+struct run;
+
 struct collect_ctx {
 	const void *config;	/* the applet's configuration */
 	void *state;		/* what init() returned, or NULL */
 	double deadline;	/* CLOCK_MONOTONIC seconds; collectors that wait may use it */
+	/* Set by the runner (NULL in a test's ctx): see collect_ctx_runs(). */
+	const struct collector *collector;	/* the one this ctx runs */
+	const struct run *run;
+	double *seconds_moved;	/* added to its measured duration */
 };
 
 struct collector {
@@ -118,6 +124,15 @@ void scraper_release(struct scraper *s);
 void scraper_set_workers(struct scraper *s, unsigned n);
 
 /*
+ * For collectors that all take turns on one resource (a database
+ * connection): one worker, and no more when a collector stalls, since each
+ * added worker would only wait for the same resource (a thread started per
+ * slow scrape). A stalled collector's run fails the rest at the deadline.
+ * Call before the first scrape.
+ */
+void scraper_set_serial(struct scraper *s);
+
+/*
  * Whether a collector abandoned at a deadline is still running: its thread
  * uses the scraper's config and state, so the scraper (and what it points
  * to) must not be released yet.
@@ -139,6 +154,20 @@ void scraper_scrape(struct scraper *s, const struct scrape_request *req,
 
 /* Scrape requests running or waiting on a collection right now. */
 unsigned scraper_requests_in_flight(struct scraper *s);
+
+/*
+ * Whether c is one of the collectors of ctx's scrape (false without a run).
+ * Collectors sharing a resource may do part of each other's work: a
+ * database connection running every collector's query in one round trip.
+ */
+bool collect_ctx_runs(const struct collect_ctx *ctx, const struct collector *c);
+/*
+ * Moves seconds into (or, negative, out of) the running collector's
+ * reported duration: work done by one collector for another is reported
+ * as the other's, so <ns>_scrape_collector_duration_seconds still says
+ * which collector is slow.
+ */
+void collect_ctx_move_seconds(const struct collect_ctx *ctx, double seconds);
 
 /* CLOCK_MONOTONIC now, in seconds. */
 double monotonic_seconds(void);

@@ -517,6 +517,36 @@ static void queued_at_the_deadline_does_not_stick(void **state)
 	scraper_release(&s);
 }
 
+/*
+ * A serial scraper (one shared resource) keeps its one worker when a
+ * collector stalls: the queued one fails at the deadline instead of a
+ * thread being started to wait for the same resource.
+ */
+static void serial_scraper_does_not_grow(void **state)
+{
+	const struct collector *table[] = { &c_gated, &c_ok };
+	struct buf body = BUF_INIT;
+	struct scraper s;
+
+	(void)state;
+	gate_reset();
+	int before = count_threads();
+	setup_scraper(&s, table, 2);
+	scraper_set_serial(&s);
+	scrape_afresh(&s, &body, 0.3);
+	assert_non_null(strstr(buf_cstr(&body), "collector=\"gated\"} 0\n"));
+	assert_non_null(strstr(buf_cstr(&body), "collector=\"ok\"} 0\n"));
+	assert_int_equal(count_threads() - before, 1);
+	gate_open();
+	WAIT_FOR(!atomic_load(&s.slots[0].stuck));
+	scrape_afresh(&s, &body, 10);
+	assert_non_null(strstr(buf_cstr(&body), "collector=\"gated\"} 1\n"));
+	assert_non_null(strstr(buf_cstr(&body), "collector=\"ok\"} 1\n"));
+	assert_int_equal(count_threads() - before, 1);
+	buf_release(&body);
+	scraper_release(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -530,6 +560,7 @@ int main(void)
 		cmocka_unit_test(workers_are_reused),
 		cmocka_unit_test(queued_at_the_deadline_does_not_stick),
 		cmocka_unit_test(returns_in_time_runs_here),
+		cmocka_unit_test(serial_scraper_does_not_grow),
 	};
 	log_setup("error", "logfmt");
 	return cmocka_run_group_tests(tests, NULL, NULL);
