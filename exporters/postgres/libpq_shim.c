@@ -20,7 +20,9 @@
 	X(int, PQconsumeInput, (PGconn *conn), (conn)) \
 	X(PGresult *, PQcopyResult, (const PGresult *src, int flags), (src, flags)) \
 	X(char *, PQerrorMessage, (const PGconn *conn), (conn)) \
+	X(int, PQenterPipelineMode, (PGconn *conn), (conn)) \
 	X(PGresult *, PQexec, (PGconn *conn, const char *query), (conn, query)) \
+	X(int, PQexitPipelineMode, (PGconn *conn), (conn)) \
 	XV(PQfinish, (PGconn *conn), (conn)) \
 	X(int, PQfnumber, (const PGresult *res, const char *field_name), (res, field_name)) \
 	XV(PQfreeCancel, (PGcancel *cancel), (cancel)) \
@@ -33,9 +35,12 @@
 	X(int, PQisBusy, (PGconn *conn), (conn)) \
 	X(int, PQnfields, (const PGresult *res), (res)) \
 	X(int, PQntuples, (const PGresult *res), (res)) \
+	X(int, PQpipelineSync, (PGconn *conn), (conn)) \
 	X(char *, PQresultErrorField, (const PGresult *res, int fieldcode), (res, fieldcode)) \
 	X(char *, PQresultErrorMessage, (const PGresult *res), (res)) \
+	X(size_t, PQresultMemorySize, (const PGresult *res), (res)) \
 	X(ExecStatusType, PQresultStatus, (const PGresult *res), (res)) \
+	X(int, PQsendFlushRequest, (PGconn *conn), (conn)) \
 	X(int, PQsendPrepare, (PGconn *conn, const char *stmtName, const char *query, int nParams, const Oid *paramTypes), (conn, stmtName, query, nParams, paramTypes)) \
 	X(int, PQsendQuery, (PGconn *conn, const char *query), (conn, query)) \
 	X(int, PQsendQueryPrepared, (PGconn *conn, const char *stmtName, int nParams, const char *const *paramValues, const int *paramLengths, const int *paramFormats, int resultFormat), (conn, stmtName, nParams, paramValues, paramLengths, paramFormats, resultFormat)) \

@@ -42,6 +42,20 @@ struct pg_prepared {
 };
 
 /*
+ * A statement a collector of the target ran in an earlier scrape: the next
+ * scrape sends them all at once (pg_plan.c).
+ */
+#define PG_PLAN_MAX 64
+
+struct pg_planned {
+	const struct collector *collector;	/* which ran it */
+	char *sql;			/* owned */
+	size_t bytes;			/* its last result's size: the batch stays within the cap */
+	PGresult *res;			/* fetched for plan_deadline's scrape, not taken yet */
+	double seconds;			/* its share of the batch's time */
+};
+
+/*
  * One monitored server. `lock` serializes every use of `conn`: libpq
  * connections are not thread-safe and the scraper runs collectors on
  * parallel workers, so each collector holds the lock for its queries.
@@ -66,6 +80,11 @@ struct pg_target {
 	uint64_t prepare_nonce;		/* random, per connection: see prepared_for */
 	bool no_prepare;		/* this connection runs simple queries only */
 	bool no_prepare_logged;		/* said once per target, not per reconnect */
+	bool single_rows;		/* the cap counts rows (pg_reply.h): a Unix socket */
+	struct pg_planned plan[PG_PLAN_MAX];	/* kept across reconnects */
+	size_t nplan;
+	double plan_deadline;		/* the scrape the fetched results are for */
+	bool plan_flush;		/* the last batch was slow: see pg_plan.c */
 	struct pg_discovery *discovery;	/* --auto-discover-databases, or NULL; not owned */
 };
 
@@ -77,12 +96,16 @@ void pg_target_free(struct pg_target *t);
  * A collector's turn on the connection: pg_session_begin() takes the lock
  * (waiting no longer than the scrape deadline: -ETIMEDOUT) and connects
  * when needed (once per scrape; when that fails it is logged once and every
- * collector gets -ENODATA, a quiet success 0); pg_session_query() runs one statement within the deadline (cancelled
- * server-side when it passes); pg_session_end() releases the lock and
- * records the collector's result for pg_exporter_last_scrape_error.
+ * collector gets -ENODATA, a quiet success 0). The first session of a
+ * scrape also sends the statements the scrape's collectors ran last time,
+ * all at once (pg_plan.c). pg_session_query() takes its result from that
+ * batch, or runs the statement within the deadline (cancelled server-side
+ * when it passes); pg_session_end() releases the lock and records the
+ * collector's result for pg_exporter_last_scrape_error.
  */
 struct pg_session {
 	struct pg_target *t;
+	const struct collect_ctx *ctx;
 	double deadline;
 };
 

@@ -208,7 +208,11 @@ int pg_collect_per_database(const struct collect_ctx *ctx, struct expo *w,
 	if (rc == 0 && res[0])
 		nres++;
 	for (size_t i = 0; rc == 0 && i < ndb; i++) {
-		const struct collect_ctx one = { .config = db[i]->target, .deadline = ctx->deadline };
+		const struct collect_ctx one = {
+			.config = db[i]->target, .deadline = ctx->deadline,
+			.collector = ctx->collector, .run = ctx->run,
+			.seconds_moved = ctx->seconds_moved,
+		};
 		if (run_spec(&one, spec, &res[nres]) != 0)
 			log_warn("query failed on a discovered database", "target",
 				 db[i]->target->display, "query", spec->prefix);

@@ -107,6 +107,13 @@ void pg_guard_init(struct pg_guard *g, int fd, size_t cap)
 		g->limit = now + cap;
 }
 
+bool pg_guard_can_watch(int fd)
+{
+	uint64_t now;
+
+	return bytes_received(fd, &now);
+}
+
 void pg_guard_arm(struct pg_guard *g)
 {
 	if (!g->limit || g->armed)

@@ -29,6 +29,8 @@ struct pg_guard {
  * watched yet (a socket without a byte counter, or cap SIZE_MAX, never is).
  */
 void pg_guard_init(struct pg_guard *g, int fd, size_t cap);
+/* Whether fd's socket has a byte counter: a guard on it can trip. */
+bool pg_guard_can_watch(int fd);
 /* Watches it until pg_guard_disarm() (again: no-op). */
 void pg_guard_arm(struct pg_guard *g);
 /* Stops watching; true when it tripped, or the cap was passed since the

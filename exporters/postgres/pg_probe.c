@@ -353,7 +353,7 @@ static struct probe_target *target_get(struct pg_probe *p, const char *key, cons
 			free(t);
 			return NULL;
 		}
-		scraper_set_workers(&t->scraper, 1);	/* one connection */
+		scraper_set_serial(&t->scraper);	/* one connection */
 		t->scraper.extra = pg_write_meta;
 		t->scraper.extra_cls = t->target;
 		t->scraper.exporter_metrics = false;	/* they belong to /metrics */

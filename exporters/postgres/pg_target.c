@@ -19,9 +19,8 @@
 #include "log.h"
 #include "pg.h"
 #include "pg_guard.h"
-
-/* Seconds a cancelled query may take to end before the connection is dropped. */
-#define CANCEL_GRACE 1.0
+#include "pg_plan.h"
+#include "pg_reply.h"
 
 struct pg_target *pg_target_new(const struct pg_config *cfg, const char *conninfo)
 {
@@ -50,7 +49,7 @@ static void forget_prepared(struct pg_target *t)
 	t->no_prepare = false;
 }
 
-static void drop_connection(struct pg_target *t)
+void pg_drop_connection(struct pg_target *t)
 {
 	if (t->conn)
 		PQfinish(t->conn);
@@ -62,7 +61,8 @@ void pg_target_free(struct pg_target *t)
 {
 	if (!t)
 		return;
-	drop_connection(t);
+	pg_drop_connection(t);
+	pg_plan_release(t);
 	pg_guard_stop();
 	pthread_mutex_destroy(&t->lock);
 	free(t->conninfo);
@@ -117,6 +117,8 @@ static int configure_session(struct pg_target *t)
 		snprintf(t->version, sizeof(t->version), "%s", PQgetvalue(res, 0, 0));
 	PQclear(res);
 	t->server_version = PQserverVersion(t->conn);
+	/* pg_guard counts a TCP socket's bytes; a Unix socket's rows are counted. */
+	t->single_rows = pg_result_cap(t) != SIZE_MAX && !pg_guard_can_watch(PQsocket(t->conn));
 	return ok ? 0 : -EIO;
 }
 
@@ -139,12 +141,12 @@ static int connect_target(struct pg_target *t)
 		char msg[200];
 		first_line(PQerrorMessage(t->conn), msg, sizeof(msg));
 		log_warn("cannot connect to postgres", "target", t->display, "err", msg);
-		drop_connection(t);
+		pg_drop_connection(t);
 		return -ECONNREFUSED;
 	}
 	if (configure_session(t) != 0) {
 		log_warn("cannot set session timeouts", "target", t->display);
-		drop_connection(t);
+		pg_drop_connection(t);
 		return -EIO;
 	}
 	log_debug("connected to postgres", "target", t->display);
@@ -166,15 +168,34 @@ static void deadline_timespec(double mono_deadline, struct timespec *ts)
 	}
 }
 
-/* New scrape (a new deadline): reset the per-scrape bookkeeping. */
-static void note_scrape(struct pg_target *t, double deadline)
+/* New scrape (a new deadline): reset the per-scrape bookkeeping; true if new. */
+static bool note_scrape(struct pg_target *t, double deadline)
 {
 	if (t->scrape_deadline == deadline)
-		return;
+		return false;
 	t->scrape_deadline = deadline;
 	t->scrape_start = monotonic_seconds();
 	t->scrape_error = false;
 	t->scrapes++;
+	return true;
+}
+
+/* Connects when not connected, once per scrape (t->lock held): 0 or -errno. */
+static int ensure_connected(struct pg_target *t, double deadline)
+{
+	if (t->conn && PQstatus(t->conn) != CONNECTION_OK)
+		pg_drop_connection(t);
+	if (t->conn)
+		return 0;
+	/* One attempt per scrape: the other collectors fail at once. */
+	int rc = -ECONNREFUSED;
+	if (t->failed_connect_deadline != deadline)
+		rc = connect_target(t);
+	if (rc != 0) {
+		t->failed_connect_deadline = deadline;
+		t->scrape_error = true;
+	}
+	return rc;
 }
 
 int pg_session_begin(struct pg_session *s, const struct collect_ctx *ctx)
@@ -183,25 +204,23 @@ int pg_session_begin(struct pg_session *s, const struct collect_ctx *ctx)
 	struct timespec until;
 
 	s->t = t;
+	s->ctx = ctx;
 	s->deadline = ctx->deadline;
 	deadline_timespec(ctx->deadline, &until);
 	if (pthread_mutex_timedlock(&t->lock, &until) != 0)
 		return -ETIMEDOUT;
-	note_scrape(t, ctx->deadline);
-	if (t->conn && PQstatus(t->conn) != CONNECTION_OK)
-		drop_connection(t);
-	if (!t->conn) {
-		/* One attempt per scrape: the other collectors fail at once. */
-		int rc = -ECONNREFUSED;
-		if (t->failed_connect_deadline != ctx->deadline)
-			rc = connect_target(t);
-		if (rc != 0) {
-			t->failed_connect_deadline = ctx->deadline;
-			t->scrape_error = true;
-			pthread_mutex_unlock(&t->lock);
-			/* Logged once above: the collectors fail quietly (debug). */
-			return -ENODATA;
-		}
+	bool first = note_scrape(t, ctx->deadline);
+	int rc = ensure_connected(t, ctx->deadline);
+	if (rc == 0 && first) {
+		pg_plan_prefetch(t, ctx);
+		/* A batch that lost the connection: the queries it did not answer get a new one. */
+		if (monotonic_seconds() < ctx->deadline)
+			rc = ensure_connected(t, ctx->deadline);
+	}
+	if (rc != 0) {
+		pthread_mutex_unlock(&t->lock);
+		/* Logged once by connect_target(): the collectors fail quietly (debug). */
+		return -ENODATA;
 	}
 	return 0;
 }
@@ -218,198 +237,7 @@ int pg_server_version(const struct pg_session *s)
 	return s->t->server_version;
 }
 
-/*
- * One command's results as they arrive. Rows come one by one (single-row
- * mode) and are appended to one PGresult, so the collectors keep libpq's
- * API while the bytes held are checked against the cap as they grow. A
- * single huge row, which libpq buffers whole, is pg_guard's.
- */
-struct reply {
-	PGresult *rows;			/* the current statement's rows so far */
-	PGresult *last;			/* the last statement's result, or an error */
-	size_t mem, cap;
-	bool keep;			/* false: discard everything (after a cancel) */
-};
-
-static void reply_discard(struct reply *rp)
-{
-	PQclear(rp->rows);
-	PQclear(rp->last);
-	rp->rows = rp->last = NULL;
-}
-
-/* Appends the one row of a PGRES_SINGLE_TUPLE result; -ENOMEM when libpq cannot. */
-static int append_row(struct reply *rp, const PGresult *r)
-{
-	int nf = PQnfields(r);
-
-	if (!rp->rows && !(rp->rows = PQcopyResult(r, PG_COPYRES_ATTRS)))
-		return -ENOMEM;
-	int row = PQntuples(rp->rows);
-	rp->mem += 16 + (size_t)nf * 16;	/* libpq's per-row and per-value overhead */
-	for (int f = 0; f < nf; f++) {
-		bool null = PQgetisnull(r, 0, f);
-		int len = null ? -1 : PQgetlength(r, 0, f);
-		if (!PQsetvalue(rp->rows, row, f, null ? NULL : PQgetvalue(r, 0, f), len))
-			return -ENOMEM;
-		rp->mem += null ? 0 : (size_t)len + 1;
-	}
-	return 0;
-}
-
-/* An error stays the command's outcome; otherwise the newest result is. */
-static void set_last(struct reply *rp, PGresult *r)
-{
-	ExecStatusType st = PQresultStatus(rp->last);
-
-	if (rp->last && st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
-		PQclear(r);
-		return;
-	}
-	PQclear(rp->last);
-	rp->last = r;
-}
-
-static int take_result(struct reply *rp, PGresult *r)
-{
-	int rc = 0;
-
-	if (!rp->keep) {
-		PQclear(r);
-		return 0;
-	}
-	switch (PQresultStatus(r)) {
-	case PGRES_SINGLE_TUPLE:
-		rc = append_row(rp, r);
-		PQclear(r);
-		return rc;
-	case PGRES_TUPLES_OK:		/* the end of a statement's rows */
-		if (rp->rows) {
-			PQclear(r);
-			r = rp->rows;
-			rp->rows = NULL;
-		}
-		set_last(rp, r);
-		return 0;
-	default:			/* a command's status, or an error */
-		PQclear(rp->rows);
-		rp->rows = NULL;
-		set_last(rp, r);
-		return 0;
-	}
-}
-
-/*
- * Reads results until the command ends (0), the deadline passes
- * (-ETIMEDOUT), the cap is exceeded (-EFBIG) or the connection fails.
- * The guard (counting from when the query was sent) is armed only before
- * a second read: a reply that arrives in one read (most do) never wakes its
- * watcher, which cost 10 % of a scrape's CPU when armed for every query.
- * That first read is bounded anyway: it fills at most libpq's buffer, which
- * only ever grew to hold a message within the cap; libpq sizes its buffer
- * for a longer message, and reads on, only once it has read its length.
- */
-static int pump(PGconn *conn, struct reply *rp, double deadline, struct pg_guard *guard)
-{
-	unsigned reads = 0;
-
-	for (;;) {
-		while (PQisBusy(conn)) {
-			double left = deadline - monotonic_seconds();
-			if (left <= 0)
-				return -ETIMEDOUT;
-			if (reads++ == 1)
-				pg_guard_arm(guard);
-			struct pollfd p = { .fd = PQsocket(conn), .events = POLLIN };
-			int ms = left > 1 ? 1000 : (int)(left * 1000) + 1;
-			if (poll(&p, 1, ms) < 0 && errno != EINTR)
-				return -EIO;
-			if (!PQconsumeInput(conn))
-				return -EIO;
-		}
-		PGresult *r = PQgetResult(conn);
-		if (!r)
-			return 0;
-		int rc = take_result(rp, r);
-		if (rc != 0)
-			return rc;
-		if (rp->mem > rp->cap)
-			return -EFBIG;
-	}
-}
-
-/*
- * PQcancel() blocks until the server closes the cancel connection, which a
- * hostile one never does: it runs on a detached thread of its own, at most
- * a few at a time (past that, the grace period runs out and the connection
- * is dropped instead). The connection is used again only once the cancel
- * was delivered: a cancel still on its way when the next query starts
- * would fail that one instead.
- */
-#define MAX_CANCELS 4
-static atomic_int cancels_in_flight;
-
-struct cancel {
-	PGcancel *c;
-	atomic_bool delivered;	/* PQcancel() returned */
-	atomic_int refs;	/* the thread and the query that asked */
-};
-
-static void cancel_unref(struct cancel *k)
-{
-	if (k && atomic_fetch_sub(&k->refs, 1) == 1) {
-		PQfreeCancel(k->c);
-		free(k);
-	}
-}
-
-static void *cancel_thread(void *arg)
-{
-	struct cancel *k = arg;
-	char err[256];
-
-	PQcancel(k->c, err, sizeof(err));
-	atomic_store(&k->delivered, true);
-	atomic_fetch_sub(&cancels_in_flight, 1);
-	cancel_unref(k);
-	return NULL;
-}
-
-/* Sends a cancel for conn's query from a thread of its own; NULL if not sent. */
-static struct cancel *start_cancel(PGconn *conn)
-{
-	pthread_attr_t attr;
-	pthread_t th;
-	struct cancel *k = NULL;
-
-	if (atomic_fetch_add(&cancels_in_flight, 1) >= MAX_CANCELS)
-		goto failed;
-	k = calloc(1, sizeof(*k));
-	if (!k || !(k->c = PQgetCancel(conn)))
-		goto failed;
-	atomic_init(&k->refs, 2);
-	pthread_attr_init(&attr);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	int err = pthread_create(&th, &attr, cancel_thread, k);
-	pthread_attr_destroy(&attr);
-	if (err == 0)
-		return k;
-	PQfreeCancel(k->c);
-failed:
-	free(k);
-	atomic_fetch_sub(&cancels_in_flight, 1);
-	return NULL;
-}
-
-/* Whether the cancel was delivered by the deadline (polled: a rare path). */
-static bool cancel_delivered(struct cancel *k, double deadline)
-{
-	while (k && !atomic_load(&k->delivered) && monotonic_seconds() < deadline)
-		nanosleep(&(struct timespec){ 0, 1000000 }, NULL);
-	return k && atomic_load(&k->delivered);
-}
-
-static size_t result_cap(const struct pg_target *t)
+size_t pg_result_cap(const struct pg_target *t)
 {
 	return t->cfg->max_result_bytes > 0 ? (size_t)t->cfg->max_result_bytes : SIZE_MAX;
 }
@@ -418,27 +246,29 @@ static size_t result_cap(const struct pg_target *t)
  * Reads the reply to the command just sent into *out (a result or an
  * error result; caller PQclear()s). Past the deadline the query is
  * cancelled and its rest discarded; when that takes longer than
- * CANCEL_GRACE, or the result outgrows the cap, or the connection fails,
+ * PG_CANCEL_GRACE, or the result outgrows the cap, or the connection fails,
  * the connection is dropped (the server ends the query when it next writes).
  */
 static int run_command(struct pg_target *t, double deadline, PGresult **out)
 {
-	struct reply rp = { .cap = result_cap(t), .keep = true };
+	struct pg_reply rp = { .cap = pg_result_cap(t), .keep = true };
 	struct pg_guard guard;
 	bool cancelled = false;
+	unsigned reads = 0;
 
 	*out = NULL;
 	pg_guard_init(&guard, PQsocket(t->conn), rp.cap);
-	int rc = pump(t->conn, &rp, deadline, &guard);
+	int rc = pg_reply_read(t->conn, &rp, deadline, &guard, &reads);
 	if (rc == -ETIMEDOUT) {
-		reply_discard(&rp);
+		pg_reply_discard(&rp);
 		rp.keep = false;
-		double grace = monotonic_seconds() + CANCEL_GRACE;
+		double grace = monotonic_seconds() + PG_CANCEL_GRACE;
 		/* Its first read too may fill a buffer sized for a long row. */
 		pg_guard_arm(&guard);
-		struct cancel *k = start_cancel(t->conn);
-		cancelled = pump(t->conn, &rp, grace, &guard) == 0 && cancel_delivered(k, grace);
-		cancel_unref(k);
+		struct pg_cancel *k = pg_cancel_start(t->conn);
+		cancelled = pg_reply_read(t->conn, &rp, grace, &guard, &reads) == 0 &&
+			    pg_cancel_delivered(k, grace);
+		pg_cancel_unref(k);
 	}
 	if (pg_guard_disarm(&guard))
 		rc = -EFBIG;
@@ -446,20 +276,20 @@ static int run_command(struct pg_target *t, double deadline, PGresult **out)
 		*out = rp.last;
 		rp.last = NULL;
 		if (PQstatus(t->conn) != CONNECTION_OK)
-			drop_connection(t);
+			pg_drop_connection(t);
 	} else if (rc == -EFBIG) {
 		char cap[32];
 		snprintf(cap, sizeof(cap), "%zu", rp.cap);
 		log_warn("result larger than --postgres.max-result-bytes, dropping the connection",
 			 "target", t->display, "max_result_bytes", cap);
-		drop_connection(t);
+		pg_drop_connection(t);
 	} else if (rc != -ETIMEDOUT || !cancelled) {
 		if (rc == -ETIMEDOUT)
 			log_warn("query not cancelled in time, dropping the connection",
 				 "target", t->display);
-		drop_connection(t);
+		pg_drop_connection(t);
 	}
-	reply_discard(&rp);
+	pg_reply_discard(&rp);
 	return rc;
 }
 
@@ -470,7 +300,7 @@ static int send_failed(struct pg_target *t)
 	first_line(PQerrorMessage(t->conn), msg, sizeof(msg));
 	log_warn("cannot send query", "target", t->display, "err", msg);
 	if (PQstatus(t->conn) != CONNECTION_OK)
-		drop_connection(t);
+		pg_drop_connection(t);
 	return -EIO;
 }
 
@@ -514,6 +344,38 @@ static uint64_t random_nonce(void)
 	return n;
 }
 
+struct pg_prepared *pg_prepared_find(struct pg_target *t, const char *sql)
+{
+	for (size_t i = 0; i < t->nprepared; i++)
+		if (!strcmp(t->prepared[i].sql, sql))
+			return &t->prepared[i];
+	return NULL;
+}
+
+const char *pg_prepared_name(struct pg_target *t, size_t k)
+{
+	size_t i = t->nprepared + k;
+
+	if (i >= PG_PREPARED_MAX)
+		return NULL;
+	if (i == 0)
+		t->prepare_nonce = random_nonce();
+	struct pg_prepared *p = &t->prepared[i];
+	snprintf(p->name, sizeof(p->name), "exporterbox_%016" PRIx64 "_%zu", t->prepare_nonce, i);
+	return p->name;
+}
+
+struct pg_prepared *pg_prepared_add(struct pg_target *t, const char *sql, bool plain)
+{
+	struct pg_prepared *p = &t->prepared[t->nprepared++];
+
+	p->sql = strdup(sql);
+	if (!p->sql)
+		abort();
+	p->plain = plain;
+	return p;
+}
+
 /*
  * The statement's entry, prepared on first use (a parameterless statement
  * gets its generic plan at once, so later scrapes skip planning); *out
@@ -525,19 +387,15 @@ static int prepared_for(struct pg_target *t, const char *sql, double deadline,
 	*out = NULL;
 	if (t->no_prepare)
 		return 0;
-	for (size_t i = 0; i < t->nprepared; i++)
-		if (!strcmp(t->prepared[i].sql, sql)) {
-			*out = t->prepared[i].plain ? NULL : &t->prepared[i];
-			return 0;
-		}
-	if (t->nprepared == PG_PREPARED_MAX)
+	struct pg_prepared *known = pg_prepared_find(t, sql);
+	if (known) {
+		*out = known->plain ? NULL : known;
 		return 0;
-	if (t->nprepared == 0)
-		t->prepare_nonce = random_nonce();
-	struct pg_prepared *p = &t->prepared[t->nprepared];
-	snprintf(p->name, sizeof(p->name), "exporterbox_%016" PRIx64 "_%zu", t->prepare_nonce,
-		 t->nprepared);
-	if (!PQsendPrepare(t->conn, p->name, sql, 0, NULL))
+	}
+	const char *name = pg_prepared_name(t, 0);
+	if (!name)
+		return 0;
+	if (!PQsendPrepare(t->conn, name, sql, 0, NULL))
 		return send_failed(t);
 	PGresult *r;
 	int rc = run_command(t, deadline, &r);
@@ -547,12 +405,8 @@ static int prepared_for(struct pg_target *t, const char *sql, double deadline,
 		PQclear(r);
 		return -EIO;
 	}
-	p->sql = strdup(sql);
-	if (!p->sql)
-		abort();
 	/* A statement that cannot be prepared (say, a missing relation) runs as it is. */
-	p->plain = PQresultStatus(r) != PGRES_COMMAND_OK;
-	t->nprepared++;
+	struct pg_prepared *p = pg_prepared_add(t, sql, PQresultStatus(r) != PGRES_COMMAND_OK);
 	if (has_sqlstate(r, "42P05"))	/* duplicate_prepared_statement */
 		stop_preparing(t, r);
 	PQclear(r);
@@ -569,25 +423,29 @@ static int execute(struct pg_target *t, const struct pg_prepared *p, const char 
 	*out = NULL;
 	if (!sent)
 		return send_failed(t);
-	PQsetSingleRowMode(t->conn);
+	if (t->single_rows)
+		PQsetSingleRowMode(t->conn);
 	return run_command(t, deadline, out);
 }
 
 /*
- * Runs sql prepared when it can; a prepared statement that fails for being
- * one runs again as a simple query.
+ * Runs sql prepared when it can (*prepared says whether it was); a
+ * prepared statement that fails for being one runs again as a simple query.
  */
-static int run_query(struct pg_target *t, const char *sql, double deadline, PGresult **out)
+static int run_query(struct pg_target *t, const char *sql, double deadline, PGresult **out,
+		     bool *prepared)
 {
 	struct pg_prepared *p;
 
 	*out = NULL;
+	*prepared = false;
 	if (!t->conn)			/* lost by an earlier query of this session */
 		return -EIO;
 	int rc = prepared_for(t, sql, deadline, &p);
 	if (rc != 0)
 		return rc;
 	rc = execute(t, p, sql, deadline, out);
+	*prepared = p != NULL;
 	if (rc != 0 || !p || !t->conn)
 		return rc;
 	if (has_sqlstate(*out, "26000"))	/* invalid_sql_statement_name: a pooler */
@@ -597,6 +455,7 @@ static int run_query(struct pg_target *t, const char *sql, double deadline, PGre
 	else
 		return 0;
 	PQclear(*out);
+	*prepared = false;
 	return execute(t, NULL, sql, deadline, out);
 }
 
@@ -605,9 +464,15 @@ int pg_session_query(struct pg_session *s, const char *sql, PGresult **res)
 	char msg[200];
 	PGresult *r;
 
+	bool prepared;
+
 	*res = NULL;
-	int rc = run_query(s->t, sql, s->deadline, &r);
+	if (pg_plan_take(s->t, s->ctx, sql, res))
+		return 0;
+	int rc = run_query(s->t, sql, s->deadline, &r, &prepared);
 	if (rc == 0 && PQresultStatus(r) == PGRES_TUPLES_OK) {
+		if (prepared)
+			pg_plan_note(s->t, s->ctx, sql, r);
 		*res = r;
 		return 0;
 	}
@@ -657,7 +522,7 @@ int pg_collect_spec(const struct collect_ctx *ctx, struct expo *w,
 static bool check_up_locked(struct pg_target *t)
 {
 	if (t->conn && PQstatus(t->conn) != CONNECTION_OK)
-		drop_connection(t);
+		pg_drop_connection(t);
 	if (!t->conn && t->failed_connect_deadline != t->scrape_deadline)
 		connect_target(t);
 	return t->conn != NULL;
@@ -731,6 +596,7 @@ void pg_write_meta(void *target, struct expo *w)
 		short_version(t->server_version, shortv, sizeof(shortv));
 		memcpy(version, t->version, sizeof(version));
 		t->scrape_start = 0;
+		pg_plan_settle(t);
 		pthread_mutex_unlock(&t->lock);
 	} else {
 		up = atomic_load(&t->last_up);

@@ -13,6 +13,8 @@
 # here; PG_CAP=0 in the environment turns it off, to see the checks fail), and
 # the next scrape, with the fake server turned into a proxy to the real one,
 # must be pg_up 1 with every collector successful, through the same exporter.
+# Each misbehaviour is met twice: by queries sent one by one, then by a
+# scrape's queries sent in one batch (pg_plan.c).
 # Prints ok/FAIL per check and "N passed, N failed"; exits 1 on any failure,
 # 77 when a tool is missing.
 set -euo pipefail
@@ -65,7 +67,7 @@ fi
 export DATA_SOURCE_NAME="host=127.0.0.1 port=$FAKE user=postgres dbname=postgres sslmode=disable"
 srv_start exporter.log "$BIN" postgres-exporter --web.listen-address=127.0.0.1:0 \
 	--web.scrape-timeout=4s --postgres.connect-timeout=2s \
-	"--postgres.max-result-bytes=${PG_CAP-$CAP}" ||
+	"--postgres.max-result-bytes=${PG_CAP-$CAP}" --log.level=debug ||
 	{ t_fail "exporter starts" "$(cat exporter.log)"; t_summary; exit 1; }
 EXP=$SRV_PID
 BASE="http://127.0.0.1:$SRV_PORT"
@@ -97,22 +99,38 @@ scrape warm2
 HWM0=$(kb VmHWM)
 echo "# baseline peak RSS ${HWM0} kB"
 
-for mode in silent garbage midclose rows hugefield dribble; do
-	echo "$mode" >mode
-	scrape "$mode"
-	t_check "$mode: HTTP 200" test "$CODE" = 200
-	t_check "$mode: pg_up 0 or a failed collector" affected "$mode"
-	t_check "$mode: body parses" parses "$mode"
-	t_check "$mode: answered by the deadline (4 s; ${SECS}s <= 20)" test "$SECS" -le 20
+# misbehaved NAME : the checks every scrape at a misbehaving server passes.
+misbehaved() {
+	local name=$1 hwm
+	t_check "$name: HTTP 200" test "$CODE" = 200
+	t_check "$name: pg_up 0 or a failed collector" affected "$name"
+	t_check "$name: body parses" parses "$name"
+	t_check "$name: answered by the deadline (4 s; ${SECS}s <= 20)" test "$SECS" -le 20
 	hwm=$(kb VmHWM)
 	# 4 x cap: libpq doubles its buffer as a long row arrives, and the
 	# watcher samples every millisecond (later on a loaded machine).
-	t_check "$mode: peak RSS bounded (${hwm} kB <= ${HWM0} + 4 x cap + ${SHADOW_KB})" \
+	t_check "$name: peak RSS bounded (${hwm} kB <= ${HWM0} + 4 x cap + ${SHADOW_KB})" \
 		test "$hwm" -le $((HWM0 + 4 * CAP / 1024 + SHADOW_KB))
-	t_check "$mode: exporter alive" kill -0 "$EXP"
+	t_check "$name: exporter alive" kill -0 "$EXP"
+}
+batches_failed() { grep -c "a batch of queries failed" exporter.log || true; }
+
+for mode in silent garbage midclose rows hugefield dribble; do
+	echo "$mode" >mode
+	# The kept connection (through the proxy) closes at the first query:
+	# this scrape's queries run one by one, each on a new connection.
+	scrape "$mode"
+	misbehaved "$mode"
+	# The next scrape's first connection gets the whole scrape's queries
+	# at once (pg_plan.c): the misbehaviour meets the batch.
+	before=$(batches_failed)
+	scrape "$mode.batch"
+	misbehaved "$mode.batch"
 	echo proxy >mode
 	# A collector may still hold the connection for the cancel's grace (1 s).
 	sleep 1.5
+	t_check "$mode.batch: the batch met it (a failed batch logged)" \
+		test "$(batches_failed)" -gt "$before"
 	# The first collector may still find the misbehaving connection (pg_up
 	# reconnected to it); it drops it, so the scrape after is all healthy.
 	scrape "$mode.after"

@@ -15,6 +15,11 @@
 #    alone (success 0) under --postgres.max-result-bytes=1MiB while every
 #    other collector succeeds, scrape after
 #    scrape, and the log names the cap; under the default cap it reports;
+#  - a scrape's statements sent in one batch (pg_plan.c): after the first
+#    scrape, all of them in one server transaction (vxid in the log line
+#    prefix); the time of each reported as its collector's; a filtered
+#    scrape sends only its collectors'; a statement failing in the batch
+#    fails alone, leaves the batch and comes back once it succeeds;
 #  - behind a real PgBouncer in transaction mode handing each transaction
 #    to the other of two server connections (server_round_robin), where a
 #    statement prepared on one backend "does not exist" (SQLSTATE 26000) on
@@ -152,6 +157,98 @@ t_check "shape: the server said 'cached plan must not change result type'" \
 t_check "shape: the user query still reports" grep -q '^pg_shape_v{k="a"} 1' shape.body
 srv_stop TERM 10
 t_check "direct: clean exit on SIGTERM" test "$SRV_RC" = 0
+
+# ---------------------------------------- a scrape's queries in one batch
+# The statements a scrape ran are sent at once at the start of the next
+# (pg_plan.c): with one sync, so the server runs them in one transaction,
+# which its log shows as one virtual transaction id per batch.
+pg_sql "$PORT" postgres "ALTER SYSTEM SET log_line_prefix = '%m [%p] vxid=%v '" >/dev/null
+pg_sql "$PORT" postgres "SELECT pg_reload_conf()" >/dev/null
+pg_sql "$PORT" postgres "CREATE TABLE flaky (x int); INSERT INTO flaky VALUES (1);
+	CREATE SEQUENCE probe"
+cat >batch.yaml <<'YAML'
+pg_flaky:
+  query: "SELECT 1 / (SELECT count(*) FROM flaky)::int AS v"
+  master: true
+  metrics:
+    - v:
+        usage: "GAUGE"
+        description: "Fails while flaky is empty"
+pg_slow:
+  query: "SELECT 1 AS v FROM pg_sleep(0.3)"
+  master: true
+  metrics:
+    - v:
+        usage: "GAUGE"
+        description: "Takes 0.3 s"
+pg_probe:
+  query: "SELECT nextval('probe') AS v"
+  master: true
+  metrics:
+    - v:
+        usage: "GAUGE"
+        description: "Counts its runs"
+YAML
+srv_start batch.log "$BIN" postgres-exporter --web.listen-address=127.0.0.1:0 \
+	--extend.query-path="$TMP/batch.yaml" ||
+	{ t_fail "exporter for the batch starts" "$(cat batch.log)"; t_summary; exit 1; }
+BASE="http://127.0.0.1:$SRV_PORT"
+log_mark() { MARK=$(($(wc -l <"$LOG") + 1)); }
+since_mark() { tail -n +"$MARK" "$LOG"; }
+# Distinct transactions of the exporter's statements since the mark.
+transactions() {
+	since_mark | grep -E "execute exporterbox_[0-9a-f]{16}_[0-9]+:" |
+		sed -n 's/.* vxid=\([^ ]*\) .*/\1/p' | sort -u | wc -l
+}
+executes() { since_mark | grep -cE "execute exporterbox_[0-9a-f]{16}_[0-9]+:" || true; }
+errors() { since_mark | grep -c "ERROR:  division by zero" || true; }
+duration() { # duration NAME COLLECTOR
+	sed -n "s/^pg_scrape_collector_duration_seconds{collector=\"$2\"} //p" "$1.body"
+}
+log_mark
+check_scrape batch1
+t_check "batch1 (nothing learnt yet): one statement after another ($(transactions) transactions)" \
+	test "$(transactions)" -gt 5
+log_mark
+check_scrape batch2
+t_check "batch2: all $(executes) statements of the scrape in one transaction ($(transactions))" \
+	bash -c "[ $(transactions) = 1 ] && [ $(executes) -gt 10 ]"
+# A slow batch: the next one asks for each result as soon as it is ready.
+check_scrape batch3
+t_check "batch3: pg_sleep's 0.3 s reported as extend_query_path's ($(duration batch3 extend_query_path) s)" \
+	awk -v d="$(duration batch3 extend_query_path)" 'BEGIN { exit !(d >= 0.25) }'
+for c in database locks settings stat_database; do
+	t_check "batch3: not as $c's ($(duration batch3 $c) s)" \
+		awk -v d="$(duration batch3 $c)" 'BEGIN { exit !(d < 0.25) }'
+done
+# A filtered scrape sends only its collectors' statements.
+probe=$(pg_sql "$PORT" postgres "SELECT last_value FROM probe")
+CODE=$(curl -s --max-time 30 -o filtered.body -w '%{http_code}' "$BASE/metrics?collect[]=settings")
+t_check "filtered scrape (collect[]=settings): HTTP 200 with settings" \
+	bash -c "[ '$CODE' = 200 ] && grep -q '^pg_settings_max_connections ' filtered.body"
+t_check "filtered scrape: extend_query_path's statements not run (probe still $probe)" \
+	test "$(pg_sql "$PORT" postgres "SELECT last_value FROM probe")" = "$probe"
+# A statement failing in the batch: the ones after it run alone, it fails
+# alone, and it leaves the batch until it succeeds again.
+pg_sql "$PORT" postgres "DELETE FROM flaky"
+log_mark
+check_scrape flaky1 extend_query_path
+t_check "flaky1: extend_query_path fails (success 0)" success flaky1 extend_query_path 0
+t_check "flaky1: the error met in the batch, then alone ($(errors) errors)" test "$(errors)" = 2
+log_mark
+check_scrape flaky2 extend_query_path
+t_check "flaky2: the failing statement runs alone, once ($(errors) errors)" test "$(errors)" = 1
+t_check "flaky2: the others still in one batch ($(transactions) transactions)" \
+	test "$(transactions)" = 1
+pg_sql "$PORT" postgres "INSERT INTO flaky VALUES (1)"
+check_scrape flaky3
+t_check "flaky3: it succeeds alone" success flaky3 extend_query_path 1
+log_mark
+check_scrape flaky4
+t_check "flaky4: back in the batch ($(transactions) transaction)" test "$(transactions)" = 1
+t_check "flaky4: and reports" grep -qx "pg_flaky_v 1" flaky4.body
+srv_stop TERM 10
+t_check "batch: clean exit on SIGTERM" test "$SRV_RC" = 0
 
 # ---------------------------------- the cap on a real result (~8 MB)
 srv_start cap.log "$BIN" postgres-exporter --web.listen-address=127.0.0.1:0 \
