@@ -4,6 +4,7 @@
  * DATA_SOURCE_NAME, or DATA_SOURCE_URI + DATA_SOURCE_USER + DATA_SOURCE_PASS
  * (each also as *_FILE), or libpq's own PG* variables when none is set.
  */
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -265,6 +266,19 @@ free_servers:
 	return code;
 }
 
+/*
+ * A scrape allocates and frees the same few hundred kB every time (libpq's
+ * results, the body). glibc would give each thread its own arena and hand
+ * a freed top above 128 kB back to the kernel (madvise), to fault it in
+ * again at the next scrape: 5 % of a scrape's CPU. One arena, kept.
+ */
+static void tune_malloc(void)
+{
+	mallopt(M_ARENA_MAX, 1);
+	mallopt(M_TRIM_THRESHOLD, 1 << 20);
+	mallopt(M_MMAP_THRESHOLD, 1 << 20);
+}
+
 static int run(struct flagset *fs, struct pg_flags *pf, int argc, char **argv)
 {
 	struct pg_user_queries uq = { 0 };
@@ -307,6 +321,7 @@ static int run(struct flagset *fs, struct pg_flags *pf, int argc, char **argv)
 		goto out;
 	}
 	split_database_lists(pf);
+	tune_malloc();
 	pf->cfg.user_queries = &uq;
 	pf->cfg.application_name = "postgres_exporter";
 	code = serve(pf, &dsns, &labels);
