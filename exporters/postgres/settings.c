@@ -45,13 +45,38 @@ int pg_setting_normalise(const char *setting, const char *unit, double *value,
 	return -1;
 }
 
-/* One setting: its family and its one sample. */
+/* "pg_settings_" + name ('.' and '-' as '_') [+ "_" + suffix] into out; false if too long. */
+static bool metric_name(const char *name, const char *suffix, char *out, size_t cap)
+{
+	static const char prefix[] = "pg_settings_";
+	size_t n = strlen(name), sn = strlen(suffix);
+
+	if (sizeof(prefix) + n + 1 + sn > cap)
+		return false;
+	memcpy(out, prefix, sizeof(prefix) - 1);
+	char *p = out + sizeof(prefix) - 1;
+	for (size_t i = 0; i < n; i++)
+		*p++ = name[i] == '.' || name[i] == '-' ? '_' : name[i];
+	if (sn) {
+		*p++ = '_';
+		memcpy(p, suffix, sn);
+		p += sn;
+	}
+	*p = '\0';
+	return true;
+}
+
+/*
+ * One setting: its family and its one sample. There are hundreds: the
+ * name is built on the stack, the help text copied only to add the unit.
+ */
 static void write_setting(struct expo *w, PGresult *res, int r)
 {
 	const char *name = PQgetvalue(res, r, 0), *setting = PQgetvalue(res, r, 1);
 	const char *unit = PQgetvalue(res, r, 2), *desc = PQgetvalue(res, r, 3);
 	const char *vartype = PQgetvalue(res, r, 4), *suffix = "";
-	struct buf metric = BUF_INIT, help = BUF_INIT;
+	char metric[160];
+	struct buf help = BUF_INIT;
 	double v;
 
 	if (!strcmp(vartype, "bool")) {
@@ -60,20 +85,18 @@ static void write_setting(struct expo *w, PGresult *res, int r)
 		log_debug("setting skipped: unknown unit or value", "setting", name, "unit", unit);
 		return;
 	}
-	buf_adds(&metric, "pg_settings_");
-	for (const char *p = name; *p; p++)
-		buf_addc(&metric, *p == '.' || *p == '-' ? '_' : *p);
-	buf_adds(&help, desc);
+	if (!metric_name(name, suffix, metric, sizeof(metric)) || !expo_valid_metric_name(metric))
+		return;
 	if (*suffix) {
-		buf_addf(&metric, "_%s", suffix);
-		buf_addf(&help, " [Units converted to %s.]", suffix);
+		buf_adds(&help, desc);
+		buf_adds(&help, " [Units converted to ");
+		buf_adds(&help, suffix);
+		buf_adds(&help, ".]");
 	}
-	if (expo_valid_metric_name(buf_cstr(&metric))) {
-		const struct metric_desc d = { buf_cstr(&metric), buf_cstr(&help), METRIC_GAUGE, NULL };
-		expo_family(w, &d);
-		expo_value(w, v);
-	}
-	buf_release(&metric);
+	const struct metric_desc d = { metric, *suffix ? buf_cstr(&help) : desc, METRIC_GAUGE,
+				       NULL };
+	expo_family(w, &d);
+	expo_value(w, v);
 	buf_release(&help);
 }
 
