@@ -37,14 +37,8 @@ int dynlib_load(struct dynlib *lib)
 	return lib->ok ? 0 : -1;
 }
 
-/*
- * Every libpq call comes through here (PQgetvalue once per cell): once
- * loaded, one acquire load instead of pthread_once and a thread-local write.
- */
-void *dynlib_symbol(struct dynlib *lib, size_t i)
+void *dynlib_symbol_slow(struct dynlib *lib, size_t i)
 {
-	if (atomic_load_explicit(&lib->loaded, memory_order_acquire))
-		return lib->slots[i];
 	if (dynlib_load(lib) != 0) {
 		fprintf(stderr, "exporterbox: %s\n", lib->error);
 		abort();

@@ -16,6 +16,7 @@
 #define EXPORTERBOX_DYNLIB_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -37,12 +38,22 @@ struct dynlib {
 /* Loads the library and every symbol once. 0, or -1 with lib->error set. */
 int dynlib_load(struct dynlib *lib);
 
+/* Loads, then symbol i's address; aborts with the reason when it cannot. */
+void *dynlib_symbol_slow(struct dynlib *lib, size_t i);
+
 /*
  * Symbol i's address, loading first if need be. A shim called although the
  * library could not be loaded (the applet checks at start-up, so only a
  * test can get here) prints the reason and aborts: there is nothing to call.
+ * Every libpq call comes through here (PQgetvalue once per cell): inline,
+ * one acquire load once loaded.
  */
-void *dynlib_symbol(struct dynlib *lib, size_t i);
+static inline void *dynlib_symbol(struct dynlib *lib, size_t i)
+{
+	if (atomic_load_explicit(&lib->loaded, memory_order_acquire))
+		return lib->slots[i];
+	return dynlib_symbol_slow(lib, i);
+}
 
 /*
  * Declares var as a pointer to function name (its type taken from the
