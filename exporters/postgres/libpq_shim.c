@@ -20,9 +20,7 @@
 	X(int, PQconsumeInput, (PGconn *conn), (conn)) \
 	X(PGresult *, PQcopyResult, (const PGresult *src, int flags), (src, flags)) \
 	X(char *, PQerrorMessage, (const PGconn *conn), (conn)) \
-	X(int, PQenterPipelineMode, (PGconn *conn), (conn)) \
 	X(PGresult *, PQexec, (PGconn *conn, const char *query), (conn, query)) \
-	X(int, PQexitPipelineMode, (PGconn *conn), (conn)) \
 	XV(PQfinish, (PGconn *conn), (conn)) \
 	X(int, PQfnumber, (const PGresult *res, const char *field_name), (res, field_name)) \
 	XV(PQfreeCancel, (PGcancel *cancel), (cancel)) \
@@ -35,12 +33,10 @@
 	X(int, PQisBusy, (PGconn *conn), (conn)) \
 	X(int, PQnfields, (const PGresult *res), (res)) \
 	X(int, PQntuples, (const PGresult *res), (res)) \
-	X(int, PQpipelineSync, (PGconn *conn), (conn)) \
 	X(char *, PQresultErrorField, (const PGresult *res, int fieldcode), (res, fieldcode)) \
 	X(char *, PQresultErrorMessage, (const PGresult *res), (res)) \
 	X(size_t, PQresultMemorySize, (const PGresult *res), (res)) \
 	X(ExecStatusType, PQresultStatus, (const PGresult *res), (res)) \
-	X(int, PQsendFlushRequest, (PGconn *conn), (conn)) \
 	X(int, PQsendPrepare, (PGconn *conn, const char *stmtName, const char *query, int nParams, const Oid *paramTypes), (conn, stmtName, query, nParams, paramTypes)) \
 	X(int, PQsendQuery, (PGconn *conn, const char *query), (conn, query)) \
 	X(int, PQsendQueryPrepared, (PGconn *conn, const char *stmtName, int nParams, const char *const *paramValues, const int *paramLengths, const int *paramFormats, int resultFormat), (conn, stmtName, nParams, paramValues, paramLengths, paramFormats, resultFormat)) \
@@ -49,6 +45,13 @@
 	X(int, PQsetvalue, (PGresult *res, int tup_num, int field_num, char *value, int len), (res, tup_num, field_num, value, len)) \
 	X(int, PQsocket, (const PGconn *conn), (conn)) \
 	X(ConnStatusType, PQstatus, (const PGconn *conn), (conn))
+
+/* Pipeline mode (libpq 14): optional, pg_plan.c batches only with it. */
+#define LIBPQ_PIPELINE(X, XV) \
+	X(int, PQenterPipelineMode, (PGconn *conn), (conn)) \
+	X(int, PQexitPipelineMode, (PGconn *conn), (conn)) \
+	X(int, PQpipelineSync, (PGconn *conn), (conn)) \
+	X(int, PQsendFlushRequest, (PGconn *conn), (conn))
 
 #define INDEX(ret, name, params, args) SYM_##name,
 #define INDEX_V(name, params, args) SYM_##name,
@@ -66,7 +69,21 @@ static struct dynlib libpq = DYNLIB_INIT("libpq.so.5", names, slots, SYM_COUNT);
 	void name params { DYNLIB_FN(libpq, SYM_##name, name, fn); fn args; }
 LIBPQ_FUNCTIONS(SHIM, SHIM_V)
 
+enum { LIBPQ_PIPELINE(INDEX, INDEX_V) PIPELINE_COUNT };
+static const char *const pipeline_names[PIPELINE_COUNT] = { LIBPQ_PIPELINE(NAME, NAME_V) };
+static void *pipeline_slots[PIPELINE_COUNT];
+static struct dynlib libpq_pipeline =
+	DYNLIB_INIT("libpq.so.5", pipeline_names, pipeline_slots, PIPELINE_COUNT);
+#define PIPELINE_SHIM(ret, name, params, args) \
+	ret name params { DYNLIB_FN(libpq_pipeline, SYM_##name, name, fn); return fn args; }
+LIBPQ_PIPELINE(PIPELINE_SHIM, SHIM_V)
+
 const char *libpq_load(void)
 {
 	return dynlib_load(&libpq) == 0 ? NULL : libpq.error;
+}
+
+bool libpq_pipeline_ok(void)
+{
+	return dynlib_load(&libpq_pipeline) == 0;
 }

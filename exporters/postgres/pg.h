@@ -52,6 +52,7 @@ struct pg_planned {
 	char *sql;			/* owned */
 	size_t bytes;			/* its last result's size: the batch stays within the cap */
 	PGresult *res;			/* fetched for plan_deadline's scrape, not taken yet */
+	bool leaving;			/* failed on its own: unplanned after this scrape */
 	double seconds;			/* its share of the batch's time */
 };
 

@@ -14,10 +14,12 @@
 #include "pg_plan.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "libpq_shim.h"
 #include "log.h"
 #include "pg_guard.h"
 #include "pg_reply.h"
@@ -36,9 +38,22 @@ struct item {
 	size_t plan;			/* its entry in t->plan */
 	const char *name;		/* its prepared statement's */
 	bool prepare;			/* prepared in the batch too (a new connection) */
-	PGresult *res;			/* its result, when it succeeded */
+	bool prepare_read;		/* that reply is in */
+	PGresult *res;			/* its result (rows, or its own error) */
 	double done;			/* when its results were complete; 0: never */
 	bool unplan;			/* it failed on its own: it runs alone from now on */
+};
+
+/* A batch being read. */
+struct batch {
+	struct pg_target *t;
+	struct item *items;
+	size_t n;
+	size_t at;			/* the item being read */
+	size_t held;			/* bytes of the results kept */
+	struct pg_reply rp;		/* the reply being read (kept across a cancel) */
+	struct pg_guard guard;
+	unsigned reads;
 };
 
 static void unplan(struct pg_target *t, size_t i)
@@ -52,7 +67,7 @@ static void unplan(struct pg_target *t, size_t i)
 void pg_plan_settle(struct pg_target *t)
 {
 	for (size_t i = t->nplan; i-- > 0;)
-		if (t->plan[i].res)
+		if (t->plan[i].res || t->plan[i].leaving)
 			unplan(t, i);
 }
 
@@ -78,9 +93,9 @@ bool pg_plan_take(struct pg_target *t, const struct collect_ctx *ctx, const char
 	struct pg_planned *e = planned(t, ctx->collector, sql);
 	if (!e || !e->res)
 		return false;
+	collect_ctx_move_seconds(ctx, e->seconds);
 	*res = e->res;
 	e->res = NULL;
-	collect_ctx_move_seconds(ctx, e->seconds);
 	return true;
 }
 
@@ -99,6 +114,7 @@ void pg_plan_note(struct pg_target *t, const struct collect_ctx *ctx, const char
 			abort();
 	}
 	e->bytes = PQresultMemorySize(res);
+	e->leaving = false;
 }
 
 /* The name an earlier item of the batch prepares sql under, or NULL. */
@@ -191,91 +207,111 @@ static int drain(PGconn *c, double deadline, struct pg_guard *guard, unsigned *r
 	}
 }
 
-/*
- * Reads one statement's reply (a prepare's or a query's) into rp and
- * says whether the statement itself failed: not for a statement the batch
- * skipped after another failed, nor when the connection did.
- */
-static int read_one(PGconn *c, struct pg_reply *rp, double deadline, struct pg_guard *guard,
-		    unsigned *reads, bool *failed)
+/* Reads one statement's reply (a prepare's or a query's) into rp. */
+static int read_one(PGconn *c, struct pg_reply *rp, double deadline, struct batch *b)
 {
-	int rc = pg_reply_read(c, rp, deadline, guard, reads);
+	int rc = pg_reply_read(c, rp, deadline, &b->guard, &b->reads);
 
-	if (rc == 0 && PQstatus(c) != CONNECTION_OK)
-		rc = -EIO;
-	ExecStatusType st = PQresultStatus(rp->last);
-	*failed = rc == 0 && st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK &&
-		  st != PGRES_PIPELINE_ABORTED;
-	return rc;
+	return rc == 0 && PQstatus(c) != CONNECTION_OK ? -EIO : rc;
 }
 
-/* Reads the batch's replies into items; *at: the item being read when it stopped. */
-static int read_batch(struct pg_target *t, struct item *items, size_t n, double deadline,
-		      struct pg_guard *guard, unsigned *reads, size_t *at)
+/* An error a statement run alone gets past: prepared statements gone (26000) or stale (0A000). */
+static bool alone_gets_past(const PGresult *r)
 {
-	PGconn *c = t->conn;
-	struct pg_reply rp = { .cap = pg_result_cap(t), .keep = true };
+	const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+
+	return state && (!strcmp(state, "26000") || !strcmp(state, "0A000"));
+}
+
+/*
+ * Keeps the reply to item it's query: rows, or the statement's own error
+ * (it then fails its collector and leaves the batch: a statement the
+ * batch's deadline cancelled too). One the batch skipped after another
+ * failed, or that a statement alone gets past, is left to run alone.
+ */
+static int keep_reply(struct batch *b, struct item *it, struct pg_reply *rp)
+{
+	ExecStatusType st = PQresultStatus(rp->last);
+
+	it->done = monotonic_seconds();
+	if (st == PGRES_PIPELINE_ABORTED || alone_gets_past(rp->last))
+		return 0;
+	it->res = rp->last;
+	rp->last = NULL;
+	it->unplan |= st != PGRES_TUPLES_OK;
+	b->held += PQresultMemorySize(it->res);
+	return b->held > pg_result_cap(b->t) ? -EFBIG : 0;
+}
+
+/*
+ * Reads the batch's replies into its items, from b->at on: again after a
+ * cancel, where it left off (a statement's rows read so far included).
+ */
+static int read_batch(struct batch *b, double deadline)
+{
+	PGconn *c = b->t->conn;
+	struct pg_reply *rp = &b->rp;
 	int rc = 0;
 
-	for (*at = 0; *at < n; (*at)++) {
-		struct item *it = &items[*at];
-		bool failed = false;
-		if (it->prepare) {
-			rc = read_one(c, &rp, deadline, guard, reads, &failed);
+	for (; b->at < b->n; b->at++) {
+		struct item *it = &b->items[b->at];
+		if (it->prepare && !it->prepare_read) {
+			rc = read_one(c, rp, deadline, b);
 			if (rc != 0)
 				break;
+			it->prepare_read = true;
 			/* Added in the order pg_prepared_name() named them: after
 			 * one fails, none of the rest are prepared. */
-			if (PQresultStatus(rp.last) == PGRES_COMMAND_OK)
-				pg_prepared_add(t, t->plan[it->plan].sql, false);
-			pg_reply_discard(&rp);
+			ExecStatusType st = PQresultStatus(rp->last);
+			if (st == PGRES_COMMAND_OK)
+				pg_prepared_add(b->t, b->t->plan[it->plan].sql, false);
+			else if (st != PGRES_PIPELINE_ABORTED)
+				it->unplan = true;
+			pg_reply_discard(rp);
 		}
-		/* Refused only for a statement the batch skips: its result says so. */
-		if (t->single_rows)
+		/* Refused for a statement the batch skips, or one part read: harmless. */
+		if (b->t->single_rows)
 			PQsetSingleRowMode(c);
-		it->unplan = failed;
-		rc = read_one(c, &rp, deadline, guard, reads, &failed);
+		rc = read_one(c, rp, deadline, b);
+		if (rc != 0)
+			break;	/* rp keeps what came: a cancel's reading goes on from it */
+		rc = keep_reply(b, it, rp);
+		pg_reply_discard(rp);
 		if (rc != 0)
 			break;
-		it->unplan |= failed;
-		it->done = monotonic_seconds();
-		if (PQresultStatus(rp.last) == PGRES_TUPLES_OK) {
-			it->res = rp.last;
-			rp.last = NULL;
-		}
-		pg_reply_discard(&rp);
 	}
-	pg_reply_discard(&rp);
-	return rc ? rc : drain(c, deadline, guard, reads);
+	return rc ? rc : drain(c, deadline, &b->guard, &b->reads);
 }
 
 /*
  * Sends and reads the batch, bounded as one statement is (pg_target.c's
- * run_command): by the deadline, with a cancel and a grace period after
- * it, and by the cap. Leaves pipeline mode, or drops the connection.
+ * run_command): by its deadline, then a cancel of the statement running
+ * and a grace period to read the rest (the results before it are kept;
+ * it fails its collector with the cancel's error and leaves the batch),
+ * and by the cap. Leaves pipeline mode, or drops the connection.
  */
-static int run_batch(struct pg_target *t, struct item *items, size_t n, double deadline,
-		     size_t *at)
+static int run_batch(struct batch *b, double deadline)
 {
-	struct pg_guard guard;
-	unsigned reads = 0;
-	bool drained = false;
+	struct pg_target *t = b->t;
+	bool recovered = false;
 
-	*at = 0;
-	pg_guard_init(&guard, PQsocket(t->conn), pg_result_cap(t));
-	int rc = send_batch(t, items, n);
+	pg_guard_init(&b->guard, PQsocket(t->conn), pg_result_cap(t));
+	int rc = send_batch(t, b->items, b->n);
 	if (rc == 0)
-		rc = read_batch(t, items, n, deadline, &guard, &reads, at);
+		rc = read_batch(b, deadline);
 	if (rc == -ETIMEDOUT) {
 		double grace = monotonic_seconds() + PG_CANCEL_GRACE;
-		pg_guard_arm(&guard);
+		pg_guard_arm(&b->guard);
 		struct pg_cancel *k = pg_cancel_start(t->conn);
-		drained = drain(t->conn, grace, &guard, &reads) == 0 && pg_cancel_delivered(k, grace);
+		recovered = read_batch(b, grace) == 0 && pg_cancel_delivered(k, grace);
 		pg_cancel_unref(k);
 	}
-	if (pg_guard_disarm(&guard))
+	pg_reply_discard(&b->rp);
+	if (pg_guard_disarm(&b->guard)) {
 		rc = -EFBIG;
-	if ((rc == 0 || (rc == -ETIMEDOUT && drained)) && PQexitPipelineMode(t->conn))
+		recovered = false;
+	}
+	if ((rc == 0 || recovered) && PQexitPipelineMode(t->conn))
 		return rc;
 	if (rc == -EFBIG)
 		log_warn("results larger than --postgres.max-result-bytes, dropping the connection",
@@ -298,40 +334,64 @@ static void keep_results(struct pg_target *t, const struct collect_ctx *ctx, str
 	double before = start, moved = 0;
 
 	t->plan_deadline = ctx->deadline;
-	for (size_t i = 0; i < n && items[i].done; i++) {
-		if (items[i].res) {
-			struct pg_planned *e = &t->plan[items[i].plan];
-			e->res = items[i].res;
+	for (size_t i = 0; i < n; i++) {
+		struct pg_planned *e = &t->plan[items[i].plan];
+		e->leaving = items[i].unplan;
+		e->seconds = 0;
+		if (items[i].done) {
 			e->seconds = items[i].done - before;
-			e->bytes = PQresultMemorySize(e->res);
-			moved += e->seconds;
+			before = items[i].done;
 		}
-		before = items[i].done;
+		if (!items[i].res)
+			continue;	/* it runs alone: its time stays the sender's */
+		e->res = items[i].res;
+		if (PQresultStatus(e->res) == PGRES_TUPLES_OK)
+			e->bytes = PQresultMemorySize(e->res);
+		moved += e->seconds;
 	}
 	collect_ctx_move_seconds(ctx, -moved);
+}
+
+/*
+ * The batch's own deadline: early enough that, once it was cut and the
+ * rest read within the grace period, the collectors still take what it
+ * did bring in time (otherwise they would all wait on the connection).
+ */
+static double batch_deadline(double deadline)
+{
+	double left = deadline - monotonic_seconds();
+
+	return deadline - fmin(PG_CANCEL_GRACE + 0.25, left / 2);
 }
 
 void pg_plan_prefetch(struct pg_target *t, const struct collect_ctx *ctx)
 {
 	struct item items[PG_PLAN_MAX];
-	size_t at;
 
 	pg_plan_settle(t);
-	if (!t->conn || t->no_prepare)
+	if (!t->conn || t->no_prepare || !libpq_pipeline_ok() ||
+	    monotonic_seconds() >= ctx->deadline)
 		return;
-	size_t n = select_items(t, ctx, items);
-	if (n == 0)
+	struct batch b = {
+		.t = t, .items = items, .n = select_items(t, ctx, items),
+		.rp = { .cap = pg_result_cap(t), .keep = true },
+	};
+	if (b.n == 0)
 		return;
 	double start = monotonic_seconds();
-	int rc = run_batch(t, items, n, ctx->deadline, &at);
+	int rc = run_batch(&b, batch_deadline(ctx->deadline));
 	t->plan_flush = monotonic_seconds() - start > PG_BATCH_FLUSH_AFTER;
-	/* The statement that overran the deadline or the cap runs alone from now on. */
-	if ((rc == -ETIMEDOUT || rc == -EFBIG) && at < n)
-		items[at].unplan = true;
-	keep_results(t, ctx, items, n, start);
-	for (size_t i = n; i-- > 0;)
-		if (items[i].unplan)
-			unplan(t, items[i].plan);
+	/* The statement that overran the cap runs alone from now on. */
+	if (rc == -EFBIG && b.at < b.n)
+		items[b.at].unplan = true;
+	/* The connection lost: an error may be its ("terminating connection"), not a statement's. */
+	for (size_t i = 0; !t->conn && i < b.n; i++)
+		if (items[i].res && PQresultStatus(items[i].res) != PGRES_TUPLES_OK) {
+			PQclear(items[i].res);
+			items[i].res = NULL;
+			items[i].unplan = false;
+		}
+	keep_results(t, ctx, items, b.n, start);
 	if (rc != 0)
 		log_debug("a batch of queries failed: they run one by one", "target", t->display,
 			  "err", strerror(-rc));

@@ -19,9 +19,12 @@
 
 /* Sends the planned statements of ctx's scrape and keeps their results. */
 void pg_plan_prefetch(struct pg_target *t, const struct collect_ctx *ctx);
-/* Moves sql's result, fetched this scrape for ctx's collector, to *res: true if there is one. */
+/*
+ * What the batch brought for sql of ctx's collector this scrape: true with
+ * its result in *res (rows, or the statement's own error); false: run it alone.
+ */
 bool pg_plan_take(struct pg_target *t, const struct collect_ctx *ctx, const char *sql,
-		  PGresult **res);
+		 PGresult **res);
 /* sql ran prepared for ctx's collector and answered res: plan it. */
 void pg_plan_note(struct pg_target *t, const struct collect_ctx *ctx, const char *sql,
 		  const PGresult *res);

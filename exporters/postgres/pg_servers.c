@@ -69,7 +69,11 @@ static int server_init(struct pg_server *one, const char *dsn, bool first,
 			 o->enabled, pg_collectors_count) != 0)
 		return -1;
 	one->scraper_ok = true;
-	scraper_set_serial(&one->scraper);	/* the collectors share one connection */
+	/* The collectors share one connection; with discovered databases, one each. */
+	if (o->auto_discover)
+		scraper_set_workers(&one->scraper, 1);
+	else
+		scraper_set_serial(&one->scraper);
 	one->scraper.exporter_metrics = first && o->exporter_metrics;
 	one->scraper.extra = pg_write_meta;
 	one->scraper.extra_cls = one->target;

@@ -272,6 +272,9 @@ static int run_command(struct pg_target *t, double deadline, PGresult **out)
 	}
 	if (pg_guard_disarm(&guard))
 		rc = -EFBIG;
+	/* Whole (not counted row by row): libpq's memory for it, not only the bytes. */
+	if (rc == 0 && !t->single_rows && rp.last && PQresultMemorySize(rp.last) > rp.cap)
+		rc = -EFBIG;
 	if (rc == 0) {
 		*out = rp.last;
 		rp.last = NULL;
@@ -462,14 +465,13 @@ static int run_query(struct pg_target *t, const char *sql, double deadline, PGre
 int pg_session_query(struct pg_session *s, const char *sql, PGresult **res)
 {
 	char msg[200];
-	PGresult *r;
-
-	bool prepared;
+	PGresult *r = NULL;
+	bool prepared = false;
+	int rc = 0;
 
 	*res = NULL;
-	if (pg_plan_take(s->t, s->ctx, sql, res))
-		return 0;
-	int rc = run_query(s->t, sql, s->deadline, &r, &prepared);
+	if (!pg_plan_take(s->t, s->ctx, sql, &r))
+		rc = run_query(s->t, sql, s->deadline, &r, &prepared);
 	if (rc == 0 && PQresultStatus(r) == PGRES_TUPLES_OK) {
 		if (prepared)
 			pg_plan_note(s->t, s->ctx, sql, r);
