@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* FNV-1a over n bytes: fast, and plenty for the hash tables of a scrape. */
+/* A 64-bit hash of n bytes, eight at a time: for the hash tables of a scrape. */
 uint64_t text_hash(const void *p, size_t n);
 
 /*

@@ -3,6 +3,8 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdio.h>
+#include <string.h>
 
 #include "text.h"
 
@@ -30,11 +32,34 @@ static void utf8(void **state)
 
 static void hash(void **state)
 {
+	char a[64], b[64];
+
 	(void)state;
-	/* FNV-1a's published test vectors. */
-	assert_true(text_hash("", 0) == 0xcbf29ce484222325ULL);
-	assert_true(text_hash("a", 1) == 0xaf63dc4c8601ec8cULL);
-	assert_true(text_hash("foobar", 6) == 0x85944171f73967e8ULL);
+	/* The same bytes hash alike wherever they lie (unaligned words). */
+	memcpy(a, "pg_settings_max_connections", 28);
+	memcpy(b + 3, "pg_settings_max_connections", 28);
+	assert_true(text_hash(a, 27) == text_hash(b + 3, 27));
+	/* Only the n bytes count, not what follows. */
+	assert_true(text_hash("abcdefghij", 9) == text_hash("abcdefghiX", 9));
+	/* One length: any difference, in a word or the tail, changes it. */
+	for (size_t len = 1; len <= 24; len++)
+		for (size_t i = 0; i < len; i++) {
+			memset(a, 'x', len);
+			memset(b, 'x', len);
+			b[i] = 'y';
+			assert_true(text_hash(a, len) != text_hash(b, len));
+		}
+	/* The length counts: a trailing NUL byte makes another string. */
+	assert_true(text_hash("ab\0", 3) != text_hash("ab", 2));
+	assert_true(text_hash("", 0) != text_hash("\0", 1));
+	/* Names of one table spread over the low bits (a table's slots). */
+	unsigned seen = 0;
+	for (int i = 0; i < 64; i++) {
+		char name[32];
+		snprintf(name, sizeof(name), "node_cpu_seconds_%d", i);
+		seen |= 1u << (text_hash(name, strlen(name)) & 31);
+	}
+	assert_true(__builtin_popcount(seen) >= 24);
 }
 
 static void u64(void **state)
