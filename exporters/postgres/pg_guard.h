@@ -3,14 +3,16 @@
  * enforced from outside libpq. libpq buffers a whole row before handing it
  * out, and once it has read a row's length it keeps reading for as long as
  * data arrives, so one PQconsumeInput() can take in a 1 GiB field before the
- * caller checks anything. A watcher thread samples the armed sockets' TCP
- * byte counters every few milliseconds and cuts one that went past its cap:
- * libpq's next read fails. TCP only (a
- * Unix socket has no counter: its server is local).
+ * caller checks anything. While a guard is armed, a timer of the reading
+ * thread's own interrupts it every millisecond, and its signal handler
+ * samples the socket's TCP byte counter and cuts the socket once it went
+ * past the cap: libpq's next read fails. TCP only (a Unix socket has no
+ * counter: its server is local). One armed guard per thread at a time.
  */
 #ifndef EXPORTERBOX_PG_GUARD_H
 #define EXPORTERBOX_PG_GUARD_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -20,8 +22,8 @@ struct pg_guard {
 	int fd;
 	ino_t socket;			/* fd's socket: libpq may close fd under us */
 	uint64_t limit;			/* tcpi_bytes_received that trips it; 0: none */
-	bool armed, tripped;
-	struct pg_guard *next;
+	bool armed;
+	volatile sig_atomic_t tripped;	/* set by the signal handler */
 };
 
 /*
@@ -34,14 +36,11 @@ bool pg_guard_can_watch(int fd);
 /* Watches it until pg_guard_disarm() (again: no-op). */
 void pg_guard_arm(struct pg_guard *g);
 /* Stops watching; true when it tripped, or the cap was passed since the
- * last sample. libpq closes the socket itself on a
- * read error, and the number may be reused before this: the watcher only
- * touches fd while it is still the socket it was armed on. */
+ * last sample. libpq closes the socket itself on a read error, and the
+ * number may be reused before this: the handler only touches fd while it
+ * is still the socket it was armed on. */
 bool pg_guard_disarm(struct pg_guard *g);
-/*
- * Ends the watcher thread when nothing is armed (within a few ms), so none
- * is left running at exit; the next arm starts a new one.
- */
+/* Deletes the calling thread's timer (another thread's goes when it ends). */
 void pg_guard_stop(void);
 
 #endif
