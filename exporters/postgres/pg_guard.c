@@ -163,16 +163,16 @@ void pg_guard_arm(struct pg_guard *g)
 
 	if (!g->limit || g->armed)
 		return;
+	g->socket = inode_of(g->fd);
+	g->armed = true;		/* without a timer, disarm still counts */
 	if (!thread_timer()) {
 		if (!atomic_exchange(&warned, true))
-			log_warn("cannot make a timer: the result cap holds only once a reply ended",
-				 "err", strerror(errno));
+			log_warn("cannot make a timer: the result cap is checked only once a "
+				 "reply ended");
 		return;
 	}
-	g->socket = inode_of(g->fd);
 	armed = g;
-	g->armed = true;
-	timer_settime(timer, 0, &every, NULL);
+	g->ticking = timer_settime(timer, 0, &every, NULL) == 0;
 }
 
 bool pg_guard_disarm(struct pg_guard *g)
@@ -182,17 +182,11 @@ bool pg_guard_disarm(struct pg_guard *g)
 
 	if (!g->armed)
 		return false;
-	timer_settime(timer, 0, &stop, NULL);
+	if (g->ticking)
+		timer_settime(timer, 0, &stop, NULL);
 	armed = NULL;		/* a tick still pending finds nothing */
-	g->armed = false;
+	g->armed = g->ticking = false;
 	/* A reply that outgrew the cap between two samples counts too. */
 	return g->tripped || (inode_of(g->fd) == g->socket && bytes_received(g->fd, &got) &&
 			      got > g->limit);
-}
-
-void pg_guard_stop(void)
-{
-	delete_timer(NULL);
-	if (ready)
-		pthread_setspecific(timer_key, NULL);
 }

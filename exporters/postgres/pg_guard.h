@@ -23,6 +23,7 @@ struct pg_guard {
 	ino_t socket;			/* fd's socket: libpq may close fd under us */
 	uint64_t limit;			/* tcpi_bytes_received that trips it; 0: none */
 	bool armed;
+	bool ticking;			/* this thread's timer runs for it */
 	volatile sig_atomic_t tripped;	/* set by the signal handler */
 };
 
@@ -40,7 +41,4 @@ void pg_guard_arm(struct pg_guard *g);
  * number may be reused before this: the handler only touches fd while it
  * is still the socket it was armed on. */
 bool pg_guard_disarm(struct pg_guard *g);
-/* Deletes the calling thread's timer (another thread's goes when it ends). */
-void pg_guard_stop(void);
-
 #endif

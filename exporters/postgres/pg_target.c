@@ -63,7 +63,6 @@ void pg_target_free(struct pg_target *t)
 		return;
 	pg_drop_connection(t);
 	pg_plan_release(t);
-	pg_guard_stop();
 	pthread_mutex_destroy(&t->lock);
 	free(t->conninfo);
 	free(t->display);
