@@ -536,13 +536,14 @@ static void serial_scraper_does_not_grow(void **state)
 	scrape_afresh(&s, &body, 0.3);
 	assert_non_null(strstr(buf_cstr(&body), "collector=\"gated\"} 0\n"));
 	assert_non_null(strstr(buf_cstr(&body), "collector=\"ok\"} 0\n"));
-	assert_int_equal(count_threads() - before, 1);
+	/* At most its one worker (threads of earlier cases may still be ending). */
+	assert_true(count_threads() - before <= 1);
 	gate_open();
 	WAIT_FOR(!atomic_load(&s.slots[0].stuck));
 	scrape_afresh(&s, &body, 10);
 	assert_non_null(strstr(buf_cstr(&body), "collector=\"gated\"} 1\n"));
 	assert_non_null(strstr(buf_cstr(&body), "collector=\"ok\"} 1\n"));
-	assert_int_equal(count_threads() - before, 1);
+	assert_true(count_threads() - before <= 1);
 	buf_release(&body);
 	scraper_release(&s);
 }
