@@ -313,13 +313,7 @@ static int run_batch(struct batch *b, double deadline)
 	}
 	if ((rc == 0 || recovered) && PQexitPipelineMode(t->conn))
 		return rc;
-	if (rc == -EFBIG)
-		log_warn("results larger than --postgres.max-result-bytes, dropping the connection",
-			 "target", t->display);
-	else if (rc == -ETIMEDOUT)
-		log_warn("query not cancelled in time, dropping the connection", "target",
-			 t->display);
-	pg_drop_connection(t);
+	pg_drop_failed(t, rc);
 	return rc ? rc : -EIO;
 }
 

@@ -34,6 +34,8 @@ void pg_plan_release(struct pg_target *t);
 
 /* pg_target.c's, for pg_plan.c. */
 void pg_drop_connection(struct pg_target *t);
+/* Drops the connection after a command failed with rc, saying why (past the cap, a cancel not done). */
+void pg_drop_failed(struct pg_target *t, int rc);
 size_t pg_result_cap(const struct pg_target *t);
 struct pg_prepared *pg_prepared_find(struct pg_target *t, const char *sql);
 /*

@@ -7,7 +7,6 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
-#include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -236,6 +235,21 @@ int pg_server_version(const struct pg_session *s)
 	return s->t->server_version;
 }
 
+void pg_drop_failed(struct pg_target *t, int rc)
+{
+	char cap[32];
+
+	if (rc == -EFBIG) {
+		snprintf(cap, sizeof(cap), "%zu", pg_result_cap(t));
+		log_warn("result larger than --postgres.max-result-bytes, dropping the connection",
+			 "target", t->display, "max_result_bytes", cap);
+	} else if (rc == -ETIMEDOUT) {
+		log_warn("query not cancelled in time, dropping the connection", "target",
+			 t->display);
+	}
+	pg_drop_connection(t);
+}
+
 size_t pg_result_cap(const struct pg_target *t)
 {
 	return t->cfg->max_result_bytes > 0 ? (size_t)t->cfg->max_result_bytes : SIZE_MAX;
@@ -279,17 +293,8 @@ static int run_command(struct pg_target *t, double deadline, PGresult **out)
 		rp.last = NULL;
 		if (PQstatus(t->conn) != CONNECTION_OK)
 			pg_drop_connection(t);
-	} else if (rc == -EFBIG) {
-		char cap[32];
-		snprintf(cap, sizeof(cap), "%zu", rp.cap);
-		log_warn("result larger than --postgres.max-result-bytes, dropping the connection",
-			 "target", t->display, "max_result_bytes", cap);
-		pg_drop_connection(t);
 	} else if (rc != -ETIMEDOUT || !cancelled) {
-		if (rc == -ETIMEDOUT)
-			log_warn("query not cancelled in time, dropping the connection",
-				 "target", t->display);
-		pg_drop_connection(t);
+		pg_drop_failed(t, rc);
 	}
 	pg_reply_discard(&rp);
 	return rc;
