@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <libdeflate.h>
 #include <microhttpd.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -15,7 +16,6 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include "log.h"
 #include "process.h"
@@ -169,59 +169,54 @@ bool http_accepts_gzip(const char *accept_encoding)
 }
 
 /*
- * One deflate stream per connection thread, reset for each response:
- * setting one up costs more than compressing a scrape (71 us against
- * 25 us here), and Prometheus keeps its connection, so its thread stays.
+ * One compressor per connection thread, kept for its next response: setting
+ * one up costs about as much as compressing a scrape, and Prometheus keeps
+ * its connection, so its thread stays. libdeflate rather than zlib: a whole
+ * body in one call, at level 1 in a third of zlib's time for a postgres body
+ * (93 us against 270 us for 85 KiB here) and 0.7 of it for a node body, and
+ * smaller.
  */
-static pthread_key_t deflate_key;
-static pthread_once_t deflate_key_once = PTHREAD_ONCE_INIT;
+static pthread_key_t compressor_key;
+static pthread_once_t compressor_key_once = PTHREAD_ONCE_INIT;
 
-static void deflate_free(void *z)
+static void compressor_free(void *c)
 {
-	deflateEnd(z);
-	free(z);
+	libdeflate_free_compressor(c);
 }
 
-static void deflate_key_make(void)
+static void compressor_key_make(void)
 {
-	pthread_key_create(&deflate_key, deflate_free);
+	pthread_key_create(&compressor_key, compressor_free);
 }
 
-static z_stream *thread_deflate(void)
+static struct libdeflate_compressor *thread_compressor(void)
 {
-	pthread_once(&deflate_key_once, deflate_key_make);
-	z_stream *zs = pthread_getspecific(deflate_key);
-	if (zs)
-		return deflateReset(zs) == Z_OK ? zs : NULL;
-	zs = calloc(1, sizeof(*zs));
-	if (!zs)
-		return NULL;
+	pthread_once(&compressor_key_once, compressor_key_make);
+	struct libdeflate_compressor *c = pthread_getspecific(compressor_key);
+	if (c)
+		return c;
 	/* Level 1: scrape bodies compress ~5x even so, at a fraction of the CPU. */
-	if (deflateInit2(zs, 1, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
-		free(zs);
-		return NULL;
+	c = libdeflate_alloc_compressor(1);
+	if (c && pthread_setspecific(compressor_key, c) != 0) {
+		libdeflate_free_compressor(c);
+		c = NULL;
 	}
-	pthread_setspecific(deflate_key, zs);
-	return zs;
+	return c;
 }
 
 /* Compresses in into out as a gzip stream; returns 0 or -1. */
 static int gzip_buf(const struct buf *in, struct buf *out)
 {
-	z_stream *zs = thread_deflate();
+	struct libdeflate_compressor *c = thread_compressor();
 
-	if (!zs)
+	if (!c)
 		return -1;
-	size_t bound = deflateBound(zs, in->len);
+	size_t bound = libdeflate_gzip_compress_bound(c, in->len);
 	buf_grow(out, bound);
-	zs->next_in = (Bytef *)in->data;
-	zs->avail_in = (uInt)in->len;
-	zs->next_out = (Bytef *)out->data + out->len;
-	zs->avail_out = (uInt)bound;
-	int rc = deflate(zs, Z_FINISH);
-	if (rc != Z_STREAM_END)
+	size_t n = libdeflate_gzip_compress(c, in->data, in->len, out->data + out->len, bound);
+	if (n == 0)
 		return -1;
-	out->len += bound - zs->avail_out;
+	out->len += n;
 	return 0;
 }
 
