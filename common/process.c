@@ -1,6 +1,7 @@
 #include "process.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -113,17 +114,54 @@ static void read_start_time(void)
 	buf_release(&self);
 }
 
+/* Entries of the directory open as fd, read from its start; -1 on error. */
+static long count_entries(int fd)
+{
+	char dents[8192];
+	long n = 0, got;
+
+	if (lseek(fd, 0, SEEK_SET) != 0)
+		return -1;
+	while ((got = getdents64(fd, dents, sizeof(dents))) > 0) {
+		for (long at = 0; at < got;) {
+			const struct dirent64 *e = (const struct dirent64 *)(dents + at);
+			n += e->d_name[0] != '.';
+			at += e->d_reclen;
+		}
+	}
+	return got == 0 ? n : -1;
+}
+
+/*
+ * /proc/self/fd is kept open and listed again from its start: opening it
+ * (a walk through /proc/self) cost as much as listing it. One lister at a
+ * time uses it; another opens its own, which it does not count. The kept
+ * descriptor is open all the time, so it is counted, as fs_read_file's are.
+ */
+static int kept_fd_dir = -1;
+static pthread_mutex_t kept_fd_dir_lock = PTHREAD_MUTEX_INITIALIZER;
+
 static double open_fds(void)
 {
-	DIR *d = opendir("/proc/self/fd");
-	double n = 0;
+	long n = -1;
 
-	if (!d)
+	if (pthread_mutex_trylock(&kept_fd_dir_lock) == 0) {
+		if (kept_fd_dir < 0)
+			kept_fd_dir = open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (kept_fd_dir >= 0 && (n = count_entries(kept_fd_dir)) < 0) {
+			close(kept_fd_dir);
+			kept_fd_dir = -1;
+		}
+		pthread_mutex_unlock(&kept_fd_dir_lock);
+	}
+	if (n >= 0)
+		return (double)n;
+	int own = open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (own < 0)
 		return 0;
-	for (struct dirent *e; (e = readdir(d));)
-		n += e->d_name[0] != '.';
-	closedir(d);
-	return n - 1; /* the directory stream's own descriptor */
+	n = count_entries(own);
+	close(own);
+	return n > 0 ? (double)(n - 1) : 0;
 }
 
 static void write_memory(struct expo *w)

@@ -15,6 +15,7 @@
 
 #include "collector.h"
 #include "log.h"
+#include "process.h"
 
 /*
  * Fake collectors. "gate" blocks until the test opens it, which makes the
@@ -411,6 +412,55 @@ static void openmetrics_and_self_metrics(void **state)
 	scraper_release(&s);
 }
 
+/* process_open_fds of a fresh body of self metrics. */
+static long reported_open_fds(void)
+{
+	struct buf body = BUF_INIT;
+	struct expo w;
+
+	expo_init(&w, &body, EXPO_TEXT);
+	process_metrics_write(&w, "test_exporter");
+	expo_release(&w);
+	const char *at = strstr(buf_cstr(&body), "\nprocess_open_fds ");
+	assert_non_null(at);
+	long n = strtol(at + strlen("\nprocess_open_fds "), NULL, 10);
+	buf_release(&body);
+	return n;
+}
+
+/* Descriptors listed in /proc/self/fd but the listing's own. */
+static long listed_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	long n = -1; /* the stream's own */
+
+	assert_non_null(d);
+	for (struct dirent *e; (e = readdir(d));)
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
+/*
+ * process_open_fds counts every open descriptor, the one it keeps for the
+ * listing included, and follows descriptors opened and closed.
+ */
+static void open_fds_counted(void **state)
+{
+	int extra[5];
+
+	(void)state;
+	long before = reported_open_fds();
+	assert_int_equal(before, listed_fds());
+	for (size_t i = 0; i < 5; i++)
+		assert_true((extra[i] = dup(0)) >= 0);
+	assert_int_equal(reported_open_fds(), before + 5);
+	assert_int_equal(reported_open_fds(), listed_fds());
+	for (size_t i = 0; i < 5; i++)
+		close(extra[i]);
+	assert_int_equal(reported_open_fds(), before);
+}
+
 static int count_threads(void)
 {
 	int n = 0;
@@ -558,6 +608,7 @@ int main(void)
 		cmocka_unit_test(stalled_queue_grows_the_pool),
 		cmocka_unit_test(single_flight),
 		cmocka_unit_test(openmetrics_and_self_metrics),
+		cmocka_unit_test(open_fds_counted),
 		cmocka_unit_test(workers_are_reused),
 		cmocka_unit_test(queued_at_the_deadline_does_not_stick),
 		cmocka_unit_test(returns_in_time_runs_here),
