@@ -2,13 +2,14 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <libdeflate.h>
+#include <isa-l/igzip_lib.h>
 #include <microhttpd.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -169,54 +170,59 @@ bool http_accepts_gzip(const char *accept_encoding)
 }
 
 /*
- * One compressor per connection thread, kept for its next response: setting
- * one up costs about as much as compressing a scrape, and Prometheus keeps
- * its connection, so its thread stays. libdeflate rather than zlib: a whole
- * body in one call, at level 1 in a third of zlib's time for a postgres body
- * (93 us against 270 us for 85 KiB here) and 0.7 of it for a node body, and
- * smaller.
+ * gzip by ISA-L's igzip at level 0, in one call per body: the fastest
+ * deflate in Debian's archive, and its 80 KiB of state stay cheap when the
+ * caches are cold, as they are between two scrapes. For an 85 KiB postgres
+ * body with the caches flushed before each call: 62 us, against 230 us for
+ * libdeflate's level 1 and ~450 us for zlib's; the body comes out ~15 %
+ * larger than libdeflate's (17 against 15 KiB). One state per connection
+ * thread, kept for its next response: Prometheus keeps its connection.
  */
-static pthread_key_t compressor_key;
-static pthread_once_t compressor_key_once = PTHREAD_ONCE_INIT;
+static pthread_key_t gzip_state_key;
+static pthread_once_t gzip_state_key_once = PTHREAD_ONCE_INIT;
 
-static void compressor_free(void *c)
+static void gzip_state_key_make(void)
 {
-	libdeflate_free_compressor(c);
+	pthread_key_create(&gzip_state_key, free);
 }
 
-static void compressor_key_make(void)
+static struct isal_zstream *thread_gzip_state(void)
 {
-	pthread_key_create(&compressor_key, compressor_free);
-}
-
-static struct libdeflate_compressor *thread_compressor(void)
-{
-	pthread_once(&compressor_key_once, compressor_key_make);
-	struct libdeflate_compressor *c = pthread_getspecific(compressor_key);
-	if (c)
-		return c;
-	/* Level 1: scrape bodies compress ~5x even so, at a fraction of the CPU. */
-	c = libdeflate_alloc_compressor(1);
-	if (c && pthread_setspecific(compressor_key, c) != 0) {
-		libdeflate_free_compressor(c);
-		c = NULL;
+	pthread_once(&gzip_state_key_once, gzip_state_key_make);
+	struct isal_zstream *z = pthread_getspecific(gzip_state_key);
+	if (z)
+		return z;
+	/* Zeroed: igzip reads fields of its state that its init leaves alone. */
+	z = calloc(1, sizeof(*z));
+	if (z && pthread_setspecific(gzip_state_key, z) != 0) {
+		free(z);
+		z = NULL;
 	}
-	return c;
+	return z;
 }
 
-/* Compresses in into out as a gzip stream; returns 0 or -1. */
+/* Compresses in into out as a gzip stream; returns 0 or -1 (then send it plain). */
 static int gzip_buf(const struct buf *in, struct buf *out)
 {
-	struct libdeflate_compressor *c = thread_compressor();
+	struct isal_zstream *z = thread_gzip_state();
 
-	if (!c)
+	if (!z || in->len > UINT32_MAX / 2)
 		return -1;
-	size_t bound = libdeflate_gzip_compress_bound(c, in->len);
-	buf_grow(out, bound);
-	size_t n = libdeflate_gzip_compress(c, in->data, in->len, out->data + out->len, bound);
-	if (n == 0)
+	/* Level 0 never grows a body by more than its block headers. */
+	size_t room = in->len + in->len / 8 + 1024;
+	buf_grow(out, room);
+	isal_deflate_stateless_init(z);
+	z->level = 0;
+	z->gzip_flag = IGZIP_GZIP;
+	z->end_of_stream = 1;
+	z->flush = NO_FLUSH;
+	z->next_in = (uint8_t *)in->data;
+	z->avail_in = (uint32_t)in->len;
+	z->next_out = (uint8_t *)out->data + out->len;
+	z->avail_out = (uint32_t)room;
+	if (isal_deflate_stateless(z) != COMP_OK)
 		return -1;
-	out->len += n;
+	out->len += room - z->avail_out;
 	return 0;
 }
 

@@ -40,7 +40,7 @@ export DEBIAN_FRONTEND=noninteractive
 # What the build and the tests need (Debian 12 package names).
 PACKAGES=(
 	gcc libc6-dev make cmake pkg-config	# build
-	libmicrohttpd-dev libdeflate-dev	# exporterbox's libraries
+	libmicrohttpd-dev libisal-dev	# exporterbox's libraries
 	zlib1g-dev				# test_http: inflates our gzip
 	libyaml-dev libgnutls28-dev libcrypt-dev	# --web.config.file: YAML, TLS, bcrypt
 	libpq-dev libhiredis-dev librdkafka-dev	# the applets' client libraries
