@@ -130,11 +130,16 @@ static int job_collect(struct job *j, double *seconds)
 		.seconds_moved = &moved,
 	};
 	double start = monotonic_seconds();
+	/* Room for what it wrote last time: one allocation, not a dozen. */
+	if (slot->last_out)
+		buf_grow(&j->out, slot->last_out + slot->last_out / 8);
 	expo_init(&w, &j->out, j->run->format);
 	int rc = slot->c->collect(&ctx, &w);
 	if (rc == 0 && w.errors)
 		rc = -EPROTO; /* a duplicated family or bad label count: a bug */
 	expo_release(&w);
+	if (rc == 0)
+		slot->last_out = j->out.len;
 	*seconds = fmax(0, monotonic_seconds() - start + moved);
 	pthread_mutex_unlock(&slot->busy);
 	return rc;
@@ -542,11 +547,22 @@ static void move_or_add(struct buf *to, struct buf *from)
  */
 static void gather(struct run *r, struct buf *body, struct outcome *o)
 {
+	size_t total = 0;
+	bool grown = false;
+
+	for (size_t i = 0; i < r->njobs; i++)
+		if (r->jobs[i].finished && r->jobs[i].rc == 0)
+			total += r->jobs[i].out.len;
 	for (size_t i = 0; i < r->njobs; i++) {
 		struct job *j = &r->jobs[i];
 		bool ok = j->finished && j->rc == 0;
 		if (ok) {
+			size_t len = j->out.len;
 			move_or_add(body, &j->out);
+			/* The body grows once, to hold every output after the first. */
+			if (!grown)
+				buf_grow(body, total - len);
+			grown = true;
 		} else {
 			if (!j->finished) {
 				/* Its worker finishes alone and clears the mark. A

@@ -72,6 +72,7 @@ struct collector_slot {
 	void *state;
 	pthread_mutex_t busy;	/* held while a collect() runs */
 	atomic_bool stuck;	/* a run was abandoned at its deadline */
+	size_t last_out;	/* bytes its last good run wrote (under busy) */
 };
 
 struct scrape_request {
