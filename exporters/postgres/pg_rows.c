@@ -11,16 +11,39 @@
 
 #include "pg.h"
 
+/* -?[0-9]{1,15} exactly (every such integer is a double), as strtod reads it. */
+static bool parse_small_integer(const char *s, double *v)
+{
+	bool minus = *s == '-';
+	const char *p = s + minus;
+	int64_t n = 0;
+	int digits = 0;
+
+	for (; *p >= '0' && *p <= '9'; p++, digits++) {
+		if (digits == 15)
+			return false;
+		n = n * 10 + (*p - '0');
+	}
+	if (*p || !digits)
+		return false;
+	*v = minus ? -(double)n : (double)n;	/* "-0" is -0.0, as strtod has it */
+	return true;
+}
+
 double pg_parse_value(const char *s, bool *ok)
 {
 	char *end;
+	double v;
 
 	*ok = true;
-	if (!strcmp(s, "t") || !strcmp(s, "true"))
+	/* Counters and sizes, nearly every value: without strtod. */
+	if (parse_small_integer(s, &v))
+		return v;
+	if (*s == 't' && (!strcmp(s, "t") || !strcmp(s, "true")))
 		return 1;
-	if (!strcmp(s, "f") || !strcmp(s, "false"))
+	if (*s == 'f' && (!strcmp(s, "f") || !strcmp(s, "false")))
 		return 0;
-	double v = strtod(s, &end);
+	v = strtod(s, &end);
 	if (end == s || *end) {
 		*ok = false;
 		return NAN;
@@ -160,7 +183,9 @@ static void emit_family(struct expo *w, const struct pg_query_spec *spec, size_t
 	const char **values = calloc(first->nlabels + 1, sizeof(char *));
 	if (!values)
 		abort();
-	buf_addf(&name, "%s_%s", spec->prefix, c->metric ? c->metric : c->column);
+	buf_adds(&name, spec->prefix);
+	buf_addc(&name, '_');
+	buf_adds(&name, c->metric ? c->metric : c->column);
 	const struct metric_desc d = {
 		buf_cstr(&name), c->help, metric_type_of(c->kind), first->label_names,
 	};

@@ -95,6 +95,44 @@ static void values_parse(void **state)
 	assert_false(ok);
 	pg_parse_value("1 2", &ok);
 	assert_false(ok);
+	pg_parse_value("-", &ok);
+	assert_false(ok);
+	pg_parse_value("12-", &ok);
+	assert_false(ok);
+}
+
+/* Same bits as strtod's; integers of up to 15 digits take a path of their own. */
+static void expect_as_strtod(const char *s)
+{
+	bool ok;
+	double want = strtod(s, NULL), got = pg_parse_value(s, &ok);
+
+	if (!ok || memcmp(&want, &got, sizeof(want)) != 0)
+		fail_msg("\"%s\": %.17g, strtod %.17g", s, got, want);
+}
+
+static void integers_parse_as_strtod(void **state)
+{
+	static const char *const edges[] = {
+		"0", "-0", "7", "-7", "000123", "-000", "999999999999999", "-999999999999999",
+		"1000000000000000", "9007199254740993", "18446744073709551615", "+5", " 5",
+		"1e3", "12.0", "-12.5",
+	};
+	char s[24];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(edges) / sizeof(edges[0]); i++)
+		expect_as_strtod(edges[i]);
+	srand(7);
+	for (int i = 0; i < 200000; i++) {
+		int digits = 1 + rand() % 18, at = 0;
+		if (rand() % 4 == 0)
+			s[at++] = '-';
+		for (int d = 0; d < digits; d++)
+			s[at++] = (char)('0' + rand() % 10);
+		s[at] = '\0';
+		expect_as_strtod(s);
+	}
 }
 
 static void dsn_display_hides_secrets(void **state)
@@ -179,6 +217,7 @@ int main(void)
 		cmocka_unit_test(settings_plain_and_real),
 		cmocka_unit_test(settings_rejects_unknown),
 		cmocka_unit_test(values_parse),
+		cmocka_unit_test(integers_parse_as_strtod),
 		cmocka_unit_test(dsn_display_hides_secrets),
 		cmocka_unit_test(dsn_check_errors_name_no_secret),
 		cmocka_unit_test(conninfo_quoting_round_trips),
