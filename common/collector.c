@@ -132,7 +132,7 @@ static int job_collect(struct job *j, double *seconds)
 	double start = monotonic_seconds();
 	/* Room for what it wrote last time: one allocation, not a dozen. */
 	if (slot->last_out)
-		buf_grow(&j->out, slot->last_out + slot->last_out / 8);
+		buf_grow(&j->out, slot->last_out);
 	expo_init(&w, &j->out, j->run->format);
 	int rc = slot->c->collect(&ctx, &w);
 	if (rc == 0 && w.errors)
@@ -547,7 +547,7 @@ static void move_or_add(struct buf *to, struct buf *from)
  */
 static void gather(struct run *r, struct buf *body, struct outcome *o)
 {
-	size_t total = 0;
+	size_t total = 0, taken = 0;
 	bool grown = false;
 
 	for (size_t i = 0; i < r->njobs; i++)
@@ -557,12 +557,14 @@ static void gather(struct run *r, struct buf *body, struct outcome *o)
 		struct job *j = &r->jobs[i];
 		bool ok = j->finished && j->rc == 0;
 		if (ok) {
-			size_t len = j->out.len;
+			taken += j->out.len;
 			move_or_add(body, &j->out);
-			/* The body grows once, to hold every output after the first. */
-			if (!grown)
-				buf_grow(body, total - len);
-			grown = true;
+			/* Once it holds an output (and so its own storage), the body
+			 * grows once, to hold every output still to come. */
+			if (!grown && body->len) {
+				buf_grow(body, total - taken);
+				grown = true;
+			}
 		} else {
 			if (!j->finished) {
 				/* Its worker finishes alone and clears the mark. A

@@ -117,14 +117,17 @@ static void read_start_time(void)
 /* Entries of the directory open as fd, read from its start; -1 on error. */
 static long count_entries(int fd)
 {
-	char dents[8192];
+	union {
+		struct dirent64 first;	/* aligned for the records it holds */
+		char bytes[8192];
+	} dents;
 	long n = 0, got;
 
 	if (lseek(fd, 0, SEEK_SET) != 0)
 		return -1;
-	while ((got = getdents64(fd, dents, sizeof(dents))) > 0) {
+	while ((got = getdents64(fd, dents.bytes, sizeof(dents.bytes))) > 0) {
 		for (long at = 0; at < got;) {
-			const struct dirent64 *e = (const struct dirent64 *)(dents + at);
+			const struct dirent64 *e = (const struct dirent64 *)(dents.bytes + at);
 			n += e->d_name[0] != '.';
 			at += e->d_reclen;
 		}

@@ -63,7 +63,29 @@ static int gated_collect(const struct collect_ctx *ctx, struct expo *w)
 	return 0;
 }
 
+static const struct metric_desc big_desc = {
+	"test_big", "Enough samples for a body of several deflate blocks.", METRIC_GAUGE,
+	LABELS("who"),
+};
+
+/* ~190 KiB of text, label values less regular than a counter's. */
+static int big_collect(const struct collect_ctx *ctx, struct expo *w)
+{
+	uint64_t x = 88172645463325252ULL;
+
+	(void)ctx;
+	expo_family(w, &big_desc);
+	for (int i = 0; i < 4000; i++) {
+		char who[40];
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		snprintf(who, sizeof(who), "big-%04d-%016llx", i, (unsigned long long)x);
+		expo_sample(w, i, who);
+	}
+	return 0;
+}
+
 static const struct collector c_gated = { "gated", true, NULL, gated_collect, NULL };
+static const struct collector c_big = { "big", true, NULL, big_collect, NULL };
 static const struct collector c_ok = { "ok", true, NULL, ok_collect, NULL };
 
 static void probe(void *cls, const struct http_request *req, struct http_response *resp)
@@ -90,8 +112,8 @@ static const struct http_server_options options = {
 
 static int start_server(void **state)
 {
-	const struct collector *table[] = { &c_gated, &c_ok };
-	const bool enabled[] = { true, true };
+	const struct collector *table[] = { &c_gated, &c_ok, &c_big };
+	const bool enabled[] = { true, true, true };
 
 	(void)state;
 	log_setup("error", "logfmt");
@@ -104,7 +126,7 @@ static int start_server(void **state)
 		.connection_timeout = 10,
 		.max_connections = 16,
 	};
-	if (scraper_init(&scraper, "test", "test_exporter", NULL, table, enabled, 2))
+	if (scraper_init(&scraper, "test", "test_exporter", NULL, table, enabled, 3))
 		return -1;
 	scraper.exporter_metrics = false;
 	server = http_start(&options);
@@ -247,6 +269,77 @@ static void metrics_gzip(void **state)
 	assert_true(gz.body.len < plain.body.len);
 	reply_release(&plain);
 	reply_release(&gz);
+}
+
+/* The whole gzip stream in gz, inflated into out. */
+static void gunzip(const char *gz, size_t len, struct buf *out)
+{
+	z_stream zs = { 0 };
+	char chunk[16384];
+	int rc;
+
+	assert_int_equal(inflateInit2(&zs, 15 + 16), Z_OK);
+	zs.next_in = (Bytef *)gz;
+	zs.avail_in = (uInt)len;
+	do {
+		zs.next_out = (Bytef *)chunk;
+		zs.avail_out = sizeof(chunk);
+		rc = inflate(&zs, Z_NO_FLUSH);
+		assert_true(rc == Z_OK || rc == Z_STREAM_END);
+		buf_add(out, chunk, sizeof(chunk) - zs.avail_out);
+	} while (rc != Z_STREAM_END);
+	assert_int_equal(zs.avail_in, 0);
+	inflateEnd(&zs);
+}
+
+/*
+ * Three gzip scrapes of a body of several deflate blocks on one kept
+ * connection (its thread's compressor state used again, as Prometheus'
+ * connection uses it): each inflates to the plain body's families.
+ */
+static void metrics_gzip_kept_connection(void **state)
+{
+	static const char one[] =
+		"GET /metrics?collect[]=big HTTP/1.1\r\nHost: localhost\r\nAccept-Encoding: gzip\r\n";
+	struct reply plain, all;
+	struct buf req = BUF_INIT;
+
+	(void)state;
+	get("GET", "/metrics?collect[]=big", NULL, &plain);
+	const char *meta = strstr(buf_cstr(&plain.body), "# HELP test_scrape");
+	assert_non_null(meta);
+	size_t families = (size_t)(meta - buf_cstr(&plain.body));
+	assert_true(families > 150000);
+	for (int i = 0; i < 3; i++)
+		buf_addf(&req, "%s%s\r\n", one, i == 2 ? "Connection: close\r\n" : "");
+	send_raw(buf_cstr(&req), &all);
+	/* send_raw split off the first head; the rest is body, head, body, head, body. */
+	const char *at = all.body.data, *end = all.body.data + all.body.len;
+	const char *head = buf_cstr(&all.head);
+	for (int i = 0; i < 3; i++) {
+		const char *len_at = strcasestr(head, "\r\nContent-Length: ");
+		assert_non_null(len_at);
+		assert_non_null(strcasestr(head, "\r\nContent-Encoding: gzip\r\n"));
+		size_t len = strtoul(len_at + strlen("\r\nContent-Length: "), NULL, 10);
+		assert_true(len > 0 && len <= (size_t)(end - at));
+		struct buf text = BUF_INIT;
+		gunzip(at, len, &text);
+		assert_true(text.len > families);
+		assert_memory_equal(text.data, plain.body.data, families);
+		buf_release(&text);
+		at += len;
+		if (i < 2) {
+			const char *split = strstr(at, "\r\n\r\n");
+			assert_non_null(split);
+			assert_true(strncmp(at, "HTTP/1.1 200", 12) == 0);
+			head = at;
+			at = split + 4;
+		}
+	}
+	assert_true(at == end);
+	buf_release(&req);
+	reply_release(&plain);
+	reply_release(&all);
 }
 
 static void routes_and_methods(void **state)
@@ -529,6 +622,7 @@ int main(void)
 		cmocka_unit_test(metrics_text),
 		cmocka_unit_test(metrics_openmetrics),
 		cmocka_unit_test(metrics_gzip),
+		cmocka_unit_test(metrics_gzip_kept_connection),
 		cmocka_unit_test(routes_and_methods),
 		cmocka_unit_test(keep_alive),
 		cmocka_unit_test(bad_filter_is_400),
