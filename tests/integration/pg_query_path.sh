@@ -269,6 +269,14 @@ t_check "settings: a reloaded work_mem (7MB) in the next scrapes" \
 	grep -qx 'pg_settings_work_mem_bytes 7340032' reload.body
 t_check "settings: nothing else of it changed" \
 	bash -c "diff <(grep -E '^(# (HELP|TYPE) )?pg_settings_' flaky4.body | grep -v '^pg_settings_work_mem_bytes ') <(grep -E '^(# (HELP|TYPE) )?pg_settings_' reload.body | grep -v '^pg_settings_work_mem_bytes ')"
+# The kept text is the text format's: an OpenMetrics scrape writes its own
+# (its HELP escapes quotes), and the next text scrape the text one again.
+curl -s --max-time 30 -o om.body -H 'Accept: application/openmetrics-text; version=1.0.0' "$BASE/metrics"
+scrape text_again
+t_check "settings: OpenMetrics after text escapes the quotes of a HELP" \
+	grep -qxF '# HELP pg_settings_transform_null_equals Treats \"expr=NULL\" as \"expr IS NULL\".' om.body
+t_check "settings: and text after OpenMetrics does not" \
+	grep -qxF '# HELP pg_settings_transform_null_equals Treats "expr=NULL" as "expr IS NULL".' text_again.body
 pg_sql "$PORT" postgres "ALTER SYSTEM RESET work_mem" >/dev/null
 pg_sql "$PORT" postgres "SELECT pg_reload_conf()" >/dev/null
 srv_stop TERM 10
