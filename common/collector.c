@@ -20,6 +20,11 @@ double monotonic_seconds(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+double duration_seconds(double seconds)
+{
+	return round(seconds * 1e9) / 1e9;
+}
+
 /*
  * One scrape's collection. Its jobs run on their own threads; the run is
  * freed by whoever drops the last reference: the runner when every job
@@ -494,7 +499,7 @@ static void write_collector_meta(const struct scraper *s,
 
 	expo_family(w, &duration);
 	for (size_t i = 0; i < n; i++)
-		expo_sample(w, o[i].seconds, o[i].name);
+		expo_sample(w, duration_seconds(o[i].seconds), o[i].name);
 	expo_family(w, &success);
 	for (size_t i = 0; i < n; i++)
 		expo_sample(w, o[i].ok ? 1 : 0, o[i].name);

@@ -173,4 +173,11 @@ void collect_ctx_move_seconds(const struct collect_ctx *ctx, double seconds);
 /* CLOCK_MONOTONIC now, in seconds. */
 double monotonic_seconds(void);
 
+/*
+ * A duration rounded to whole nanoseconds, as Go's Duration.Seconds() has
+ * it: it then prints as short as upstream's (0.000123456, not
+ * 0.00012345600000000987) and without printf's slow path.
+ */
+double duration_seconds(double seconds);
+
 #endif

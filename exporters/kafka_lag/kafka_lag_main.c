@@ -137,9 +137,9 @@ static void write_self_metrics(void *cls, struct expo *w)
 	if (!have)
 		return;
 	expo_family(w, &age_desc);
-	expo_value(w, monotonic_seconds() - collected_at);
+	expo_value(w, duration_seconds(monotonic_seconds() - collected_at));
 	expo_family(w, &duration_desc);
-	expo_value(w, duration);
+	expo_value(w, duration_seconds(duration));
 }
 
 struct kl_flags {

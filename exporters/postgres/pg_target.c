@@ -610,7 +610,7 @@ void pg_write_meta(void *target, struct expo *w)
 		version[0] = '\0';
 	}
 	expo_family(w, &duration_desc);
-	expo_value(w, duration);
+	expo_value(w, duration_seconds(duration));
 	expo_family(w, &error_desc);
 	expo_value(w, error ? 1 : 0);
 	expo_family(w, &scrapes_desc);

@@ -643,9 +643,10 @@ static void write_meta(struct redis_writer *rw, struct redis_target *t, bool up,
 		      METRIC_GAUGE, LABELS("err")))
 		expo_sample(rw->w, up ? 0 : 1, err);
 	rw_value(rw, "up", "Information about the Redis instance", METRIC_GAUGE, up);
-	rw_value(rw, "exporter_last_scrape_duration_seconds", NULL, METRIC_GAUGE, seconds);
+	rw_value(rw, "exporter_last_scrape_duration_seconds", NULL, METRIC_GAUGE,
+		 duration_seconds(seconds));
 	rw_value(rw, "exporter_last_scrape_connect_time_seconds", NULL, METRIC_GAUGE,
-		 connect_seconds);
+		 duration_seconds(connect_seconds));
 	rw_value(rw, "exporter_scrapes_total", "Current total redis scrapes.", METRIC_COUNTER,
 		 (double)t->scrapes);
 	if (rw_family(rw, "exporter_scrape_duration_seconds",

@@ -6,6 +6,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -388,6 +389,53 @@ static void single_flight(void **state)
 	scraper_release(&s);
 }
 
+/* Significant digits of a number as written (before any exponent). */
+static int significant_digits(const char *num)
+{
+	int n = 0;
+	bool leading = true;
+
+	for (; *num && *num != 'e' && *num != ' ' && *num != '\n'; num++) {
+		if (*num < '0' || *num > '9')
+			continue;
+		if (*num == '0' && leading)
+			continue;
+		leading = false;
+		n++;
+	}
+	return n;
+}
+
+/*
+ * Durations are whole nanoseconds, as Go's are: written with at most ten
+ * significant digits, not a subtraction's seventeen.
+ */
+static void durations_in_nanoseconds(void **state)
+{
+	const struct collector *table[] = { &c_ok };
+	struct buf body = BUF_INIT;
+	struct scraper s;
+	static const char key[] = "test_scrape_collector_duration_seconds{collector=\"ok\"} ";
+
+	(void)state;
+	setup_scraper(&s, table, 1);
+	for (int i = 0; i < 50; i++) {
+		scrape_afresh(&s, &body, 10);
+		const char *at = strstr(buf_cstr(&body), key);
+		assert_non_null(at);
+		at += strlen(key);
+		double v = strtod(at, NULL);
+		assert_true(fabs(v * 1e9 - round(v * 1e9)) < 1e-6);
+		if (significant_digits(at) > 10)
+			fail_msg("duration written as %.*s", (int)strcspn(at, "\n"), at);
+	}
+	assert_true(duration_seconds(0.1 + 0.2 - 0.3) == 0);
+	assert_true(duration_seconds(1.0000000004) == 1);
+	assert_true(duration_seconds(0.000123456789) == 0.000123457);
+	buf_release(&body);
+	scraper_release(&s);
+}
+
 static void openmetrics_and_self_metrics(void **state)
 {
 	const struct collector *table[] = { &c_ok };
@@ -609,6 +657,7 @@ int main(void)
 		cmocka_unit_test(single_flight),
 		cmocka_unit_test(openmetrics_and_self_metrics),
 		cmocka_unit_test(open_fds_counted),
+		cmocka_unit_test(durations_in_nanoseconds),
 		cmocka_unit_test(workers_are_reused),
 		cmocka_unit_test(queued_at_the_deadline_does_not_stick),
 		cmocka_unit_test(returns_in_time_runs_here),
