@@ -169,6 +169,33 @@ static void test_detach(void **state)
 	buf_release(&b);
 }
 
+/* Every length from 0 to 40 (the small ones copy in fixed-size moves), at every offset. */
+static void test_add_every_length(void **state)
+{
+	char src[64], want[4096];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(src); i++)
+		src[i] = (char)('A' + i % 26 + (i / 26) * 7);
+	for (size_t start = 0; start < 8; start++) {
+		struct buf b = BUF_INIT;
+		size_t len = 0;
+		buf_add(&b, "........", start);
+		memcpy(want, "........", start);
+		len = start;
+		for (size_t n = 0; n <= 40; n++) {
+			buf_add(&b, src + n % 7, n);
+			memcpy(want + len, src + n % 7, n);
+			len += n;
+			assert_int_equal(b.len, len);
+			assert_memory_equal(b.data, want, len);
+			assert_int_equal(b.data[len], '\0');
+			assert_invariant(&b);
+		}
+		buf_release(&b);
+	}
+}
+
 static void test_grow_reserves(void **state)
 {
 	struct buf b = BUF_INIT;
@@ -198,6 +225,7 @@ int main(void)
 		cmocka_unit_test(test_truncate),
 		cmocka_unit_test(test_detach),
 		cmocka_unit_test(test_grow_reserves),
+		cmocka_unit_test(test_add_every_length),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
