@@ -1,6 +1,7 @@
 #include "expo.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -414,15 +415,40 @@ size_t expo_format_number(char out[EXPO_NUMBER_MAX], double v)
 	return (size_t)n;
 }
 
+static inline bool plain_byte(unsigned char c)
+{
+	return c >= 0x20 && c < 0x80 && c != '\\' && c != '"';
+}
+
+/* No byte of the eight needs escaping (each test is exact as a whole). */
+static inline bool plain_word(const unsigned char *p)
+{
+	const uint64_t ones = 0x0101010101010101ULL, highs = ones * 0x80;
+	uint64_t x, bs, qu;
+
+	memcpy(&x, p, sizeof(x));
+	bs = x ^ (ones * '\\');
+	qu = x ^ (ones * '"');
+	uint64_t special = ((x - ones * 0x20) & ~x) /* a control byte */
+			   | x				/* a byte from 0x80 on */
+			   | ((bs - ones) & ~bs)	/* a backslash */
+			   | ((qu - ones) & ~qu);	/* a quote */
+	return (special & highs) == 0;
+}
+
 static void escape(struct buf *b, const char *s, bool quote)
 {
 	const unsigned char *p = (const unsigned char *)s;
+	const unsigned char *end = p + strlen(s);
 
-	while (*p) {
-		size_t run = 0;
-		/* Copy plain runs in one append: the common case. */
-		while (p[run] >= 0x20 && p[run] < 0x80 && p[run] != '\\' &&
-		       p[run] != '"')
+	while (p < end) {
+		size_t run = 0, left = (size_t)(end - p);
+		/* Copy plain runs in one append (the common case), found eight
+		 * bytes at a time: HELP texts and label values were ~10 % of a
+		 * postgres scrape's instructions, byte by byte. */
+		while (run + 8 <= left && plain_word(p + run))
+			run += 8;
+		while (run < left && plain_byte(p[run]))
 			run++;
 		if (run) {
 			buf_add(b, p, run);

@@ -231,6 +231,76 @@ static void help_escaping(void **state)
 	buf_release(&b);
 }
 
+/* The escaping rules, byte by byte: what the word-at-a-time scan must equal. */
+static void reference_escape(struct buf *b, const unsigned char *p, bool quote)
+{
+	while (*p) {
+		if (*p == '\\') {
+			buf_add(b, "\\\\", 2);
+		} else if (*p == '\n') {
+			buf_add(b, "\\n", 2);
+		} else if (*p == '"') {
+			buf_add(b, quote ? "\\\"" : "\"", quote ? 2 : 1);
+		} else if (*p < 0x80) {
+			buf_addc(b, (char)*p);
+		} else {
+			/* Valid UTF-8 sequences kept whole, any other byte U+FFFD. */
+			size_t len = *p >= 0xc2 && *p <= 0xdf ? 2 : *p >= 0xe0 && *p <= 0xef ? 3 :
+				     *p >= 0xf0 && *p <= 0xf4 ? 4 : 0;
+			bool ok = len > 0;
+			for (size_t i = 1; ok && i < len; i++)
+				ok = (p[i] & 0xc0) == 0x80;
+			if (ok && len == 3)
+				ok = !(p[0] == 0xe0 && p[1] < 0xa0) && !(p[0] == 0xed && p[1] > 0x9f);
+			if (ok && len == 4)
+				ok = !(p[0] == 0xf0 && p[1] < 0x90) && !(p[0] == 0xf4 && p[1] > 0x8f);
+			if (ok) {
+				buf_add(b, p, len);
+				p += len;
+				continue;
+			}
+			buf_add(b, "\xef\xbf\xbd", 3);
+		}
+		p++;
+	}
+}
+
+/*
+ * Random strings of mostly plain bytes with every kind of special one at
+ * every offset of an eight-byte word: both escapes equal the reference.
+ */
+static void escaping_matches_reference(void **state)
+{
+	static const unsigned char specials[] = {
+		'\\', '"', '\n', '\t', 0x01, 0x1f, 0x7f, 0x80, 0xc3, 0xa9, 0xe2, 0x82, 0xac,
+		0xf0, 0x9f, 0x98, 0xff, 0xc0, 0xed, 0xa0,
+	};
+	unsigned char s[48];
+	struct buf got = BUF_INIT, want = BUF_INIT;
+
+	(void)state;
+	srand(11);
+	for (int round = 0; round < 300000; round++) {
+		size_t len = (size_t)rand() % (sizeof(s) - 1);
+		for (size_t i = 0; i < len; i++)
+			s[i] = rand() % 6 ? (unsigned char)(' ' + rand() % 95)
+					  : specials[(size_t)rand() % sizeof(specials)];
+		s[len] = '\0';
+		bool quote = round % 2;
+		buf_truncate(&got, 0);
+		buf_truncate(&want, 0);
+		if (quote)
+			expo_escape_label(&got, (const char *)s);
+		else
+			expo_escape_help(&got, (const char *)s, EXPO_TEXT);
+		reference_escape(&want, s, quote);
+		assert_int_equal(got.len, want.len);
+		assert_memory_equal(got.data ? got.data : "", want.data ? want.data : "", got.len);
+	}
+	buf_release(&got);
+	buf_release(&want);
+}
+
 static const struct metric_desc fs_size = {
 	"node_filesystem_size_bytes", "Filesystem size in bytes.", METRIC_GAUGE,
 	LABELS("device", "fstype", "mountpoint"),
@@ -411,6 +481,7 @@ int main(void)
 		cmocka_unit_test(numbers_match_printf_at_edges),
 		cmocka_unit_test(label_escaping),
 		cmocka_unit_test(help_escaping),
+		cmocka_unit_test(escaping_matches_reference),
 		cmocka_unit_test(family_and_samples),
 		cmocka_unit_test(label_count_mismatch_is_dropped),
 		cmocka_unit_test(duplicate_family_is_dropped),
