@@ -22,6 +22,7 @@
 	X(char *, PQerrorMessage, (const PGconn *conn), (conn)) \
 	X(PGresult *, PQexec, (PGconn *conn, const char *query), (conn, query)) \
 	XV(PQfinish, (PGconn *conn), (conn)) \
+	X(char *, PQfname, (const PGresult *res, int field_num), (res, field_num)) \
 	X(int, PQfnumber, (const PGresult *res, const char *field_name), (res, field_name)) \
 	XV(PQfreeCancel, (PGcancel *cancel), (cancel)) \
 	XV(PQfreemem, (void *ptr), (ptr)) \
