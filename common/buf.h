@@ -14,7 +14,6 @@
 
 #include <stdarg.h>
 #include <stddef.h>
-#include <stdint.h>
 #include <string.h>
 
 struct buf {
@@ -35,31 +34,8 @@ static inline void buf_add(struct buf *b, const void *p, size_t n)
 {
 	if (n >= b->cap - b->len) /* also the empty buffer: cap == len == 0 */
 		buf_grow(b, n);
-	char *to = b->data + b->len;
-	const char *from = p;
-	/*
-	 * Most appends are a few bytes (a brace, a label name, a number): two
-	 * fixed-size moves that may overlap cost less than a call to memcpy.
-	 */
-	if (n >= 8 && n <= 16) {
-		uint64_t head, tail;
-		memcpy(&head, from, 8);
-		memcpy(&tail, from + n - 8, 8);
-		memcpy(to, &head, 8);
-		memcpy(to + n - 8, &tail, 8);
-	} else if (n >= 4 && n < 8) {
-		uint32_t head, tail;
-		memcpy(&head, from, 4);
-		memcpy(&tail, from + n - 4, 4);
-		memcpy(to, &head, 4);
-		memcpy(to + n - 4, &tail, 4);
-	} else if (n && n < 4) {
-		to[0] = from[0];
-		to[n / 2] = from[n / 2];
-		to[n - 1] = from[n - 1];
-	} else if (n) {
-		memcpy(to, from, n);
-	}
+	if (n)
+		memcpy(b->data + b->len, p, n);
 	b->len += n;
 	b->data[b->len] = '\0';
 }
