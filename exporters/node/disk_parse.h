@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "text.h"
 
 /*
  * Parses the len bytes at s as Go's strconv.ParseFloat(s, 64) would: the
@@ -33,6 +34,8 @@ static inline bool disk_parse_float(const char *s, size_t len, double *out)
 	char *copy, *end;
 	bool ok;
 
+	if (text_parse_integer(s, len, out))
+		return true; /* nearly every value, without the copy and strtod */
 	/* strtod would skip leading blanks and take "nan(...)"; Go takes neither. */
 	if (len == 0 || isspace((unsigned char)*s) || memchr(s, '\0', len) ||
 	    memchr(s, '(', len))

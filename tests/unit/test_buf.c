@@ -169,7 +169,7 @@ static void test_detach(void **state)
 	buf_release(&b);
 }
 
-/* Every length from 0 to 40 (the small ones copy in fixed-size moves), at every offset. */
+/* Every length from 0 to 40, at eight offsets. */
 static void test_add_every_length(void **state)
 {
 	char src[64], want[4096];

@@ -181,6 +181,39 @@ static void meminfo_parse_good(void **state)
 	meminfo_release(&m);
 }
 
+/* Keys repeated anywhere in the file: each one once, with its last value. */
+static void meminfo_parse_last_wins(void **state)
+{
+	struct buf text = BUF_INIT;
+	double last[10];
+	bool seen[10] = { false };
+
+	(void)state;
+	srand(3);
+	for (int line = 0; line < 300; line++) {
+		int k = rand() % 10, v = rand() % 100000;
+		buf_addf(&text, "Key%d: %d kB\n", k, v);
+		last[k] = v * 1024.0;
+		seen[k] = true;
+	}
+	struct meminfo m = MEMINFO_INIT;
+	assert_int_equal(meminfo_parse(buf_cstr(&text), &m), 0);
+	size_t keys = 0;
+	for (int k = 0; k < 10; k++) {
+		char key[32];
+		snprintf(key, sizeof(key), "Key%d_bytes", k);
+		if (!seen[k])
+			continue;
+		keys++;
+		assert_true(mem_get(&m, key) == last[k]);
+	}
+	assert_int_equal(m.n, keys);
+	for (size_t i = 1; i < m.n; i++)
+		assert_true(strcmp(meminfo_key(&m, i - 1), meminfo_key(&m, i)) < 0);
+	meminfo_release(&m);
+	buf_release(&text);
+}
+
 static void meminfo_parse_odd_names(void **state)
 {
 	struct meminfo m = MEMINFO_INIT;
@@ -730,6 +763,7 @@ int main(void)
 		cmocka_unit_test(loadavg_parse_garbage),
 		cmocka_unit_test(loadavg_collect_fixture),
 		cmocka_unit_test(meminfo_parse_good),
+		cmocka_unit_test(meminfo_parse_last_wins),
 		cmocka_unit_test(meminfo_parse_odd_names),
 		cmocka_unit_test(meminfo_parse_garbage),
 		cmocka_unit_test(meminfo_collect_fixture),

@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "text.h"
@@ -72,12 +73,59 @@ static void u64(void **state)
 	assert_string_equal(text_u64(out, UINT64_MAX), "18446744073709551615");
 }
 
+/* Words of digits (up to 21), signs and other bytes: accepted ones read as strtod reads them. */
+static void integers_as_strtod(void **state)
+{
+	static const char *const edges[] = {
+		"0", "-0", "7", "007", "-12", "9007199254740993", "18446744073709551615",
+		"9999999999999999999", "99999999999999999999", "+5", "-", "", "1e3", "1.5",
+		"12a", " 1",
+	};
+	char s[32];
+	double got;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(edges) / sizeof(edges[0]); i++) {
+		size_t len = strlen(edges[i]);
+		bool digits = len > 0 && strspn(edges[i] + (edges[i][0] == '-'), "0123456789") ==
+					    len - (edges[i][0] == '-') && len - (edges[i][0] == '-') > 0;
+		bool took = text_parse_integer(edges[i], len, &got);
+		/* Taken exactly when it is 1 to 19 digits after an optional '-'. */
+		assert_int_equal(took, digits && len - (edges[i][0] == '-') <= 19);
+		if (took) {
+			double want = strtod(edges[i], NULL);
+			assert_memory_equal(&got, &want, sizeof(got));
+		}
+	}
+	srand(5);
+	for (int round = 0; round < 300000; round++) {
+		size_t len = 0, digits = 1 + (size_t)rand() % 21;
+		if (rand() % 3 == 0)
+			s[len++] = '-';
+		for (size_t d = 0; d < digits; d++)
+			s[len++] = (char)('0' + rand() % 10);
+		if (rand() % 50 == 0)
+			s[rand() % len] = "+-.eX "[rand() % 6];
+		s[len] = '\0';
+		if (!text_parse_integer(s, len, &got))
+			continue;
+		char *end;
+		double want = strtod(s, &end);
+		assert_true(*end == '\0');
+		if (memcmp(&got, &want, sizeof(got)) != 0)
+			fail_msg("\"%s\": %.17g, strtod %.17g", s, got, want);
+	}
+	/* The length bounds the word: the digits after it are not read. */
+	assert_true(text_parse_integer("123456", 3, &got) && got == 123);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(utf8),
 		cmocka_unit_test(hash),
 		cmocka_unit_test(u64),
+		cmocka_unit_test(integers_as_strtod),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
