@@ -126,8 +126,13 @@ static char *hw_address(const struct rtattr *a)
 
 	if (!s)
 		abort();
-	for (size_t i = 0; i < n; i++)
-		snprintf(s + 3 * i, 4, i + 1 < n ? "%02x:" : "%02x", b[i]);
+	static const char hex[] = "0123456789abcdef";
+
+	for (size_t i = 0; i < n; i++) {
+		s[3 * i] = hex[b[i] >> 4];
+		s[3 * i + 1] = hex[b[i] & 15];
+		s[3 * i + 2] = i + 1 < n ? ':' : '\0';
+	}
 	return s;
 }
 

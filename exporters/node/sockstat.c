@@ -171,8 +171,15 @@ static void sockstat_out_state(struct sockstat_out *o, const char *proto,
 {
 	buf_truncate(name, 0);
 	buf_truncate(help, 0);
-	buf_addf(name, SOCKSTAT_PREFIX "%s_%s", proto, state);
-	buf_addf(help, "Number of %s sockets in state %s.", proto, state);
+	buf_adds(name, SOCKSTAT_PREFIX);
+	buf_adds(name, proto);
+	buf_addc(name, '_');
+	buf_adds(name, state);
+	buf_adds(help, "Number of ");
+	buf_adds(help, proto);
+	buf_adds(help, " sockets in state ");
+	buf_adds(help, state);
+	buf_addc(help, '.');
 	sockstat_out_add(o, buf_cstr(name), buf_cstr(help), value);
 }
 
